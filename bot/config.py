@@ -1,0 +1,127 @@
+"""Settings, read from a mapping (``os.environ`` after python-dotenv) by ``bot.__main__`` alone."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+DEFAULT_DB = Path("data") / "kansou.sqlite3"
+DEFAULT_ANILIST_URL = "https://graphql.anilist.co"
+
+
+class Secret:
+    """A string that never shows itself in ``repr``, ``str`` or a log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that needs it (logging in)."""
+        return self._value
+
+    def masked(self) -> str:
+        """A hint of the value that is safe to print: its length and last four characters."""
+        if len(self._value) <= 8:
+            return "*" * len(self._value)
+        return f"{'*' * 8}…{self._value[-4:]} ({len(self._value)} characters)"
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 0) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+    if not value >= minimum:  # also rejects NaN
+        raise ConfigError(f"{name} must be at least {minimum}, not {raw}.")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name, "").strip().rstrip("/")
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://", "ws://", "wss://")):
+        raise ConfigError(f"{name} must be an http(s):// or ws(s):// URL, not {raw!r}.")
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything kansou can be told through the environment or ``.env``."""
+
+    token: Secret | None = None
+    db_path: Path = DEFAULT_DB
+    dev_guild: int | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    log_level: str = "INFO"
+    anilist_url: str = DEFAULT_ANILIST_URL
+    anilist_per_minute: int = 25
+    anilist_max_age_days: float = 7.0
+    anilist_timeout: float = 10.0
+    leaderboard_min_votes: int = 3
+    review_cooldown: float = 30.0
+    rate_cooldown: float = 2.0
+    lookup_cooldown: float = 3.0
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from an environment mapping; raise ``ConfigError`` with a clear reason."""
+        token = env.get("DISCORD_TOKEN", "").strip()
+        level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if not isinstance(logging.getLevelName(level), int):
+            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}.")
+        backup_dir = env.get("KANSOU_BACKUP_DIR", "").strip()
+        return cls(
+            token=Secret(token) if token else None,
+            db_path=Path(env.get("KANSOU_DB", "").strip() or DEFAULT_DB),
+            dev_guild=_int(env, "KANSOU_DEV_GUILD", None, minimum=1),
+            api_base=_url(env, "DISCORD_API_BASE"),
+            gateway_url=_url(env, "DISCORD_GATEWAY_URL"),
+            log_level=level,
+            anilist_url=_url(env, "ANILIST_API_URL") or DEFAULT_ANILIST_URL,
+            anilist_per_minute=_int(env, "ANILIST_PER_MINUTE", 25, minimum=1) or 25,
+            anilist_max_age_days=_float(env, "ANILIST_MAX_AGE_DAYS", 7.0),
+            anilist_timeout=_float(env, "ANILIST_TIMEOUT", 10.0, minimum=0.1),
+            leaderboard_min_votes=_int(env, "KANSOU_LEADERBOARD_MIN_VOTES", 3, minimum=0) or 0,
+            review_cooldown=_float(env, "KANSOU_REVIEW_COOLDOWN", 30.0),
+            rate_cooldown=_float(env, "KANSOU_RATE_COOLDOWN", 2.0),
+            lookup_cooldown=_float(env, "KANSOU_LOOKUP_COOLDOWN", 3.0),
+            backup_dir=Path(backup_dir) if backup_dir else None,
+            backup_keep=_int(env, "KANSOU_BACKUP_KEEP", 7, minimum=1) or 7,
+        )
