@@ -1,0 +1,466 @@
+"""The catalogue repository: storing bundles, reading credits, and name-search candidates."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import aiosqlite
+
+from bot.catalogue import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.services.names import normalize
+
+if TYPE_CHECKING:
+    from bot.storage import Database
+
+Kind = Literal["anime", "person", "character"]
+
+
+@dataclass(frozen=True)
+class Anime:
+    """A stored show."""
+
+    id: int
+    key: str
+    anilist_id: int | None
+    title_romaji: str
+    title_english: str | None
+    title_native: str | None
+    studio: str | None
+    episodes: int | None
+    year: int | None
+    format: str | None
+    note: str | None
+    fetched_at: float | None
+
+    @property
+    def title(self) -> str:
+        """The title members most likely know: English when there is one, else romaji."""
+        return self.title_english or self.title_romaji
+
+
+@dataclass(frozen=True)
+class Person:
+    """A stored voice actor or staff member."""
+
+    id: int
+    key: str
+    anilist_id: int | None
+    name: str
+    native: str | None
+    note: str | None
+    fetched_at: float | None
+
+
+@dataclass(frozen=True)
+class Character:
+    """A stored character."""
+
+    id: int
+    key: str
+    anilist_id: int | None
+    name: str
+    native: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class VoiceRole:
+    """``person`` voiced ``character`` in ``anime`` in ``language``."""
+
+    anime: Anime
+    character: Character
+    person: Person
+    language: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StaffRole:
+    """``person`` worked on ``anime`` as ``role``."""
+
+    anime: Anime
+    person: Person
+    role: str
+
+
+@dataclass(frozen=True)
+class NameRow:
+    """One name form of an entity, as found by a search."""
+
+    kind: str
+    entity_id: int
+    name: str
+    norm: str
+    is_alias: bool
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What storing a bundle did."""
+
+    anime: int
+    people: int
+    characters: int
+    voice_roles_added: int
+    staff_roles_added: int
+    skipped: bool = False
+
+    def describe(self) -> str:
+        """A one-line summary for the terminal or an admin reply."""
+        if self.skipped:
+            return "unchanged since the last load; nothing to do"
+        return (
+            f"{self.anime} shows, {self.people} people, {self.characters} characters; "
+            f"{self.voice_roles_added} new voice roles, {self.staff_roles_added} new staff roles"
+        )
+
+
+_ANIME_COLS = (
+    "a.id, a.key, a.anilist_id, a.title_romaji, a.title_english, a.title_native, a.studio, "
+    "a.episodes, a.year, a.format, a.note, a.fetched_at"
+)
+_PERSON_COLS = "p.id, p.key, p.anilist_id, p.name, p.native, p.note, p.fetched_at"
+_CHARACTER_COLS = "c.id, c.key, c.anilist_id, c.name, c.native, c.note"
+
+
+def _anime(row: Sequence[object], at: int = 0) -> Anime:
+    return Anime(*row[at : at + 12])  # type: ignore[arg-type]  # columns match _ANIME_COLS by position
+
+
+def _person(row: Sequence[object], at: int = 0) -> Person:
+    return Person(*row[at : at + 7])  # type: ignore[arg-type]  # columns match _PERSON_COLS by position
+
+
+def _character(row: Sequence[object], at: int = 0) -> Character:
+    return Character(*row[at : at + 6])  # type: ignore[arg-type]  # columns match _CHARACTER_COLS
+
+
+_ROLE_SELECT = (
+    f"SELECT {_ANIME_COLS}, {_CHARACTER_COLS}, {_PERSON_COLS}, v.language, v.note FROM voice_role v "
+    "JOIN anime a ON a.id = v.anime_id JOIN character c ON c.id = v.character_id "
+    "JOIN person p ON p.id = v.person_id "
+)
+_STAFF_SELECT = (
+    f"SELECT {_ANIME_COLS}, {_PERSON_COLS}, s.role FROM staff_role s "
+    "JOIN anime a ON a.id = s.anime_id JOIN person p ON p.id = s.person_id "
+)
+
+
+def _voice_role(row: Sequence[object]) -> VoiceRole:
+    return VoiceRole(_anime(row, 0), _character(row, 12), _person(row, 18), str(row[25]), row[26])  # type: ignore[arg-type]
+
+
+def _staff_role(row: Sequence[object]) -> StaffRole:
+    return StaffRole(_anime(row, 0), _person(row, 12), str(row[19]))
+
+
+def anime_names(entry: AnimeEntry) -> list[tuple[str, bool]]:
+    """Every title form of a show, with whether it is an alias."""
+    names = [(entry.title_romaji, False)]
+    names += [(t, False) for t in (entry.title_english, entry.title_native) if t]
+    return names + [(a, True) for a in entry.aliases]
+
+
+def entity_names(entry: PersonEntry | CharacterEntry) -> list[tuple[str, bool]]:
+    """Every name form of a person or character, with whether it is an alias."""
+    names = [(entry.name, False)] + ([(entry.native, False)] if entry.native else [])
+    return names + [(a, True) for a in entry.aliases]
+
+
+_Entry = AnimeEntry | PersonEntry | CharacterEntry
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def fts_prefix_query(words: Iterable[str]) -> str:
+    """An FTS5 query that needs every word as a prefix: ``"shima"* AND "yu"*``."""
+    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+class CatalogueRepo:
+    """All SQL about shows, people, characters and their credits."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        return self._db.conn
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    async def source_digest(self, name: str) -> str | None:
+        """The digest recorded when the catalogue source ``name`` was last loaded."""
+        async with self._conn.execute("SELECT digest FROM catalogue_source WHERE name = ?", (name,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def load_bundle(
+        self,
+        bundle: CatalogueBundle,
+        *,
+        source: str,
+        digest: str | None = None,
+        fetched_at: float | None = None,
+    ) -> LoadReport:
+        """Upsert a bundle by key in one transaction; credits are added, never removed.
+
+        With ``digest``, a source whose recorded digest is unchanged is skipped. ``fetched_at`` marks
+        AniList data so it can be refreshed when it grows old. Statements are batched (a handful of
+        round trips per bundle, whatever its size).
+        """
+        bundle.validate()
+        if digest is not None and await self.source_digest(source) == digest:
+            return LoadReport(0, 0, 0, 0, 0, skipped=True)
+        async with self._db.transaction() as conn:
+            people = await self._upsert_all(
+                conn, "person", bundle.people,
+                lambda p: {"name": p.name, "native": p.native, "note": p.note, "source": source,
+                           "fetched_at": fetched_at},
+            )
+            characters = await self._upsert_all(
+                conn, "character", bundle.characters,
+                lambda c: {"name": c.name, "native": c.native, "note": c.note, "source": source},
+            )
+            anime = await self._upsert_all(
+                conn, "anime", bundle.anime,
+                lambda a: {"title_romaji": a.title_romaji, "title_english": a.title_english,
+                           "title_native": a.title_native, "studio": a.studio, "episodes": a.episodes,
+                           "year": a.year, "format": a.format, "note": a.note, "source": source,
+                           "fetched_at": fetched_at},
+            )
+            names = [
+                ("person", people[p.key], n, normalize(n), int(alias)) for p in bundle.people
+                for n, alias in entity_names(p)
+            ] + [
+                ("character", characters[c.key], n, normalize(n), int(alias)) for c in bundle.characters
+                for n, alias in entity_names(c)
+            ] + [
+                ("anime", anime[a.key], n, normalize(n), int(alias)) for a in bundle.anime
+                for n, alias in anime_names(a)
+            ]
+            await conn.executemany(
+                "INSERT OR IGNORE INTO name (kind, entity_id, name, norm, is_alias) VALUES (?, ?, ?, ?, ?)",
+                [row for row in names if row[3]],
+            )
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO staff_role (anime_id, person_id, role) VALUES (?, ?, ?)",
+                [(anime[a.key], people[s.person], s.role) for a in bundle.anime for s in a.staff],
+            )
+            staff_added = conn.total_changes - before
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT INTO voice_role (anime_id, character_id, person_id, language, note) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = coalesce(excluded.note, note) "
+                "WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note",
+                [
+                    (anime[a.key], characters[c.character], people[c.person], c.language, c.note)
+                    for a in bundle.anime for c in a.cast
+                ],
+            )
+            voice_added = conn.total_changes - before
+            if digest is not None:
+                await conn.execute(
+                    "INSERT INTO catalogue_source (name, digest, loaded_at) VALUES (?, ?, ?) ON CONFLICT (name) "
+                    "DO UPDATE SET digest = excluded.digest, loaded_at = excluded.loaded_at",
+                    (source, digest, time.time()),
+                )
+        return LoadReport(len(anime), len(people), len(characters), voice_added, staff_added)
+
+    async def _upsert_all(
+        self,
+        conn: aiosqlite.Connection,
+        table: Kind,
+        entries: Sequence[_Entry],
+        fields_of: Callable[[Any], dict[str, object]],
+    ) -> dict[str, int]:
+        """Insert or update every entry by key (or by AniList id); return each bundle key's row id."""
+        if not entries:
+            return {}
+        # An entry may already be stored under another key with the same AniList id (a curated file
+        # entry that names its AniList id): update that row rather than add a twin.
+        keys = {e.key: e.key for e in entries}
+        by_anilist = {e.anilist_id: e.key for e in entries if e.anilist_id is not None}
+        for chunk in _chunks(list(by_anilist), 500):
+            async with conn.execute(
+                f"SELECT key, anilist_id FROM {table} WHERE anilist_id IN ({','.join('?' * len(chunk))})", chunk
+            ) as cur:
+                for stored_key, anilist_id in await cur.fetchall():
+                    keys[by_anilist[anilist_id]] = str(stored_key)
+        rows: list[tuple[object, ...]] = [(keys[e.key], e.anilist_id, *fields_of(e).values()) for e in entries]
+        columns: list[str] = list(fields_of(entries[0]))
+        # A missing value never erases one we have (AniList may know less than a curated file).
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in ["anilist_id", *columns])
+        await conn.executemany(
+            f"INSERT INTO {table} (key, anilist_id, {', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * (len(columns) + 2))}) ON CONFLICT (key) DO UPDATE SET {updates}",
+            rows,
+        )
+        ids: dict[str, int] = {}
+        stored_to_bundle = {stored: key for key, stored in keys.items()}
+        for chunk in _chunks(list(stored_to_bundle), 500):
+            async with conn.execute(
+                f"SELECT key, id FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            ) as cur:
+                for stored_key, row_id in await cur.fetchall():
+                    ids[stored_to_bundle[str(stored_key)]] = int(row_id)
+        return ids
+
+    async def touch_fetched(self, kind: Literal["anime", "person"], entity_id: int, fetched_at: float) -> None:
+        """Record that an entity was refreshed from AniList."""
+        async with self._db.transaction() as conn:
+            await conn.execute(f"UPDATE {kind} SET fetched_at = ? WHERE id = ?", (fetched_at, entity_id))
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    async def anime(self, anime_id: int) -> Anime | None:
+        """One show by id."""
+        async with self._conn.execute(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.id = ?", (anime_id,)) as cur:
+            row = await cur.fetchone()
+        return _anime(row) if row else None
+
+    async def anime_by_anilist(self, anilist_id: int) -> Anime | None:
+        """One show by its AniList id."""
+        async with self._conn.execute(
+            f"SELECT {_ANIME_COLS} FROM anime a WHERE a.anilist_id = ?", (anilist_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _anime(row) if row else None
+
+    async def person(self, person_id: int) -> Person | None:
+        """One person by id."""
+        async with self._conn.execute(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ?", (person_id,)) as cur:
+            row = await cur.fetchone()
+        return _person(row) if row else None
+
+    async def person_by_anilist(self, anilist_id: int) -> Person | None:
+        """One person by their AniList id."""
+        async with self._conn.execute(
+            f"SELECT {_PERSON_COLS} FROM person p WHERE p.anilist_id = ?", (anilist_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _person(row) if row else None
+
+    async def character(self, character_id: int) -> Character | None:
+        """One character by id."""
+        async with self._conn.execute(
+            f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.id = ?", (character_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _character(row) if row else None
+
+    async def character_by_anilist(self, anilist_id: int) -> Character | None:
+        """One character by their AniList id."""
+        async with self._conn.execute(
+            f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.anilist_id = ?", (anilist_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _character(row) if row else None
+
+    async def aliases(self, kind: Kind, entity_id: int) -> list[str]:
+        """The alias names of an entity, in the order they were added."""
+        async with self._conn.execute(
+            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias ORDER BY id", (kind, entity_id)
+        ) as cur:
+            return [str(r[0]) for r in await cur.fetchall()]
+
+    async def anime_staff(self, anime_id: int) -> list[StaffRole]:
+        """A show's staff credits."""
+        async with self._conn.execute(
+            _STAFF_SELECT + "WHERE s.anime_id = ? ORDER BY s.id", (anime_id,)
+        ) as cur:
+            return [_staff_role(r) for r in await cur.fetchall()]
+
+    async def anime_cast(self, anime_id: int) -> list[VoiceRole]:
+        """A show's cast: every character with its voice actors, in catalogue order."""
+        async with self._conn.execute(
+            _ROLE_SELECT + "WHERE v.anime_id = ? ORDER BY c.id, v.language, p.name", (anime_id,)
+        ) as cur:
+            return [_voice_role(r) for r in await cur.fetchall()]
+
+    async def character_roles(self, character_id: int) -> list[VoiceRole]:
+        """Who voiced a character, in every show and language."""
+        async with self._conn.execute(
+            _ROLE_SELECT + "WHERE v.character_id = ? ORDER BY a.year, a.id, v.language", (character_id,)
+        ) as cur:
+            return [_voice_role(r) for r in await cur.fetchall()]
+
+    async def person_voice_roles(self, person_id: int, *, limit: int | None = None) -> list[VoiceRole]:
+        """A person's voice roles, newest show first."""
+        sql = _ROLE_SELECT + "WHERE v.person_id = ? ORDER BY a.year IS NULL, a.year DESC, a.id, c.name"
+        params: tuple[object, ...] = (person_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        async with self._conn.execute(sql, params) as cur:
+            return [_voice_role(r) for r in await cur.fetchall()]
+
+    async def person_staff_roles(self, person_id: int) -> list[StaffRole]:
+        """A person's staff credits, newest show first."""
+        async with self._conn.execute(
+            _STAFF_SELECT + "WHERE s.person_id = ? ORDER BY a.year IS NULL, a.year DESC, a.id", (person_id,)
+        ) as cur:
+            return [_staff_role(r) for r in await cur.fetchall()]
+
+    async def name_candidates(self, kind: Kind, words: Sequence[str], *, limit: int) -> list[NameRow]:
+        """Names of ``kind`` containing every word of ``words`` as a word prefix (at most ``limit``)."""
+        if not words:
+            return []
+        try:
+            async with self._conn.execute(
+                "SELECT n.kind, n.entity_id, n.name, n.norm, n.is_alias FROM name_fts f "
+                "JOIN name n ON n.id = f.rowid WHERE name_fts MATCH ? AND n.kind = ? LIMIT ?",
+                (fts_prefix_query(words), kind, limit),
+            ) as cur:
+                rows = await cur.fetchall()
+        except sqlite3.OperationalError:
+            return []  # an FTS syntax corner case: no candidates rather than an error
+        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
+    async def primary_names(self, kind: Kind, ids: Sequence[int]) -> dict[int, str]:
+        """The display name of each entity id."""
+        if not ids:
+            return {}
+        column = "coalesce(title_english, title_romaji)" if kind == "anime" else "name"
+        marks = ",".join("?" * len(ids))
+        async with self._conn.execute(f"SELECT id, {column} FROM {kind} WHERE id IN ({marks})", tuple(ids)) as cur:
+            return {int(r[0]): str(r[1]) for r in await cur.fetchall()}
+
+    async def anime_for(self, kind: Literal["person", "character"], ids: Sequence[int]) -> dict[int, str]:
+        """For each person or character id, the title of one show it is credited in (for disambiguation)."""
+        if not ids:
+            return {}
+        column = "person_id" if kind == "person" else "character_id"
+        marks = ",".join("?" * len(ids))
+        sql = (
+            f"SELECT r.{column}, coalesce(a.title_english, a.title_romaji) FROM voice_role r "
+            f"JOIN anime a ON a.id = r.anime_id WHERE r.{column} IN ({marks})"
+        )
+        if kind == "person":
+            sql += (
+                " UNION ALL SELECT s.person_id, coalesce(a.title_english, a.title_romaji) FROM staff_role s "
+                f"JOIN anime a ON a.id = s.anime_id WHERE s.person_id IN ({marks})"
+            )
+        params = tuple(ids) * (2 if kind == "person" else 1)
+        found: dict[int, str] = {}
+        async with self._conn.execute(sql, params) as cur:
+            for row in await cur.fetchall():
+                found.setdefault(int(row[0]), str(row[1]))
+        return found
+
+    async def counts(self) -> dict[str, int]:
+        """How many shows, people, characters and credits are stored."""
+        result = {}
+        for table in ("anime", "person", "character", "voice_role", "staff_role"):
+            async with self._conn.execute(f"SELECT count(*) FROM {table}") as cur:
+                row = await cur.fetchone()
+            result[table] = int(row[0]) if row else 0
+        return result

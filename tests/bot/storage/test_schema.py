@@ -1,0 +1,109 @@
+"""Migrations: applied in order, in one transaction, recorded in user_version, upgrading old files intact."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot import storage
+from bot.errors import DatabaseError
+from bot.storage import Database
+from bot.storage import schema as migrate_module
+from bot.storage.schema import Migration, latest_version, load_migrations, migrate
+
+
+def test_migrations_are_numbered_from_one_without_gaps() -> None:
+    versions = [m.version for m in load_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+    assert latest_version() == len(versions) >= 1
+
+
+async def test_new_database_has_latest_schema_and_pragmas(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "new.sqlite3") as db:
+        assert await db.schema_version() == latest_version()
+        async with db.conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"
+        async with db.conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1
+        async with db.conn.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 1  # NORMAL
+        async with db.conn.execute("PRAGMA busy_timeout") as cur:
+            assert (await cur.fetchone())[0] == 5000
+        assert await db.integrity_check() == "ok"
+
+
+async def test_reopening_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "k.sqlite3"
+    async with await Database.open(path):
+        pass
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == latest_version()
+
+
+@pytest.mark.parametrize("old_version", range(1, latest_version() + 1))
+async def test_upgrading_an_older_database_keeps_its_rows(tmp_path: Path, old_version: int) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    await migrate(conn, target=old_version)
+    assert await migrate_module.current_version(conn) == old_version
+    await conn.execute(
+        "INSERT INTO anime (key, title_romaji, episodes) VALUES ('old-show', 'Old Show', 12)"
+    )
+    await conn.execute("INSERT INTO person (key, name) VALUES ('old-person', 'Old Person')")
+    await conn.execute(
+        "INSERT INTO staff_role (anime_id, person_id, role) VALUES (1, 1, 'Director')"
+    )
+    await conn.close()
+
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == latest_version()
+        anime = await db.catalogue.anime(1)
+        assert anime is not None and anime.title_romaji == "Old Show" and anime.episodes == 12
+        staff = await db.catalogue.anime_staff(1)
+        assert [(s.person.name, s.role) for s in staff] == [("Old Person", "Director")]
+        assert await db.integrity_check() == "ok"
+
+
+async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    async with await Database.open(path):
+        pass
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {latest_version() + 5}")
+    with pytest.raises(DatabaseError, match="newer kansou"):
+        await Database.open(path)
+
+
+async def test_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseError, match="not a kansou one"):
+        await Database.open(path)
+
+
+async def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not a database\n" * 100)
+    with pytest.raises(DatabaseError, match="not a usable SQLite database"):
+        await Database.open(path)
+
+
+async def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = load_migrations()
+    broken = [*real, Migration(len(real) + 1, "broken", "CREATE TABLE extra (x);\nTHIS IS NOT SQL;")]
+    path = tmp_path / "k.sqlite3"
+    async with await Database.open(path):
+        pass
+    monkeypatch.setattr(migrate_module, "load_migrations", lambda: broken)
+    monkeypatch.setattr(storage, "latest_version", lambda: len(broken))
+    with pytest.raises(DatabaseError, match="nothing was changed"):
+        await Database.open(path)
+    monkeypatch.undo()
+    async with await Database.open(path) as db:
+        assert await db.schema_version() == len(real)
+        async with db.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") as cur:
+            assert (await cur.fetchone())[0] == 0
