@@ -27,7 +27,7 @@ from bot.services.anilist.singleflight import SingleFlight
 log = logging.getLogger(__name__)
 
 ANILIST_URL = DEFAULT_ANILIST_URL
-PROJECT_URL = "https://github.com/kansou-bot/kansou (Discord bot)"
+PROJECT_URL = "https://github.com/kansou-bot/kansou"
 USER_AGENT = f"kansou/{__version__} (+{PROJECT_URL})"
 
 DEFAULT_PER_MINUTE = 25
