@@ -1,0 +1,54 @@
+"""Wiring shared by every entry point: open the database, load the shipped catalogue, build the services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.catalogue import file_digest, read_catalogue, shipped_catalogue_files
+from bot.client import Services
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.storage import Database
+from bot.storage.catalogue import LoadReport
+
+log = logging.getLogger(__name__)
+
+
+async def load_catalogue_file(db: Database, path: Path, *, force: bool = False) -> LoadReport:
+    """Load one catalogue file; an unchanged file that was loaded before is skipped unless ``force``."""
+    bundle = read_catalogue(path)
+    digest = file_digest(path)
+    return await db.catalogue.load_bundle(bundle, source=f"file:{path.name}", digest=None if force else digest)
+
+
+async def load_shipped_catalogue(db: Database) -> list[tuple[Path, LoadReport]]:
+    """Load the catalogue files that ship in ``data/catalogue`` (idempotent; fast when unchanged)."""
+    files = shipped_catalogue_files()
+    if not files:
+        raise ConfigError(
+            "The shipped credits catalogue (data/catalogue/*.toml) is missing. Reinstall kansou from its "
+            "source folder with `pip install -e .`."
+        )
+    reports = []
+    for path in files:
+        report = await load_catalogue_file(db, path)
+        if not report.skipped:
+            log.info("loaded catalogue %s: %s", path.name, report.describe())
+        reports.append((path, report))
+    return reports
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, *, db_path: Path | str | None = None) -> AsyncIterator[Services]:
+    """Open the database (upgrading it), load the shipped catalogue and build the services; close on exit."""
+    async with await Database.open(db_path if db_path is not None else settings.db_path) as db:
+        await load_shipped_catalogue(db)
+        services = Services.build(settings, db)
+        await services.ratings.start()
+        try:
+            yield services
+        finally:
+            await services.ratings.close()

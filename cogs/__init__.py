@@ -1,0 +1,1 @@
+"""Thin adapters between Discord and the services: parse options, call a service, render, reply."""

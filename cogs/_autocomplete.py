@@ -1,0 +1,29 @@
+"""Autocomplete callbacks shared by every cog: names and titles from the local catalogue, never AniList."""
+
+from __future__ import annotations
+
+from discord import app_commands
+
+from bot.services.search import ID_PREFIX
+from bot.storage.catalogue import Kind
+from bot.ui import Interaction
+
+
+async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[app_commands.Choice[str]]:
+    matches = await interaction.client.services.search.search(kind, current, limit=25, context=kind != "anime")
+    return [app_commands.Choice(name=m.label[:100] or "?", value=f"{ID_PREFIX}{m.entity_id}") for m in matches]
+
+
+async def complete_anime(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete show titles from the catalogue."""
+    return await _complete(interaction, "anime", current)
+
+
+async def complete_character(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete character names from the catalogue."""
+    return await _complete(interaction, "character", current)
+
+
+async def complete_person(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete people's names from the catalogue."""
+    return await _complete(interaction, "person", current)
