@@ -1,0 +1,87 @@
+"""The /ratings show chart: one horizontal bar per category with its average and vote count, as a PNG."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.storage.ratings import CATEGORIES, Tally
+
+__all__ = ["CHART_FILENAME", "one_decimal", "render_chart"]
+
+CHART_FILENAME = "ratings.png"
+
+WIDTH = 600
+ROW = 42
+TOP = 16
+BOTTOM = 34
+LABEL_W = 132
+VALUE_W = 150
+BAR_H = 22
+MAX_SCORE = 5
+
+BACKGROUND = (43, 45, 49)
+TRACK = (63, 65, 71)
+GRID = (78, 80, 88)
+TEXT = (219, 222, 225)
+MUTED = (148, 155, 164)
+BAR = (194, 24, 91)
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def one_decimal(value: float) -> str:
+    """An average with one decimal, halves rounded up as people expect (2.25 → "2.3")."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _votes(count: int) -> str:
+    if count == 1:
+        return "1 vote"
+    if count < 10_000:
+        return f"{count:,} votes"
+    if count < 1_000_000:
+        return f"{count / 1000:.0f}k votes"
+    return f"{count / 1_000_000:.1f}M votes"
+
+
+def render_chart(tallies: Sequence[Tally]) -> bytes:
+    """A small PNG with a bar per category (all five, unrated ones empty) showing average and votes."""
+    by_category = {t.category: t for t in tallies}
+    height = TOP + ROW * len(CATEGORIES) + BOTTOM
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    label_font, value_font, tick_font = _font(15), _font(14), _font(12)
+    left, right = LABEL_W, WIDTH - VALUE_W
+    span = right - left
+
+    rows = [TOP + ROW * row + (ROW - BAR_H) // 2 - 4 for row in range(len(CATEGORIES))]
+    for y in rows:
+        draw.rectangle([(left, y), (right, y + BAR_H)], fill=TRACK)
+    for tick in range(MAX_SCORE + 1):
+        x = left + span * tick // MAX_SCORE
+        draw.line([(x, TOP - 4), (x, TOP + ROW * len(CATEGORIES) - 8)], fill=GRID, width=1)
+        draw.text((x, height - BOTTOM + 8), str(tick), fill=MUTED, font=tick_font, anchor="mt")
+
+    for y, (key, label) in zip(rows, CATEGORIES.items(), strict=True):
+        mid = y + BAR_H // 2
+        draw.text((left - 10, mid), label, fill=TEXT, font=label_font, anchor="rm")
+        tally = by_category.get(key)
+        if tally is None or tally.votes <= 0:
+            draw.text((right + 10, mid), "no votes yet", fill=MUTED, font=value_font, anchor="lm")
+            continue
+        average = max(0.0, min(float(MAX_SCORE), tally.average))
+        draw.rectangle([(left, y), (left + round(span * average / MAX_SCORE), y + BAR_H)], fill=BAR)
+        draw.text((right + 10, mid), one_decimal(tally.average), fill=TEXT, font=label_font, anchor="lm")
+        draw.text((right + 48, mid), f"· {_votes(tally.votes)}", fill=MUTED, font=value_font, anchor="lm")
+
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=6)
+    return out.getvalue()

@@ -1,0 +1,75 @@
+"""The /ratings show chart: a small, valid PNG, quick to draw, whatever is rated."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+
+import pytest
+from PIL import Image
+
+from bot.services import chart
+from bot.services.chart import render_chart
+from bot.storage.ratings import CATEGORIES, Tally
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _tally(category: str, votes: int, average: float) -> Tally:
+    return Tally(category, votes, average, (0, 0, 0, 0, 0, 0, 0, 0, votes))
+
+
+@pytest.mark.parametrize("rated", range(len(CATEGORIES) + 1))
+def test_chart_is_a_small_valid_png_for_any_number_of_rated_categories(rated: int) -> None:
+    averages = itertools.cycle([1.0, 4.5, 3.25, 5.0, 2.0])
+    tallies = [_tally(c, 3 * i + 1, next(averages)) for i, c in enumerate(list(CATEGORIES)[:rated])]
+    data = render_chart(tallies)
+    assert data.startswith(PNG_SIGNATURE)
+    assert len(data) < 30_000
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG"
+        assert 300 <= image.width <= 1000 and 150 <= image.height <= 600
+
+
+def test_chart_bars_follow_the_averages() -> None:
+    data = render_chart([_tally("animation", 10, 5.0), _tally("story", 1, 1.0)])
+    with Image.open(io.BytesIO(data)) as image:
+        rgb = image.convert("RGB")
+        width = rgb.width
+
+        def bar_length(row: int) -> int:
+            # A line through the middle of the category's bar.
+            y = chart.TOP + chart.ROW * row + chart.ROW // 2 - 4
+            return sum(1 for x in range(width) if rgb.getpixel((x, y)) == chart.BAR)
+
+        full, empty, short = bar_length(0), bar_length(1), bar_length(4)
+    assert empty == 0
+    assert full > 0 and short == pytest.approx(full / 5, abs=3)
+
+
+def test_chart_copes_with_huge_counts_and_odd_input() -> None:
+    tallies = [_tally("music", 12_345_678, 4.4), _tally("writing", 0, 0.0), _tally("unknown", 3, 2.0)]
+    assert render_chart(tallies).startswith(PNG_SIGNATURE)
+
+
+def test_chart_is_fast() -> None:
+    tallies = [_tally(c, 100 + i, 1.0 + i) for i, c in enumerate(CATEGORIES)]
+    render_chart(tallies)  # load the font once
+    best = min(_timed(tallies) for _ in range(5))
+    assert best < 0.020, f"drawing the chart took {best * 1000:.1f} ms"
+
+
+def _timed(tallies: list[Tally]) -> float:
+    started = time.perf_counter()
+    render_chart(tallies)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(2.25, "2.3"), (4.0, "4.0"), (11 / 3, "3.7"), (1.05, "1.1"), (4.75, "4.8")]
+)
+def test_averages_round_half_up(value: float, text: str) -> None:
+    assert chart.one_decimal(value) == text
