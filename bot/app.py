@@ -11,6 +11,7 @@ from bot.catalogue import file_digest, read_catalogue, shipped_catalogue_files
 from bot.client import Services
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.services.anilist import AniListClient, make_http_client
 from bot.storage import Database
 from bot.storage.catalogue import LoadReport
 
@@ -44,9 +45,15 @@ async def load_shipped_catalogue(db: Database) -> list[tuple[Path, LoadReport]]:
 @asynccontextmanager
 async def open_services(settings: Settings, *, db_path: Path | str | None = None) -> AsyncIterator[Services]:
     """Open the database (upgrading it), load the shipped catalogue and build the services; close on exit."""
-    async with await Database.open(db_path if db_path is not None else settings.db_path) as db:
+    async with (
+        await Database.open(db_path if db_path is not None else settings.db_path) as db,
+        make_http_client(settings.anilist_timeout) as http,
+    ):
         await load_shipped_catalogue(db)
-        services = Services.build(settings, db)
+        anilist = None
+        if settings.anilist_enabled:
+            anilist = AniListClient(http, url=settings.anilist_url, per_minute=settings.anilist_per_minute)
+        services = Services.build(settings, db, anilist)
         await services.ratings.start()
         try:
             yield services

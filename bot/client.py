@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import discord
 from discord import app_commands
@@ -12,8 +12,9 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
-from bot.services.cooldowns import Cooldown
+from bot.services.anilist import AniListClient
 from bot.services.credits import CreditsService
+from bot.services.enrich import AniListEnricher
 from bot.services.ratings import RatingService
 from bot.services.reviews import ReviewService
 from bot.services.search import NameSearch
@@ -34,20 +35,26 @@ class Services:
     credits: CreditsService
     reviews: ReviewService
     ratings: RatingService
-    lookup_cooldown: Cooldown = field(default_factory=lambda: Cooldown(0))
+    enricher: AniListEnricher | None = None
 
     @classmethod
-    def build(cls, settings: Settings, db: Database) -> Services:
-        """Wire the services on an open database."""
+    def build(cls, settings: Settings, db: Database, anilist: AniListClient | None = None) -> Services:
+        """Wire the services on an open database (and AniList's client, when AniList is enabled)."""
         search = NameSearch(db.catalogue)
+        enricher = None
+        if anilist is not None:
+            enricher = AniListEnricher(
+                anilist, db.catalogue, max_age_days=settings.anilist_max_age_days,
+                member_cooldown=settings.lookup_cooldown,
+            )
         return cls(
             settings=settings,
             db=db,
             search=search,
-            credits=CreditsService(db.catalogue, search),
+            credits=CreditsService(db.catalogue, search, enricher),
             reviews=ReviewService(db, settings),
-            ratings=RatingService(db, settings),
-            lookup_cooldown=Cooldown(settings.lookup_cooldown, what="look-ups"),
+            ratings=RatingService(db, settings, search),
+            enricher=enricher,
         )
 
 

@@ -78,6 +78,12 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _anilist_url(env: Mapping[str, str]) -> str:
+    if env.get("ANILIST_API_URL", "").strip().lower() == "off":
+        return "off"
+    return _url(env, "ANILIST_API_URL") or DEFAULT_ANILIST_URL
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything kansou can be told through the environment or ``.env``."""
@@ -99,6 +105,11 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep: int = 7
 
+    @property
+    def anilist_enabled(self) -> bool:
+        """False when ANILIST_API_URL is "off": the bot then answers from its catalogue alone."""
+        return self.anilist_url != "off"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build settings from an environment mapping; raise ``ConfigError`` with a clear reason."""
@@ -114,7 +125,7 @@ class Settings:
             api_base=_url(env, "DISCORD_API_BASE"),
             gateway_url=_url(env, "DISCORD_GATEWAY_URL"),
             log_level=level,
-            anilist_url=_url(env, "ANILIST_API_URL") or DEFAULT_ANILIST_URL,
+            anilist_url=_anilist_url(env),
             anilist_per_minute=_int(env, "ANILIST_PER_MINUTE", 25, minimum=1) or 25,
             anilist_max_age_days=_float(env, "ANILIST_MAX_AGE_DAYS", 7.0),
             anilist_timeout=_float(env, "ANILIST_TIMEOUT", 10.0, minimum=0.1),

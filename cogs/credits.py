@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import KansouBot
-from bot.services.credits import AnimeCredits, PersonCredits, VoicedResult, parse_language
+from bot.services.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
 from bot.storage.catalogue import Anime, Person
 from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean
 from cogs._autocomplete import complete_anime, complete_character, complete_person
@@ -147,6 +147,17 @@ def render_person(result: PersonCredits) -> list[discord.Embed]:
     return _pages(clean(person.name, 200), description, fields, footer)
 
 
+def _caller(interaction: Interaction) -> Caller:
+    """The member, charged for AniList requests; the interaction is deferred before the first one."""
+
+    async def defer() -> None:
+        # AniList can take seconds; Discord wants an answer within three.
+        if not interaction.response.is_done():
+            await interaction.response.defer(thinking=True)
+
+    return Caller(key=(interaction.guild_id, interaction.user.id), before_remote=defer)
+
+
 class Credits(commands.Cog):
     """Credits look-ups."""
 
@@ -158,8 +169,7 @@ class Credits(commands.Cog):
     @app_commands.autocomplete(anime=complete_anime)
     async def credits(self, interaction: Interaction, anime: str) -> None:
         """Show an anime's staff and cast."""
-        await self._defer_if_remote(interaction)
-        result = await self.bot.services.credits.anime_credits(anime)
+        result = await self.bot.services.credits.anime_credits(anime, _caller(interaction))
         await Paginator(render_anime(result), interaction.user.id).start(interaction)
 
     @app_commands.command(name="voiced", description="Who voiced a character, in Japanese and in the English dub.")
@@ -182,8 +192,9 @@ class Credits(commands.Cog):
         language: str = "all",
     ) -> None:
         """Who voiced a character."""
-        await self._defer_if_remote(interaction)
-        result = await self.bot.services.credits.voiced(character, anime, parse_language(language))
+        result = await self.bot.services.credits.voiced(
+            character, anime, parse_language(language), _caller(interaction)
+        )
         await Paginator(render_voiced(result), interaction.user.id).start(interaction)
 
     @app_commands.command(name="person", description="Everything a voice actor or staff member worked on.")
@@ -191,14 +202,8 @@ class Credits(commands.Cog):
     @app_commands.autocomplete(name=complete_person)
     async def person(self, interaction: Interaction, name: str) -> None:
         """Everything a person worked on."""
-        await self._defer_if_remote(interaction)
-        result = await self.bot.services.credits.person(name)
+        result = await self.bot.services.credits.person(name, _caller(interaction))
         await Paginator(render_person(result), interaction.user.id).start(interaction)
-
-    async def _defer_if_remote(self, interaction: Interaction) -> None:
-        # A miss may go to AniList, which can take seconds: acknowledge first when that is possible.
-        if self.bot.services.credits.fallback is not None and not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
 
 
 async def setup(bot: KansouBot) -> None:

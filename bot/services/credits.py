@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import InvalidInput, NotFound
-from bot.services.search import Match, NameSearch
+from bot.services.enrich import AniListEnricher
+from bot.services.search import ID_PREFIX, Match, NameSearch
 from bot.storage.catalogue import Anime, CatalogueRepo, Character, Kind, Person, StaffRole, VoiceRole
 
 Language = Literal["japanese", "english", "all"]
@@ -67,36 +68,60 @@ class PersonCredits:
     stale_age: float | None = None
 
 
-# Called when a look-up finds nothing locally: fetch from elsewhere (AniList), store, and return the id
-# of what was stored, or None. Raises UpstreamUnavailable / NotFound with member-safe messages.
-Fallback = Callable[[Kind, str], Awaitable[int | None]]
+@dataclass(frozen=True)
+class Caller:
+    """Who asked: ``key`` is charged for AniList requests; ``before_remote`` runs before the first one.
+
+    A cog passes a ``before_remote`` that defers the interaction, so only look-ups that really go to
+    AniList pay for the extra round trip of a deferral.
+    """
+
+    key: Hashable | None = None
+    before_remote: Callable[[], Awaitable[None]] | None = None
+
+    async def going_remote(self) -> None:
+        """Run ``before_remote`` (once is enough; later calls are harmless)."""
+        if self.before_remote is not None:
+            await self.before_remote()
+
+
+LOCAL = Caller()
 
 
 class CreditsService:
     """Answers the credits commands from the catalogue, asking a fallback when it has nothing."""
 
-    def __init__(self, repo: CatalogueRepo, search: NameSearch, fallback: Fallback | None = None) -> None:
+    def __init__(self, repo: CatalogueRepo, search: NameSearch, enricher: AniListEnricher | None = None) -> None:
         self._repo = repo
         self._search = search
-        self.fallback = fallback
+        self.enricher = enricher
 
-    async def _resolve(self, kind: Kind, query: str) -> Match:
+    async def _resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
         try:
             return await self._search.resolve(kind, query)
-        except NotFound:
-            if self.fallback is None or query.strip().startswith("id:"):
+        except NotFound as exc:
+            if self.enricher is None or query.strip().startswith(ID_PREFIX):
                 raise
-            entity_id = await self.fallback(kind, query.strip())
+            await caller.going_remote()
+            entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
             if entity_id is None:
-                raise
-            return await self._search.resolve(kind, f"id:{entity_id}")
+                raise NotFound(f"{exc} AniList doesn't know it either.", exc.suggestions) from None
+            return await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
 
-    async def anime_credits(self, query: str) -> AnimeCredits:
+    async def _refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:
+        if self.enricher is None or not self.enricher.is_stale(entity):
+            return None
+        await caller.going_remote()
+        return await self.enricher.refresh(kind, entity, caller.key)
+
+    async def anime_credits(self, query: str, caller: Caller = LOCAL) -> AnimeCredits:
         """The staff and cast of the show ``query`` names."""
-        match = await self._resolve("anime", query)
+        match = await self._resolve("anime", query, caller)
         anime = await self._repo.anime(match.entity_id)
         if anime is None:
             raise NotFound("That show is no longer in the catalogue.")
+        stale_age = await self._refresh("anime", anime, caller)
+        anime = await self._repo.anime(anime.id) or anime
         staff: dict[str, list[Person]] = {}
         for credit in await self._repo.anime_staff(anime.id):
             staff.setdefault(credit.role, []).append(credit.person)
@@ -106,11 +131,13 @@ class CreditsService:
         for _, roles in cast.values():
             roles.sort(key=lambda r: (r.language != "japanese", r.language, r.person.name))
         aliases = await self._repo.aliases("anime", anime.id)
-        return AnimeCredits(anime, aliases, list(staff.items()), list(cast.values()))
+        return AnimeCredits(anime, aliases, list(staff.items()), list(cast.values()), stale_age)
 
-    async def voiced(self, character: str, anime: str | None = None, language: Language = "all") -> VoicedResult:
+    async def voiced(
+        self, character: str, anime: str | None = None, language: Language = "all", caller: Caller = LOCAL
+    ) -> VoicedResult:
         """Who voiced ``character`` (optionally in one show, optionally in one language)."""
-        match = await self._resolve("character", character)
+        match = await self._resolve("character", character, caller)
         found = await self._repo.character(match.entity_id)
         if found is None:
             raise NotFound("That character is no longer in the catalogue.")
@@ -136,12 +163,14 @@ class CreditsService:
         return VoicedResult(found, await self._repo.aliases("character", found.id), language, credits, others,
                             anime_filter)
 
-    async def person(self, query: str) -> PersonCredits:
+    async def person(self, query: str, caller: Caller = LOCAL) -> PersonCredits:
         """Everything the person ``query`` names worked on."""
-        match = await self._resolve("person", query)
+        match = await self._resolve("person", query, caller)
         person = await self._repo.person(match.entity_id)
         if person is None:
             raise NotFound("That person is no longer in the catalogue.")
+        stale_age = await self._refresh("person", person, caller)
+        person = await self._repo.person(person.id) or person
         voice: dict[int, tuple[Anime, list[VoiceRole]]] = {}
         for role in await self._repo.person_voice_roles(person.id):
             voice.setdefault(role.anime.id, (role.anime, []))[1].append(role)
@@ -150,4 +179,4 @@ class CreditsService:
         for credit in await self._repo.person_staff_roles(person.id):
             staff.setdefault(credit.anime.id, (credit.anime, []))[1].append(credit.role)
         return PersonCredits(person, await self._repo.aliases("person", person.id), list(voice.values()),
-                             list(staff.values()))
+                             list(staff.values()), stale_age)
