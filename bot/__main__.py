@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     cat_sub = cat.add_subparsers(dest="catalogue_command", metavar="ACTION", required=True)
     load = cat_sub.add_parser("load", help="load a catalogue file (TOML, see data/README.md)")
     load.add_argument("file", type=Path)
+    fetch = cat_sub.add_parser("import-anilist", help="fetch one show's credits from AniList")
+    fetch.add_argument("title", help="the show's title")
     sub.add_parser("check", help="print the configuration, the database and its row counts")
     sandbox = sub.add_parser("sandbox", help="try every command locally, without Discord")
     sandbox.add_argument("--script", type=Path, metavar="FILE", help="run the lines of FILE and exit")
@@ -93,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(NO_TOKEN, file=sys.stderr)
                 return 2
             return asyncio.run(cli.sync_commands(settings, args.guild))
+        if command == "catalogue" and args.catalogue_command == "import-anilist":
+            return asyncio.run(cli.catalogue_import(settings, args.title))
         if command == "catalogue":
             return asyncio.run(cli.catalogue_load(settings, args.file))
         if command == "check":

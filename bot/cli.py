@@ -77,6 +77,18 @@ async def catalogue_load(settings: Settings, path: Path) -> int:
     return 0
 
 
+async def catalogue_import(settings: Settings, title: str) -> int:
+    """Fetch one show from AniList into the database and say what was added."""
+    async with open_services(settings) as services:
+        if services.enricher is None:
+            raise ConfigError("AniList is turned off (ANILIST_API_URL=off).")
+        result = await services.enricher.import_anime(title)
+    print(f"Imported {result.anime.title} (AniList {result.anime.anilist_id}): {result.report.describe()}.")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0
+
+
 async def check(settings: Settings) -> int:
     """Print the configuration and the state of the database."""
     print("kansou configuration")
