@@ -18,6 +18,7 @@ from bot.catalogue import CatalogueBundle
 from bot.errors import NotFound, UpstreamUnavailable
 from bot.services.anilist import AniListClient
 from bot.services.cooldowns import Cooldown
+from bot.services.markdown import quote
 from bot.storage.catalogue import Anime, CatalogueRepo, Kind, LoadReport, Person
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class ImportResult:
 def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUnavailable:
     wait = f" Try again in {math.ceil(error.retry_after)} s." if error.retry_after else " Try again in a minute."
     return UpstreamUnavailable(
-        f"I don't have “{query[:100]}” yet, and AniList isn't answering right now ({error}).{wait}",
+        f"I don't have {quote(query)} yet, and AniList isn't answering right now ({error}).{wait}",
         retry_after=error.retry_after,
     )
 
@@ -141,7 +142,7 @@ class AniListEnricher:
             self.cooldown.hit(requester)
         hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
         if not hits:
-            raise NotFound(f"AniList has no anime matching “{query[:100]}”.")
+            raise NotFound(f"AniList has no anime matching {quote(query)}.")
         bundle = await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait)
         report = await self._store(bundle)
         anime = await self._repo.anime_by_anilist(hits[0].anilist_id)

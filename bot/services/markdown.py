@@ -294,3 +294,8 @@ def safe_inline(text: str, *, max_len: int) -> str:
         low -= 1
         result = candidate(low)
     return result
+
+
+def quote(text: str, *, max_len: int = 100) -> str:
+    """User text quoted inside one of our messages: “safe, escaped, bounded”."""
+    return f"“{safe_inline(text, max_len=max_len)}”"

@@ -25,6 +25,8 @@ def _fold_long_vowels(word: str) -> str:
 
 def normalize(text: str) -> str:
     """The search form of a name: lower case, no diacritics, words separated by one space."""
+    # Format characters (zero-width, bidi controls) are invisible: drop them rather than split on them.
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("ß", "ss")

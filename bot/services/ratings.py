@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.errors import InvalidInput, NotFound
 from bot.services.cooldowns import Cooldown
+from bot.services.markdown import quote
 from bot.services.search import NameSearch
 from bot.storage import Database
 from bot.storage.ratings import (
@@ -62,7 +63,7 @@ def parse_scores(scores: Mapping[str, object]) -> dict[str, int]:
     """Every given (not None) score, validated and in stored units; at least one is required."""
     unknown = [c for c in scores if c not in CATEGORIES]
     if unknown:
-        raise InvalidInput(f"There is no rating category called “{unknown[0][:50]}”.")
+        raise InvalidInput(f"There is no rating category called {quote(unknown[0], max_len=50)}.")
     parsed = {c: parse_score(c, scores[c]) for c in CATEGORIES if scores.get(c) is not None}
     if not parsed:
         raise InvalidInput("Give at least one score: " + ", ".join(CATEGORIES.values()) + f", each {_SCALE}.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.errors import Ambiguous, InvalidInput, NotFound
+from bot.services.markdown import quote
 from bot.services.names import normalize
 from bot.storage.catalogue import CatalogueRepo, Kind, NameRow
 
@@ -104,14 +105,14 @@ class NameSearch:
             raise NotFound(f"That {noun} is no longer in the catalogue.")
         matches = await self.search(kind, text, limit=10, context=True)
         if not matches or matches[0].score < 70.0:
-            raise NotFound(f"I couldn't find a {noun} called “{text}”.", [m.label for m in matches[:5]])
+            raise NotFound(f"I couldn't find a {noun} called {quote(text)}.", [m.label for m in matches[:5]])
         top = matches[0]
         if top.score >= 99.0 and (len(matches) == 1 or matches[1].score < 99.0):
             return top
         close = [m for m in matches if m.score >= top.score - 3.0]
         if len(close) > 1:
             raise Ambiguous(
-                f"More than one {noun} matches “{text}”. Which one did you mean?",
+                f"More than one {noun} matches {quote(text)}. Which one did you mean?",
                 _labels(close),
                 [f"{ID_PREFIX}{m.entity_id}" for m in close],
             )

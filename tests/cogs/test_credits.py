@@ -1,0 +1,163 @@
+"""/credits, /voiced and /person end to end: the real client parses real payloads and Discord accepts the replies."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.client import KansouBot
+from bot.sandbox import Sandbox
+from tests.cogs.conftest import assert_clean, text_of
+from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
+
+
+async def test_voiced_naomi(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("voiced", {"character": "Naomi Orthmann"})
+    assert_clean(result)
+    assert not result.ephemeral
+    (embed,) = result.embeds
+    assert embed.title == "Who voiced Naomi Orthmann"
+    field = embed.fields[0]
+    assert "Japanese" in (field.name or "") and "Metallic Rouge" in (field.name or "")
+    assert "Tomoyo Kurosawa" in (field.value or "")
+    assert "Also voiced" in (field.value or "")
+
+
+async def test_voiced_by_language_and_show(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke(
+        "voiced", {"character": "Kumiko Oomae", "anime": "Sound! Euphonium 2", "language": "japanese"}
+    )
+    assert_clean(result)
+    text = text_of(result)
+    assert "Kumiko Ōmae" in text and "Tomoyo Kurosawa" in text and "Sound! Euphonium 2" in text
+    english = await sandbox.invoke("voiced", {"character": "Naomi Orthmann", "language": "english"})
+    assert_clean(english)
+    assert "No English voice credit" in text_of(english) and "Japanese" in text_of(english)
+
+
+async def test_credits_of_metallic_rouge(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("credits", {"anime": "metallic rouge"})
+    assert_clean(result)
+    text = text_of(result)
+    assert "Credits — Metallic Rouge" in text and "Bones" in text and "13 episodes" in text
+    for role, name in [("Director", "Motonobu Hori"), ("Character Design", "Toshihiro Kawamoto"),
+                       ("Music", "Towa Tei")]:
+        assert role in text and name in text
+    for _, character, actor in [c for c in ALL_CAST if c[0] == "Metallic Rouge"]:
+        assert character in text and actor in text
+
+
+async def test_person_lists_voice_then_staff_roles(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("person", {"name": "Shimamura Yu"})
+    assert_clean(result)
+    text = text_of(result)
+    assert "Yū Shimamura" in text and "Sara Fitzgerald" in text and "Blake Belladonna" in text
+    staff = await sandbox.invoke("person", {"name": "kawamoto"})
+    assert_clean(staff)
+    text = text_of(staff)
+    assert "Staff roles" in text and "Cowboy Bebop" in text and "Character Design" in text
+
+
+@pytest.mark.parametrize(("title", "name", "role"), [s for s in ALL_STAFF if s[0] != "Metallic Rouge"][:6])
+async def test_person_shows_other_staff_work(sandbox: Sandbox, title: str, name: str, role: str) -> None:
+    result = await sandbox.invoke("person", {"name": name})
+    assert_clean(result)
+    assert title in text_of(result) and role in text_of(result)
+
+
+async def test_every_voice_credit_of_the_seed_answers_through_discord(sandbox: Sandbox) -> None:
+    for title, character, actor in ALL_CAST:
+        result = await sandbox.invoke("voiced", {"character": character, "anime": title})
+        assert_clean(result)
+        assert actor in text_of(result), (title, character, actor)
+
+
+async def test_autocomplete_answers_from_the_catalogue(sandbox: Sandbox) -> None:
+    choices = await sandbox.autocomplete("person", {"name": "shima"}, focused="name")
+    assert choices and choices[0].name.startswith("Yū Shimamura")
+    assert len(choices) <= 25
+    picked = await sandbox.invoke("person", {"name": choices[0].value})
+    assert_clean(picked)
+    assert "Yū Shimamura" in text_of(picked)
+    shows = await sandbox.autocomplete("credits", {"anime": "lustrous"}, focused="anime")
+    assert [c.name for c in shows][:1] == ["Land of the Lustrous"]
+    characters = await sandbox.autocomplete("voiced", {"character": "omae"}, focused="character")
+    assert characters[0].name.startswith("Kumiko Ōmae")
+    nothing = await sandbox.autocomplete("voiced", {"character": ""}, focused="character")
+    assert nothing == []
+
+
+async def test_an_ambiguous_name_offers_a_choice(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("person", {"name": "Tsuda"})
+    assert_clean(result)
+    assert result.ephemeral
+    text = text_of(result)
+    assert "Kenjiro Tsuda" in text and "Minami Tsuda" in text and "Which one" in text
+
+
+async def test_not_found_suggests_the_closest(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("voiced", {"character": "Naomi Orthmann Extra Words That Match Nothing Zq"})
+    assert_clean(result)
+    assert result.ephemeral and "couldn't find" in text_of(result)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        " ",
+        "x" * 5000,
+        "🙂🙂🙂🙂",
+        "**bold** __under__ `code` ||spoiler|| [link](http://x)",
+        "@everyone @here",
+        "<@&123456789012345678> <@123456789012345678> <#123456789012345678>",
+    ],
+)
+async def test_bad_names_get_a_clear_reply_and_ping_nobody(sandbox: Sandbox, name: str) -> None:
+    for command, option in [("voiced", "character"), ("person", "name"), ("credits", "anime")]:
+        result = await sandbox.invoke(command, {option: name})
+        assert_clean(result)
+        assert result.ephemeral, (command, name)
+        text = text_of(result)
+        assert "@everyone" not in text.replace("@\u200beveryone", "")
+        assert "<@&" not in text and "<@1" not in text
+        assert "Sorry — something went wrong" not in text
+
+
+async def test_invisible_characters_neither_hide_a_name_nor_reach_the_reply(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("voiced", {"character": "Naomi\u202e\u200b Orth\u2066mann"})
+    assert_clean(result)
+    text = text_of(result)
+    assert "Tomoyo Kurosawa" in text
+    assert not any(c in text for c in "\u202e\u2066")
+
+
+def _big_show(characters: int) -> CatalogueBundle:
+    people = tuple(PersonEntry(key=f"va-{i}", name=f"Voice Actor Number{i}") for i in range(characters))
+    cast = tuple(CharacterEntry(key=f"ch-{i}", name=f"Character Number{i}") for i in range(characters))
+    show = AnimeEntry(
+        key="big-show", title_romaji="Ookina Bangumi", title_english="A Very Big Show", episodes=1000,
+        cast=tuple(CastCredit(character=f"ch-{i}", person=f"va-{i}") for i in range(characters)),
+    )
+    return CatalogueBundle(anime=(show,), people=people, characters=cast)
+
+
+async def test_long_answers_are_paginated_for_the_invoker_only(sandbox: Sandbox) -> None:
+    assert isinstance(sandbox.bot, KansouBot)
+    await sandbox.bot.services.db.catalogue.load_bundle(_big_show(150), source="test")
+    result = await sandbox.invoke("credits", {"anime": "A Very Big Show"})
+    assert_clean(result)
+    message = result.message
+    assert message is not None and message.buttons()
+    assert "Page 1/" in text_of(result)
+    other = await sandbox.click(message, "Next", user="bob")
+    assert_clean(other)
+    assert other.ephemeral and "belong to whoever ran the command" in text_of(other)
+    turned = await sandbox.click(message, "Next")
+    assert_clean(turned)
+    assert "Page 2/" in text_of(turned)
+    assert "Character Number" in text_of(turned)
+    last = await sandbox.click(message, "pages:last")
+    assert_clean(last)
+    final = message.embed_objects()[0]
+    assert final.footer.text is not None and final.footer.text.startswith("Page 3/3")
+    assert "Character Number149" in text_of(last)
