@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry — something went wrong on my side while running that. It has been logged; please try again."
 
 
+# Discord's own names for permissions, as members see them in the server settings.
+_PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
+
+
+def _permissions(names: list[str]) -> str:
+    return " and ".join(_PERMISSION_NAMES.get(n, n.replace("_", " ").title()) for n in names)
+
+
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The member-facing text for an error, and whether it was expected (a domain error, not a bug)."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and error.__cause__:
@@ -40,8 +48,10 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
         return f"Slow down a little — try again in {math.ceil(error.retry_after)} s.", True
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works inside a server.", True
-    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
-        return f"That needs the {', '.join(p.replace('_', ' ') for p in error.missing_permissions)} permission.", True
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"That needs the {_permissions(error.missing_permissions)} permission.", True
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return f"I need the {_permissions(error.missing_permissions)} permission in this channel for that.", True
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that command here.", True
     if isinstance(error, app_commands.TransformerError):

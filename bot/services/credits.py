@@ -153,11 +153,13 @@ class CreditsService:
         others = sorted({r.language for r in roles} - {r.language for r in in_language})
         credits = []
         for role in in_language:
-            other = [
-                r
-                for r in await self._repo.person_voice_roles(role.person.id, limit=OTHER_ROLES + 8)
-                if r.character.id != found.id
-            ][:OTHER_ROLES]
+            other: list[VoiceRole] = []
+            seen = {found.id}
+            for r in await self._repo.person_voice_roles(role.person.id, limit=OTHER_ROLES * 4):
+                if r.character.id not in seen:  # one line per character, its newest show
+                    seen.add(r.character.id)
+                    other.append(r)
+            other = other[:OTHER_ROLES]
             credits.append(VoicedCredit(role, other))
         credits.sort(key=lambda c: (c.role.language != "japanese", c.role.language, c.role.anime.title))
         return VoicedResult(found, await self._repo.aliases("character", found.id), language, credits, others,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -40,10 +41,16 @@ def _restore_discord_endpoints() -> Iterator[None]:
 def run_kansou(tmp_path: Path, catalogue_template: Path) -> RunKansou:
     """``async with run_kansou(**settings_overrides) as sandbox:`` — kansou on a copy of the catalogue DB."""
 
+    runs = itertools.count()
+
+    def fresh_db() -> Path:
+        path = tmp_path / f"kansou-{next(runs)}.sqlite3"
+        shutil.copyfile(catalogue_template, path)
+        return path
+
     @asynccontextmanager
     async def run(config: SandboxConfig | None = None, **overrides: Any) -> AsyncIterator[Sandbox]:
-        db_path = tmp_path / f"kansou-{len(list(tmp_path.iterdir()))}.sqlite3"
-        shutil.copyfile(catalogue_template, db_path)
+        db_path = fresh_db()
         settings = dataclasses.replace(TEST_SETTINGS, **overrides)
         async with running_sandbox(kansou_bot_factory(settings, db_path), config=config) as sandbox:
             yield sandbox

@@ -1,0 +1,148 @@
+"""The bot as a whole, end to end: extensions, command registration, reconnects, AniList behind a miss."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.client import KansouBot, discover_extensions
+from bot.sandbox import Sandbox
+from bot.sandbox.registration import check_commands
+from tests.cogs.conftest import RunKansou, assert_clean, text_of
+from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTED_COMMANDS = {"credits", "voiced", "person", "review", "rate", "ratings", "catalogue"}
+
+
+def test_every_cog_is_discovered() -> None:
+    assert discover_extensions() == ["cogs.catalogue", "cogs.credits", "cogs.ratings", "cogs.reviews"]
+
+
+async def test_the_whole_tree_registers_without_breaking_a_discord_rule(sandbox: Sandbox) -> None:
+    registered = await sandbox.wait_for_commands(None)
+    assert {c.name for c in registered} == EXPECTED_COMMANDS
+    assert not [v for v in sandbox.violations if "regist" in v.name.lower() or "command" in v.name.lower()]
+    assert not sandbox.violations
+    for command in registered:
+        payload = command.payload
+        assert payload["description"], payload["name"]
+        for option in payload.get("options", []):
+            assert option["description"], (payload["name"], option["name"])
+            for sub in option.get("options", []):
+                assert sub["description"], (payload["name"], option["name"], sub["name"])
+
+
+async def test_every_option_has_help_text_and_fits_discord(sandbox: Sandbox) -> None:
+    assert isinstance(sandbox.bot, KansouBot)
+    payloads = [c.to_dict(sandbox.bot.tree) for c in sandbox.bot.tree.get_commands()]
+    assert check_commands(payloads) == []
+
+
+async def test_the_bot_survives_a_dropped_gateway_and_still_answers(sandbox: Sandbox) -> None:
+    before = await sandbox.invoke("voiced", {"character": "Rouge Redstar"})
+    assert_clean(before)
+    await sandbox.drop_gateway()
+    await sandbox.wait_until_connected(timeout=15)
+    assert sandbox.resume_count + sandbox.identify_count >= 2
+    after = await sandbox.invoke("voiced", {"character": "Rouge Redstar"})
+    assert_clean(after)
+    assert "Yume Miyamoto" in text_of(after)
+
+
+@pytest.fixture
+async def fake_anilist() -> AsyncIterator[FakeAniList]:
+    async with FakeAniList() as fake:
+        yield fake
+
+
+async def test_voiced_for_a_character_only_anilist_knows(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        local = await sandbox.invoke("voiced", {"character": "Naomi Orthmann"})
+        assert_clean(local)
+        assert fake_anilist.count() == 0 and not local.deferred
+        result = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME})
+        assert_clean(result)
+        assert result.deferred, "the interaction is acknowledged before AniList is asked"
+        assert f"Who voiced {ONLY_FAKE_CHARACTER_NAME}" in text_of(result)
+        sent = fake_anilist.count()
+        again = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME}, user="bob")
+        assert_clean(again)
+        assert fake_anilist.count() == sent, "the second look-up is served from the catalogue"
+        choices = await sandbox.autocomplete("voiced", {"character": "tsukimi"}, focused="character")
+        assert choices and choices[0].name.startswith(ONLY_FAKE_CHARACTER_NAME)
+        assert fake_anilist.count() == sent, "autocomplete never calls AniList"
+
+
+async def test_anilist_down_gives_a_clear_message_in_time(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url, anilist_timeout=1.0) as sandbox:
+        fake_anilist.fail_with("hang", hang=5.0)
+        result = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME}, timeout=10)
+        assert_clean(result)  # includes Discord's 3-second rule: the bot deferred first
+        assert "AniList isn't answering" in text_of(result)
+
+
+async def test_catalogue_import_is_for_server_managers(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        refused = await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="bob")
+        assert_clean(refused)
+        assert refused.ephemeral and "manage server" in text_of(refused).lower()
+        assert fake_anilist.count() == 0
+        sandbox.set_moderator("mod")
+        done = await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="mod")
+        assert_clean(done)
+        assert done.ephemeral and "Imported from AniList" in text_of(done) and "30 characters" in text_of(done)
+        credits = await sandbox.invoke("credits", {"anime": BIG_SHOW_TITLE}, user="bob")
+        assert_clean(credits)
+        assert BIG_SHOW_TITLE in text_of(credits)
+
+
+def test_the_tour_script_runs_clean_from_any_folder(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "KANSOU_", "ANILIST_"))}
+    env.update({"ANILIST_API_URL": "off", "KANSOU_REVIEW_COOLDOWN": "0", "KANSOU_RATE_COOLDOWN": "0"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--script", str(ROOT / "examples" / "tour.kansou")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for expected in ("Who voiced Naomi Orthmann", "Credits — Metallic Rouge", "Spoilers through episode 3",
+                     "Your ratings — Metallic Rouge", "ratings.png"):
+        assert expected in result.stdout, expected
+    assert (tmp_path / "sandbox-files").is_dir()
+
+
+def test_a_script_that_breaks_a_rule_fails_and_names_it(tmp_path: Path) -> None:
+    script = tmp_path / "bad.kansou"
+    script.write_text("/voiced character: Naomi Orthmann\n/nonexistent thing: 1\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "KANSOU_", "ANILIST_"))}
+    env["ANILIST_API_URL"] = "off"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--script", str(script)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert "nonexistent" in result.stdout
+
+
+def _settings_fields() -> set[str]:
+    from bot.config import Settings
+
+    return {f.name for f in dataclasses.fields(Settings)}
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    for name in ("DISCORD_TOKEN", "KANSOU_DB", "KANSOU_DEV_GUILD", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL",
+                 "LOG_LEVEL", "ANILIST_API_URL", "ANILIST_PER_MINUTE", "ANILIST_MAX_AGE_DAYS", "ANILIST_TIMEOUT",
+                 "KANSOU_LEADERBOARD_MIN_VOTES", "KANSOU_REVIEW_COOLDOWN", "KANSOU_RATE_COOLDOWN",
+                 "KANSOU_LOOKUP_COOLDOWN", "KANSOU_BACKUP_DIR", "KANSOU_BACKUP_KEEP"):
+        assert f"`{name}`" in readme, name
+        assert f"{name}=" in example, name
+    assert len(_settings_fields()) >= 16
