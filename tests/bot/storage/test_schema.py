@@ -15,6 +15,14 @@ from bot.storage import schema as migrate_module
 from bot.storage.schema import Migration, latest_version, load_migrations, migrate
 
 
+async def scalar(db: Database, sql: str) -> object:
+    """The first column of the first row of ``sql``."""
+    async with db.conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return row[0]
+
+
 def test_migrations_are_numbered_from_one_without_gaps() -> None:
     versions = [m.version for m in load_migrations()]
     assert versions == list(range(1, len(versions) + 1))
@@ -24,14 +32,10 @@ def test_migrations_are_numbered_from_one_without_gaps() -> None:
 async def test_new_database_has_latest_schema_and_pragmas(tmp_path: Path) -> None:
     async with await Database.open(tmp_path / "new.sqlite3") as db:
         assert await db.schema_version() == latest_version()
-        async with db.conn.execute("PRAGMA journal_mode") as cur:
-            assert (await cur.fetchone())[0] == "wal"
-        async with db.conn.execute("PRAGMA foreign_keys") as cur:
-            assert (await cur.fetchone())[0] == 1
-        async with db.conn.execute("PRAGMA synchronous") as cur:
-            assert (await cur.fetchone())[0] == 1  # NORMAL
-        async with db.conn.execute("PRAGMA busy_timeout") as cur:
-            assert (await cur.fetchone())[0] == 5000
+        assert await scalar(db, "PRAGMA journal_mode") == "wal"
+        assert await scalar(db, "PRAGMA foreign_keys") == 1
+        assert await scalar(db, "PRAGMA synchronous") == 1  # NORMAL
+        assert await scalar(db, "PRAGMA busy_timeout") == 5000
         assert await db.integrity_check() == "ok"
 
 
@@ -105,5 +109,4 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: 
     monkeypatch.undo()
     async with await Database.open(path) as db:
         assert await db.schema_version() == len(real)
-        async with db.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") as cur:
-            assert (await cur.fetchone())[0] == 0
+        assert await scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 0
