@@ -24,11 +24,15 @@ class NotFound(KansouError):
 class Ambiguous(KansouError):
     """Several things matched equally well; ``choices`` lists them so the member can pick one."""
 
-    def __init__(self, message: str, choices: Sequence[str], values: Sequence[str] = ()) -> None:
+    def __init__(
+        self, message: str, choices: Sequence[str], values: Sequence[str] = (), query: str | None = None
+    ) -> None:
         super().__init__(message)
         self.choices = tuple(choices)
-        # What to pass back as the option value to pick each choice (e.g. "id:12"), parallel to choices.
+        # What to pass back as the option value to pick each choice (e.g. "id:12"), parallel to choices,
+        # and the text that was ambiguous (so the option it came from can be given the chosen value).
         self.values = tuple(values)
+        self.query = query
 
 
 class Forbidden(KansouError):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
-from bot.ui import ERROR_COLOUR, NO_PINGS, clean
+from bot.ui import ERROR_COLOUR, NO_PINGS, OwnedView, clean
 
 if TYPE_CHECKING:
     from bot.ui import Interaction
@@ -39,7 +39,7 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
         return text, True
     if isinstance(error, Ambiguous):
         lines = "\n".join(f"• {clean(c, 150)}" for c in error.choices[:10])
-        return f"{error}\n{lines}\nPick one from the suggestions as you type, or add more of the name.", True
+        return f"{error}\n{lines}\nPick one below, or from the suggestions as you type.", True
     if isinstance(error, OnCooldown | UpstreamUnavailable) and getattr(error, "retry_after", None):
         return str(error), True
     if isinstance(error, KansouError):
@@ -59,6 +59,57 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     return APOLOGY, False
 
 
+class PickOne(OwnedView):
+    """A menu that answers an ambiguous name: picking an entry runs the same command again with it."""
+
+    def __init__(self, origin: Interaction, command: app_commands.Command[Any, ..., Any], option: str,
+                 error: Ambiguous) -> None:
+        super().__init__(origin.user.id, timeout=300)
+        self.origin = origin
+        self.command = command
+        self.option = option
+        self.params = {p.name: getattr(origin.namespace, p.display_name, p.default) for p in command.parameters}
+        self.select: discord.ui.Select[PickOne] = discord.ui.Select(
+            placeholder="Pick the one you meant",
+            options=[
+                discord.SelectOption(label=label[:100], value=value)
+                for label, value in list(zip(error.choices, error.values, strict=False))[:25]
+            ],
+            custom_id="ambiguous:pick",
+        )
+        self.select.callback = self.picked  # type: ignore[method-assign, assignment]  # discord.py types it loosely
+        self.add_item(self.select)
+
+    async def picked(self, interaction: Interaction) -> None:
+        """Run the command again with the chosen entry."""
+        self.stop()
+        params = {**self.params, self.option: self.select.values[0]}
+        try:
+            await self.command.callback(self.command.binding, interaction, **params)  # type: ignore[arg-type]
+        except Exception as exc:  # the same handling as any command
+            await handle_error(interaction, exc)
+        try:
+            await self.origin.edit_original_response(view=None)
+        except discord.HTTPException:
+            log.debug("could not remove the choice menu", exc_info=True)
+
+
+def _choice_view(interaction: Interaction, error: BaseException) -> PickOne | None:
+    """A menu to resolve an ambiguous name, when the failed interaction was a slash command."""
+    if isinstance(error, app_commands.CommandInvokeError) and error.__cause__:
+        error = error.__cause__
+    command = interaction.command
+    if not isinstance(error, Ambiguous) or not error.values or not isinstance(command, app_commands.Command):
+        return None
+    if interaction.type is not discord.InteractionType.application_command:
+        return None
+    option = next(
+        (p.name for p in command.parameters if getattr(interaction.namespace, p.display_name, None) == error.query),
+        None,
+    )
+    return PickOne(interaction, command, option, error) if option else None
+
+
 async def handle_error(interaction: Interaction, error: BaseException) -> None:
     """Answer every failed interaction: domain errors clearly, bugs with an apology and a log entry."""
     text, expected = describe_error(error)
@@ -68,12 +119,14 @@ async def handle_error(interaction: Interaction, error: BaseException) -> None:
     else:
         log.error("command %s raised (interaction %s)", command, interaction.id, exc_info=error)
     embed = discord.Embed(description=text[:4096], colour=ERROR_COLOUR)
+    view = _choice_view(interaction, error)
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
         elif interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
         else:
-            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
     except discord.HTTPException:
         log.warning("could not tell the member about an error (interaction %s)", interaction.id, exc_info=True)

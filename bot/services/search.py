@@ -115,6 +115,7 @@ class NameSearch:
                 f"More than one {noun} matches {quote(text)}. Which one did you mean?",
                 _labels(close),
                 [f"{ID_PREFIX}{m.entity_id}" for m in close],
+                query,
             )
         return top
 

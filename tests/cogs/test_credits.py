@@ -161,3 +161,15 @@ async def test_long_answers_are_paginated_for_the_invoker_only(sandbox: Sandbox)
     final = message.embed_objects()[0]
     assert final.footer.text is not None and final.footer.text.startswith("Page 3/3")
     assert "Character Number149" in text_of(last)
+
+
+async def test_an_ambiguous_name_can_be_resolved_from_a_menu(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("person", {"name": "Tsuda"})
+    assert_clean(result)
+    message = result.message
+    assert message is not None and message.selects()
+    picked = await sandbox.select(message, 1, ["Kenjiro Tsuda — Metallic Rouge"])
+    assert_clean(picked)
+    assert not picked.ephemeral
+    assert "Kenjiro Tsuda" in text_of(picked) and "Afdal Bashal" in text_of(picked)
+    assert not message.selects(), "the menu goes away once used"
