@@ -321,48 +321,39 @@ class CatalogueRepo:
 
     # -- reading -------------------------------------------------------------------------------------
 
+    async def _row(self, sql: str, params: tuple[object, ...]) -> Sequence[object] | None:
+        async with self._conn.execute(sql, params) as cur:
+            row: Sequence[object] | None = await cur.fetchone()
+        return row
+
     async def anime(self, anime_id: int) -> Anime | None:
         """One show by id."""
-        async with self._conn.execute(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.id = ?", (anime_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.id = ?", (anime_id,))
         return _anime(row) if row else None
 
     async def anime_by_anilist(self, anilist_id: int) -> Anime | None:
         """One show by its AniList id."""
-        async with self._conn.execute(
-            f"SELECT {_ANIME_COLS} FROM anime a WHERE a.anilist_id = ?", (anilist_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.anilist_id = ?", (anilist_id,))
         return _anime(row) if row else None
 
     async def person(self, person_id: int) -> Person | None:
         """One person by id."""
-        async with self._conn.execute(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ?", (person_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ?", (person_id,))
         return _person(row) if row else None
 
     async def person_by_anilist(self, anilist_id: int) -> Person | None:
         """One person by their AniList id."""
-        async with self._conn.execute(
-            f"SELECT {_PERSON_COLS} FROM person p WHERE p.anilist_id = ?", (anilist_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_PERSON_COLS} FROM person p WHERE p.anilist_id = ?", (anilist_id,))
         return _person(row) if row else None
 
     async def character(self, character_id: int) -> Character | None:
         """One character by id."""
-        async with self._conn.execute(
-            f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.id = ?", (character_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.id = ?", (character_id,))
         return _character(row) if row else None
 
     async def character_by_anilist(self, anilist_id: int) -> Character | None:
         """One character by their AniList id."""
-        async with self._conn.execute(
-            f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.anilist_id = ?", (anilist_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row(f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.anilist_id = ?", (anilist_id,))
         return _character(row) if row else None
 
     async def aliases(self, kind: Kind, entity_id: int) -> list[str]:
