@@ -410,7 +410,8 @@ async def complete_own_review(interaction: Interaction, current: str) -> list[ap
     """Autocomplete the member's own reviews in this server by number, show or title."""
     if interaction.guild_id is None:
         return []
-    reviews = await interaction.client.services.reviews.by_author(interaction.guild_id, interaction.user.id)
+    # All of them (at most one per show), filtered here: a LIMIT first would hide older reviews from the search.
+    reviews = await interaction.client.services.reviews.by_author(interaction.guild_id, interaction.user.id, limit=None)
     wanted = str(current).strip().lstrip("#").casefold()
     choices = []
     for review in reviews:

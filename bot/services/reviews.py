@@ -235,8 +235,8 @@ class ReviewService:
         """This server's reviews of a show (optionally by one member), newest first."""
         return await self._db.reviews.for_anime(guild_id, anime_id, author_id)
 
-    async def by_author(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Review]:
-        """A member's own reviews in this server, newest first (for autocomplete)."""
+    async def by_author(self, guild_id: int, user_id: int, *, limit: int | None = 25) -> list[Review]:
+        """A member's own reviews in this server, newest first (for autocomplete; ``limit=None``: all of them)."""
         return await self._db.reviews.for_author(guild_id, user_id, limit=limit)
 
     def visible_body(self, review: Review, watched: int | None) -> tuple[bool, str | None]:
