@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from bot.config import Settings
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
 from bot.services.cooldowns import Cooldown
-from bot.services.markdown import sanitize_text
+from bot.services.markdown import safe_inline, sanitize_text
 from bot.services.spoilers import header_for_scope
 from bot.storage import Database
 from bot.storage.catalogue import Anime
@@ -41,7 +41,7 @@ class AlreadyReviewed(InvalidInput):
 
     def __init__(self, review: Review) -> None:
         super().__init__(
-            f"You've already reviewed {review.anime_title} here (review #{review.number}) — "
+            f"You've already reviewed {safe_inline(review.anime_title, max_len=200)} here (review #{review.number}) — "
             "one review per show. You can edit that one instead."
         )
         self.review = review
@@ -120,7 +120,7 @@ class ReviewService:
             )
         if anime.episodes is not None and not 1 <= through_episode <= anime.episodes:
             raise InvalidInput(
-                f"{anime.title} has {anime.episodes} episodes, so `through_episode` must be "
+                f"{safe_inline(anime.title, max_len=200)} has {anime.episodes} episodes, so `through_episode` must be "
                 f"between 1 and {anime.episodes}."
             )
         if through_episode < 1:
