@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 from dotenv import load_dotenv
 
 from bot.config import Settings
-from bot.errors import KansouError
+from bot.errors import CatalogueFormatError, DatabaseError, KansouError
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -50,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     fetch = cat_sub.add_parser("import-anilist", help="fetch one show's credits from AniList")
     fetch.add_argument("title", help="the show's title")
     sub.add_parser("check", help="print the configuration, the database and its row counts")
+    backup = sub.add_parser("backup", help="copy the database to PATH (safe while the bot runs)")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file, or a folder to put it in")
+    restore = sub.add_parser(
+        "restore", help="replace the database by the backup PATH (stop the bot first; the current one is kept)"
+    )
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `kansou backup`")
     sandbox = sub.add_parser("sandbox", help="try every command locally, without Discord")
     sandbox.add_argument("--script", type=Path, metavar="FILE", help="run the lines of FILE and exit")
     sandbox.add_argument("--db", type=Path, metavar="PATH", help="use this database (default: a scratch copy)")
@@ -59,16 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stderr,
-    )
-    # discord.py is chatty at DEBUG; keep it at INFO unless asked for more.
-    if level != "DEBUG":
-        logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
+def _configure_logging(settings: Settings) -> None:
+    secrets = [settings.token.reveal()] if settings.token is not None else []
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets, stream=sys.stderr)
+
+
+def startup_error(error: BaseException) -> str:
+    """One clear paragraph for an error that stops a command (no traceback): what went wrong and what to do."""
+    if isinstance(error, CatalogueFormatError):
+        return (f"kansou: a credits catalogue file cannot be read: {error} Fix the file (the format is described "
+                "in data/README.md), or point KANSOU_CATALOGUE_DIR elsewhere.")
+    if isinstance(error, DatabaseError):
+        return f"kansou: {error} The database is the file named by KANSOU_DB (or --db for the sandbox)."
+    if isinstance(error, KansouError):
+        return f"kansou: {error}"
+    if isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        return f"kansou: cannot use{where}: {error.strerror or error}."
+    if isinstance(error, sqlite3.Error):
+        return f"kansou: the database failed: {error}. Check KANSOU_DB, and that no other program holds it."
+    raise error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KansouError as exc:
         print(f"kansou: configuration error: {exc}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    _configure_logging(settings)
+    if args.command in ("backup", "restore"):  # no discord.py import needed
+        return _files_command(args.command, settings, args.path)
     from bot import cli  # noqa: PLC0415  # keep `kansou --help` fast and free of discord.py's import
 
     command = args.command or "run"
@@ -106,10 +126,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cli.sandbox(settings, script=args.script, db=args.db, as_user=args.as_user, mod=args.mod,
                             files=args.files)
             )
+    except (KansouError, OSError, sqlite3.Error) as exc:
+        print(startup_error(exc), file=sys.stderr)
+        return 1
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _files_command(command: str, settings: Settings, path: Path) -> int:
+    """``kansou backup PATH`` and ``kansou restore PATH``."""
+    from bot.services.backups import backup_name, utc_now  # noqa: PLC0415  # only for these two commands
+    from bot.storage.backup import backup_database, restore_database  # noqa: PLC0415
+
+    try:
+        if command == "backup":
+            dest = path / backup_name(utc_now()) if path.is_dir() else path
+            summary = backup_database(settings.db_path, dest)
+            print(f"Backed up {settings.db_path.resolve()} to {summary.path.resolve()}")
+            print("\n".join(summary.describe()))
+            return 0
+        report = restore_database(path, settings.db_path)
     except KansouError as exc:
         print(f"kansou: {exc}", file=sys.stderr)
         return 1
-    raise AssertionError(f"unhandled command {command!r}")
+    except (OSError, sqlite3.Error) as exc:
+        print(startup_error(exc), file=sys.stderr)
+        return 1
+    print(f"Restored {path.resolve()} into {report.restored.path.resolve()}")
+    print("\n".join(report.restored.describe()))
+    if report.previous is not None:
+        print(f"The database it replaced was saved as {report.previous.resolve()}")
+    if report.needs_upgrade:
+        print("Its schema is older than this kansou's: it is upgraded the next time kansou starts.")
+    return 0
 
 
 def _run_until_signal(coro: Coroutine[Any, Any, int]) -> int:

@@ -25,10 +25,15 @@ async def load_catalogue_file(db: Database, path: Path, *, force: bool = False) 
     return await db.catalogue.load_bundle(bundle, source=f"file:{path.name}", digest=None if force else digest)
 
 
-async def load_shipped_catalogue(db: Database) -> list[tuple[Path, LoadReport]]:
-    """Load the catalogue files that ship in ``data/catalogue`` (idempotent; fast when unchanged)."""
-    files = shipped_catalogue_files()
+async def load_shipped_catalogue(db: Database, folder: Path | None = None) -> list[tuple[Path, LoadReport]]:
+    """Load the catalogue files that ship in ``data/catalogue`` (or ``folder``; idempotent, fast when unchanged)."""
+    files = shipped_catalogue_files(folder)
     if not files:
+        if folder is not None:
+            raise ConfigError(
+                f"The credits catalogue folder {folder} (KANSOU_CATALOGUE_DIR) has no .toml file. Point "
+                "KANSOU_CATALOGUE_DIR at a folder of catalogue files, or unset it to use the shipped catalogue."
+            )
         raise ConfigError(
             "The shipped credits catalogue (data/catalogue/*.toml) is missing. Reinstall kansou from its "
             "source folder with `pip install -e .`."
@@ -49,7 +54,7 @@ async def open_services(settings: Settings, *, db_path: Path | str | None = None
         await Database.open(db_path if db_path is not None else settings.db_path) as db,
         make_http_client(settings.anilist_timeout) as http,
     ):
-        await load_shipped_catalogue(db)
+        await load_shipped_catalogue(db, settings.catalogue_dir)
         anilist = None
         if settings.anilist_enabled:
             anilist = AniListClient(http, url=settings.anilist_url, per_minute=settings.anilist_per_minute)

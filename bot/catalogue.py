@@ -254,7 +254,9 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def shipped_catalogue_files() -> list[Path]:
-    """The catalogue files that ship with kansou, in load order."""
-    folder = Path(__file__).resolve().parent.parent / "data" / "catalogue"
-    return sorted(folder.glob("*.toml"))
+SHIPPED_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+
+
+def shipped_catalogue_files(folder: Path | None = None) -> list[Path]:
+    """The catalogue files that ship with kansou (or are in ``folder``, see KANSOU_CATALOGUE_DIR), in load order."""
+    return sorted((folder or SHIPPED_CATALOGUE_DIR).glob("*.toml"))

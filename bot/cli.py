@@ -16,6 +16,7 @@ from bot.client import KansouBot
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.sandbox.endpoints import point_discord_py_at
+from bot.services.backups import daily_backups
 from bot.storage import Database
 from bot.storage.schema import latest_version
 
@@ -34,7 +35,10 @@ async def run_bot(settings: Settings) -> int:
     if settings.token is None:
         raise ConfigError("DISCORD_TOKEN is not set.")
     _apply_endpoints(settings)
-    async with open_services(settings) as services:
+    async with (
+        open_services(settings) as services,
+        daily_backups(services.db.path, settings.backup_dir, settings.backup_keep),
+    ):
         bot = KansouBot(services)
         async with bot:
             try:
@@ -99,6 +103,11 @@ async def check(settings: Settings) -> int:
     print(f"  DISCORD_GATEWAY_URL  {settings.gateway_url or '(Discord)'}")
     print(f"  ANILIST_API_URL      {settings.anilist_url}")
     print(f"  LOG_LEVEL            {settings.log_level}")
+    print(f"  LOG_FORMAT           {settings.log_format}")
+    print(f"  KANSOU_BACKUP_DIR    {settings.backup_dir or '(no daily backups)'}"
+          + (f" (keeping {settings.backup_keep})" if settings.backup_dir else ""))
+    if settings.catalogue_dir is not None:
+        print(f"  KANSOU_CATALOGUE_DIR {settings.catalogue_dir.resolve()}")
     async with open_services(settings) as services:
         db = services.db
         print(f"database schema version {await db.schema_version()} (this kansou writes {latest_version()})")
@@ -126,6 +135,10 @@ async def sandbox(
     from bot.sandbox.kansou import run_kansou_sandbox  # noqa: PLC0415  # aiohttp server only when asked
 
     async with _scratch_db(db) as db_path:
+        # Open the database and load the catalogue once before the stand-in starts, so a bad database or
+        # catalogue is reported like for `kansou run` (a clear error, exit 1) rather than as a failed bot.
+        async with open_services(settings, db_path=db_path):
+            pass
         return await run_kansou_sandbox(
             settings, db_path=db_path, script=script, as_user=as_user, mod=mod,
             files_dir=files or Path.cwd() / "sandbox-files",

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from bot.logs import InteractionLog
 from bot.services.anilist import AniListClient
 from bot.services.credits import CreditsService
 from bot.services.enrich import AniListEnricher
@@ -98,6 +99,13 @@ class KansouBot(commands.Bot):
         self.services = services
         # True: sync globally at start; an int: sync to that guild; None: leave registration to `kansou sync`.
         self._sync_on_start = sync_on_start if sync_on_start is not None else services.settings.dev_guild
+        self.interaction_log = InteractionLog()
+        self._log_interactions()
+
+    def _log_interactions(self) -> None:
+        """Time every interaction and log one structured line when its handlers finish (see bot.logs)."""
+        parsers = self._connection.parsers  # the gateway reads this very dict, so the wrapper is used
+        parsers["INTERACTION_CREATE"] = self.interaction_log.wrap(parsers["INTERACTION_CREATE"])
 
     async def setup_hook(self) -> None:
         """Load every cog, then register commands where asked to."""

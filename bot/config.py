@@ -104,6 +104,8 @@ class Settings:
     lookup_cooldown: float = 3.0
     backup_dir: Path | None = None
     backup_keep: int = 7
+    log_format: str = "text"
+    catalogue_dir: Path | None = None
 
     @property
     def anilist_enabled(self) -> bool:
@@ -118,6 +120,10 @@ class Settings:
         if not isinstance(logging.getLevelName(level), int):
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}.")
         backup_dir = env.get("KANSOU_BACKUP_DIR", "").strip()
+        log_format = env.get("LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}.")
+        catalogue_dir = env.get("KANSOU_CATALOGUE_DIR", "").strip()
         return cls(
             token=Secret(token) if token else None,
             db_path=Path(env.get("KANSOU_DB", "").strip() or DEFAULT_DB),
@@ -135,4 +141,6 @@ class Settings:
             lookup_cooldown=_float(env, "KANSOU_LOOKUP_COOLDOWN", 3.0),
             backup_dir=Path(backup_dir) if backup_dir else None,
             backup_keep=_int(env, "KANSOU_BACKUP_KEEP", 7, minimum=1) or 7,
+            log_format=log_format,
+            catalogue_dir=Path(catalogue_dir) if catalogue_dir else None,
         )

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
+from bot.logs import note_outcome
 from bot.ui import ERROR_COLOUR, NO_PINGS, OwnedView, clean
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def _choice_view(interaction: Interaction, error: BaseException) -> PickOne | No
 async def handle_error(interaction: Interaction, error: BaseException) -> None:
     """Answer every failed interaction: domain errors clearly, bugs with an apology and a log entry."""
     text, expected = describe_error(error)
+    note_outcome("user-error" if expected else "error", error)  # for the interaction's log line
     command = interaction.command.qualified_name if interaction.command else "?"
     if expected:
         log.info("command %s by %s failed: %s", command, interaction.user.id, text.splitlines()[0])

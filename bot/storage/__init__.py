@@ -44,9 +44,13 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(f"Cannot create the folder for the database {path}: {exc.strerror}.") from None
+        connecting = aiosqlite.connect(str(path), isolation_level=None)
         try:
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
+            conn = await connecting
         except sqlite3.Error as exc:
+            # aiosqlite stops its worker thread on the way out: let it finish while this event loop still
+            # runs, or the thread dies with "Event loop is closed" (a traceback) when the program exits.
+            await asyncio.to_thread(connecting._thread.join, 5.0)
             raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
         db = cls(conn, path)
         try:
