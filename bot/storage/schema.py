@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
@@ -51,35 +52,63 @@ async def current_version(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-async def migrate(conn: aiosqlite.Connection, *, target: int | None = None) -> tuple[int, int]:
-    """Bring the schema up to ``target`` (default: latest) in one transaction; return (before, after)."""
-    migrations = load_migrations()
-    target = len(migrations) if target is None else target
-    before = await current_version(conn)
-    if before > len(migrations):
+def split_statements(sql: str) -> list[str]:
+    """The statements of a migration, one by one (a trigger's ``BEGIN … END`` stays whole)."""
+    statements: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip() and not all(
+                part.strip().startswith("--") or not part.strip() for part in current.splitlines()
+            ):
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(p.strip().startswith("--") or not p.strip() for p in current.splitlines()):
+        raise RuntimeError(f"an incomplete statement ends a migration: {current.strip()[:80]!r}")
+    return statements
+
+
+def _check_version(version: int, known: int) -> None:
+    if version > known:
         raise DatabaseError(
-            f"This database has schema version {before}, but this kansou only knows up to {len(migrations)}. "
+            f"This database has schema version {version}, but this kansou only knows up to {known}. "
             "It was written by a newer kansou: upgrade kansou, or restore an older backup."
         )
-    if before == 0:
-        async with conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ) as cur:
-            row = await cur.fetchone()
-        if row and row[0]:
-            raise DatabaseError("This file is an SQLite database, but not a kansou one (it has other tables).")
-    pending = [m for m in migrations if before < m.version <= target]
-    if not pending:
-        return before, before
-    script = "BEGIN IMMEDIATE;\n"
-    for m in pending:
-        script += f"-- {m.version:04d}_{m.name}\n{m.sql}\n"
-    script += f"PRAGMA user_version = {pending[-1].version};\nCOMMIT;\n"
+
+
+async def migrate(conn: aiosqlite.Connection, *, target: int | None = None) -> tuple[int, int]:
+    """Bring the schema up to ``target`` (default: latest) in one transaction; return (before, after).
+
+    The version is read inside the write transaction, so two processes opening a new database at the same
+    moment cannot both apply the same migrations: the second waits, then finds nothing left to do.
+    """
+    migrations = load_migrations()
+    target = len(migrations) if target is None else target
+    _check_version(await current_version(conn), len(migrations))
+    await conn.execute("BEGIN IMMEDIATE")
     try:
-        await conn.executescript(script)
-    except Exception:
+        before = await current_version(conn)
+        _check_version(before, len(migrations))
+        if before == 0:
+            async with conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ) as cur:
+                row = await cur.fetchone()
+            if row and row[0]:
+                raise DatabaseError("This file is an SQLite database, but not a kansou one (it has other tables).")
+        pending = [m for m in migrations if before < m.version <= target]
+        for migration in pending:
+            for statement in split_statements(migration.sql):
+                await conn.execute(statement)
+        if pending:
+            await conn.execute(f"PRAGMA user_version = {pending[-1].version}")
+        await conn.execute("COMMIT")
+    except BaseException:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
         raise
+    if not pending:
+        return before, before
     log.info("database schema upgraded from version %d to %d", before, pending[-1].version)
     return before, pending[-1].version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bot import storage
 from bot.errors import DatabaseError
 from bot.storage import Database
 from bot.storage import schema as migrate_module
-from bot.storage.schema import Migration, latest_version, load_migrations, migrate
+from bot.storage.schema import Migration, latest_version, load_migrations, migrate, split_statements
 
 
 async def scalar(db: Database, sql: str) -> object:
@@ -110,3 +111,25 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: 
     async with await Database.open(path) as db:
         assert await db.schema_version() == len(real)
         assert await scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 0
+
+
+async def test_two_processes_opening_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "race.sqlite3"
+    first, second = await asyncio.gather(Database.open(path), Database.open(path))
+    try:
+        assert await first.schema_version() == await second.schema_version() == latest_version()
+        assert await first.integrity_check() == "ok"
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_statements_are_split_with_triggers_whole() -> None:
+    sql = (
+        "CREATE TABLE a (x);\n-- a comment\n"
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+    )
+    assert split_statements(sql) == [
+        "CREATE TABLE a (x);",
+        "-- a comment\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;",
+    ]
