@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.sandbox.config import ChannelSpec, GuildSpec, RoleSpec, SandboxConfig, SandboxEndpoints, UserSpec
-    from bot.sandbox.driver import Sandbox
+    from bot.sandbox.driver import Invocation, Sandbox
     from bot.sandbox.endpoints import point_discord_py_at
     from bot.sandbox.errors import SandboxUsageError, Violation
     from bot.sandbox.harness import BotFactory, plain_bot, running_sandbox
@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "ChannelSpec": "config", "GuildSpec": "config", "RoleSpec": "config", "SandboxConfig": "config",
-    "SandboxEndpoints": "config", "UserSpec": "config", "Sandbox": "driver", "point_discord_py_at": "endpoints",
-    "SandboxUsageError": "errors", "Violation": "errors", "BotFactory": "harness", "plain_bot": "harness",
-    "running_sandbox": "harness", "SandboxFile": "invocation", "ModalField": "modal", "ModalView": "modal",
-    "run_sandbox": "repl", "Choice": "results", "InteractionResult": "results", "SandboxServer": "server",
-    "SandboxAttachment": "store", "SandboxMessage": "store",
+    "SandboxEndpoints": "config", "UserSpec": "config", "Invocation": "driver", "Sandbox": "driver",
+    "point_discord_py_at": "endpoints", "SandboxUsageError": "errors", "Violation": "errors",
+    "BotFactory": "harness", "plain_bot": "harness", "running_sandbox": "harness", "SandboxFile": "invocation",
+    "ModalField": "modal", "ModalView": "modal", "run_sandbox": "repl", "Choice": "results",
+    "InteractionResult": "results", "SandboxServer": "server", "SandboxAttachment": "store",
+    "SandboxMessage": "store",
 }
 __all__ = [
     "BotFactory",
@@ -39,6 +40,7 @@ __all__ = [
     "Choice",
     "GuildSpec",
     "InteractionResult",
+    "Invocation",
     "ModalField",
     "ModalView",
     "RoleSpec",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import discord
@@ -116,6 +117,30 @@ def _as_id(key: str | int) -> int | None:
 
 
 @dataclass
+class _UserIndex:
+    """Where each user id and name first occurs in ``SandboxConfig.users`` (for lookups in O(1))."""
+
+    users: list[UserSpec]  # the list indexed (a different list means a stale index)
+    size: int
+    by_id: dict[int, int]
+    by_name: dict[str, int]
+
+    @classmethod
+    def of(cls, users: list[UserSpec]) -> _UserIndex:
+        """Index ``users`` (the first occurrence of an id or a name wins, as in a scan)."""
+        by_id: dict[int, int] = {}
+        by_name: dict[str, int] = {}
+        for position, user in enumerate(users):
+            by_id.setdefault(user.id, position)
+            by_name.setdefault(user.name, position)
+        return cls(users, len(users), by_id, by_name)
+
+    def current(self, users: list[UserSpec]) -> bool:
+        """Whether the index was built from this list at its present length."""
+        return self.users is users and self.size == len(users)
+
+
+@dataclass
 class SandboxConfig:
     """Everything the stand-in serves; ids left at 0 are filled with stable fixture ids."""
 
@@ -141,6 +166,7 @@ class SandboxConfig:
     host: str = "127.0.0.1"
     port: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    _user_index: _UserIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.bot_id:
@@ -207,11 +233,48 @@ class SandboxConfig:
         raise KeyError(f"no guild {key!r}; known: {[g.name for g in self.guilds]}")
 
     def user(self, key: str | int) -> UserSpec:
-        """The user with that name (a leading ``@`` is ignored) or id."""
-        for user in self.users:
-            if user.id == _as_id(key) or user.name == str(key).lstrip("@"):
-                return user
-        raise KeyError(f"no user {key!r}; known: {[u.name for u in self.users]}")
+        """The user with that name (a leading ``@`` is ignored) or id (the first in ``users`` that matches)."""
+        ident, name = _as_id(key), str(key).lstrip("@")
+        for fresh in (False, True):  # a miss or a hit that no longer matches rebuilds the index once
+            index = self._user_index
+            if fresh or index is None or not index.current(self.users):
+                index = self._user_index = _UserIndex.of(self.users)
+            found = [p for p in (index.by_id.get(ident) if ident is not None else None, index.by_name.get(name))
+                     if p is not None and p < len(self.users)]
+            if found:
+                user = self.users[min(found)]
+                if user.id == ident or user.name == name:
+                    return user
+        known = [u.name for u in self.users]
+        raise KeyError(f"no user {key!r}; known: {known if len(known) <= 20 else [*known[:20], '…']}")
+
+    def add_members(self, count: int, *, prefix: str = "member", guilds: Sequence[str | int] | None = None,
+                    roles: Sequence[str] = ()) -> list[UserSpec]:
+        """Generate ``count`` users ``{prefix}1`` … ``{prefix}{count}`` who join ``guilds`` (default: the dev guild).
+
+        For crowds — say a thousand distinct members voting at once. Each gets a stable fixture id (like the
+        configured users) and ``roles`` in every one of those guilds. Call it before the sandbox starts: the
+        stand-in builds its world from the config then.
+        """
+        if count < 0:
+            raise ValueError(f"count must be 0 or more, not {count}")
+        where = [self.guild(g) for g in guilds] if guilds is not None else [self.guild(None)]
+        for guild in where:
+            for role_name in roles:
+                guild.role(role_name)
+        taken = {u.name for u in self.users}
+        names = [f"{prefix}{n}" for n in range(1, count + 1)]
+        clash = next((n for n in names if n in taken), None)
+        if clash is not None:
+            raise ValueError(f"a user called {clash!r} exists already; pick another prefix")
+        added = []
+        for name in names:
+            user = UserSpec(name, id=fixture_id(KIND_USER, len(self.users)), global_name=name.capitalize())
+            self.users.append(user)
+            added.append(user)
+            for guild in where:
+                guild.members[name] = list(roles)
+        return added
 
     def channel(self, key: str | int) -> tuple[GuildSpec, ChannelSpec]:
         """The guild and channel for a channel id (or a name, searched in every guild in order)."""

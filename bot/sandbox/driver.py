@@ -11,7 +11,19 @@
 
 Each call sends a real INTERACTION_CREATE over the gateway, waits for the callback (and, after a defer,
 for the edit or follow-up that completes it), lets follow-ups settle, and returns an
-:class:`InteractionResult` whose messages are the live stored ones. Run one interaction at a time.
+:class:`InteractionResult` whose messages are the live stored ones.
+
+To have many interactions in flight at once (a thousand members pressing Enter in the same instant), send
+them together with :meth:`Sandbox.invoke_many`; one waiter watches them all::
+
+    crowd = config.add_members(1000, prefix="fan")            # before the sandbox starts
+    results = await sandbox.invoke_many(
+        [Invocation("rate", {"anime": "id:1", "music": 4}, user=fan) for fan in crowd], timeout=60)
+
+Plain calls may overlap too (``asyncio.gather`` of :meth:`Sandbox.invoke`), but each then polls on its own,
+which does not scale past a few dozen. Either way, an interaction's own violations and messages are exactly
+its own, while the bot's ERROR log lines (and violations that name no interaction) cannot be told apart:
+every result of the batch carries those of the whole time it was in flight.
 """
 
 from __future__ import annotations
@@ -20,7 +32,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
@@ -30,6 +43,7 @@ from bot.sandbox.config import MODERATOR_ROLE, ChannelSpec, GuildSpec, SandboxCo
 from bot.sandbox.errors import SandboxUsageError, Violation
 from bot.sandbox.invocation import (
     OptionBuilder,
+    ResolvedCommand,
     Target,
     can_use,
     fresh_ids,
@@ -56,6 +70,29 @@ UserKey = str | int | UserSpec
 GuildKey = str | int | GuildSpec
 ChannelKey = str | int | ChannelSpec
 MessageKey = SandboxMessage | InteractionResult | int
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One slash command for :meth:`Sandbox.invoke_many`: the arguments :meth:`Sandbox.invoke` takes."""
+
+    command: str
+    options: Mapping[str, object] = field(default_factory=dict)
+    user: UserKey | None = None
+    guild: GuildKey | None = None
+    channel: ChannelKey | None = None
+    raw: bool = False  # option values on the wire verbatim (see Sandbox.invoke)
+
+
+@dataclass
+class _Outgoing:
+    """An interaction built and recorded, about to be sent (or in flight)."""
+
+    record: InteractionRecord
+    target: Target
+    what: str
+    label: str
+    message: SandboxMessage | None = None
 
 
 class Sandbox:
@@ -240,7 +277,7 @@ class Sandbox:
 
     # interactions ----------------------------------------------------------------------
 
-    async def _resolve(self, command: str, target: Target):  # type: ignore[no-untyped-def]
+    async def _resolve(self, command: str, target: Target) -> ResolvedCommand:
         commands = self.state.commands.visible_in(target.guild.id)
         if not commands:
             with contextlib.suppress(TimeoutError):
@@ -259,20 +296,55 @@ class Sandbox:
         guild: GuildKey | None = None,
         channel: ChannelKey | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
+        raw: bool = False,
     ) -> InteractionResult:
-        """Run a slash command (``"review write"``) with options typed by its registered definition."""
-        target = self.target(user, guild, channel)
-        resolved = await self._resolve(command, target)
-        built = OptionBuilder(self.state, target).build(resolved, dict(options or {}))
+        """Run a slash command (``"review write"``) with options typed by its registered definition.
+
+        Like Discord's client, the driver refuses what the client would not send (a number outside the
+        registered range, a missing required option, …). With ``raw=True`` the option values go on the
+        wire verbatim instead — what a modified client could send — so the bot's own validation is what
+        gets tested: only option names are checked; JSON has no NaN or infinity, so send the strings
+        ``"NaN"`` / ``"Infinity"`` (which discord.py reads as floats) to mimic one.
+        """
+        outgoing = await self._command(Invocation(command, dict(options or {}), user, guild, channel, raw))
+        await self.wait_until_connected()
+        (result,) = await self._run([outgoing], timeout or self.timeout)
+        return result
+
+    async def invoke_many(
+        self,
+        invocations: Iterable[Invocation],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> list[InteractionResult]:
+        """Send many slash commands at once — all in flight together — and wait for every one; results in order.
+
+        Every invocation is built (and checked as by :meth:`invoke`) before the first is sent, so a usage
+        error sends nothing. ``timeout`` bounds the whole batch. Each result has exactly its own response,
+        follow-ups and violations; ``log_errors`` (and violations that name no interaction) are the whole
+        batch's, as log lines cannot be attributed to one of several interactions in flight.
+        """
+        outgoing = [await self._command(invocation) for invocation in invocations]
+        if not outgoing:
+            return []
+        await self.wait_until_connected()
+        return await self._run(outgoing, timeout or self.timeout)
+
+    async def _command(self, invocation: Invocation) -> _Outgoing:
+        target = self.target(invocation.user, invocation.guild, invocation.channel)
+        resolved = await self._resolve(invocation.command, target)
+        builder = OptionBuilder(self.state, target)
+        values = dict(invocation.options)
+        built = builder.build_raw(resolved, values) if invocation.raw else builder.build(resolved, values)
         data: dict[str, Any] = {"id": str(resolved.command.id), "name": resolved.command.name, "type": 1,
                                 "options": nest(resolved, built.options)}
         if built.resolved:
             data["resolved"] = built.resolved
         if resolved.command.guild_id is not None:
             data["guild_id"] = str(resolved.command.guild_id)
-        shown = " ".join(f"{k}: {_show(v)}" for k, v in (options or {}).items())
-        label = f"/{resolved.qualified_name}{' ' + shown if shown else ''}"
-        return await self._send(target, COMMAND, data, label, "command", within=timeout)
+        shown = " ".join(f"{k}: {_show(v)}" for k, v in values.items())
+        label = f"/{resolved.qualified_name}{' ' + shown if shown else ''}{' (raw)' if invocation.raw else ''}"
+        return self._outgoing(target, COMMAND, data, label, "command")
 
     async def autocomplete(
         self,
@@ -451,6 +523,12 @@ class Sandbox:
                     within: float | None, message: SandboxMessage | None = None,
                     focused_type: int | None = None) -> InteractionResult:
         await self.wait_until_connected()
+        outgoing = self._outgoing(target, kind, data, label, what, message, focused_type)
+        (result,) = await self._run([outgoing], within or self.timeout)
+        return result
+
+    def _outgoing(self, target: Target, kind: int, data: dict[str, Any], label: str, what: str,
+                  message: SandboxMessage | None = None, focused_type: int | None = None) -> _Outgoing:
         interaction_id, token = fresh_ids(self.state)
         payload = interaction_payload(self.state, target, kind=kind, data=data, interaction_id=interaction_id,
                                       token=token, message=message)
@@ -458,18 +536,33 @@ class Sandbox:
             id=interaction_id, token=token, type=kind, payload=payload, guild_id=target.guild.id,
             channel_id=target.channel.id, user_id=target.user.id, label=f"{target.user.name}: {label}",
             source_message_id=message.id if message is not None else None, focused_type=focused_type)
+        return _Outgoing(record, target, what, label, message)
+
+    async def _run(self, batch: list[_Outgoing], within: float) -> list[InteractionResult]:
+        """Send the interactions (one INTERACTION_CREATE each, back to back), wait for all, and collect them."""
         log_mark = len(self.logs.records) if self.logs else 0
         log_index = len(self.state.messages.log)
         before = set(asyncio.all_tasks())
-        self.server.lifecycle.open(record)
-        await self.server.gateway.dispatch("INTERACTION_CREATE", payload)
+        for outgoing in batch:
+            # the 3 seconds start now, not when it was built
+            outgoing.record.created = outgoing.record.last_activity = time.monotonic()
+            self.server.lifecycle.open(outgoing.record)
+            await self.server.gateway.dispatch("INTERACTION_CREATE", outgoing.record.payload)
         seq = self.server.gateway.current.seq if self.server.gateway.current else 0
-        timed_out = await self._wait(record, before, seq, within or self.timeout)
-        result = self._result(record, target, what, label, message, log_index, timed_out)
-        if self.logs is not None:
-            result.log_errors = self.logs.since(log_mark)
-        self.last_result = result
-        return result
+        records = [outgoing.record for outgoing in batch]
+        timed_out = await self._wait(records, before, seq, within)
+        log_errors = self.logs.since(log_mark) if self.logs is not None else []
+        # the messages of every interaction sent together are nobody's "other" messages
+        ours = {i for r in records for i in (r.original_message_id, *r.followup_ids) if i is not None}
+        others, deleted = self._window(log_index, ours)
+        results = []
+        for outgoing in batch:
+            result = self._result(outgoing.record, outgoing.target, outgoing.what, outgoing.label,
+                                  outgoing.message, outgoing.record.id in timed_out, others, deleted)
+            result.log_errors = list(log_errors)
+            results.append(result)
+        self.last_result = results[-1]
+        return results
 
     def _handlers(self, before: set[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
         return [t for t in asyncio.all_tasks() - before if t.get_name().startswith(HANDLER_TASK_PREFIXES)]
@@ -480,62 +573,81 @@ class Sandbox:
         sequence = getattr(ws, "sequence", None)
         return isinstance(sequence, int) and sequence >= seq
 
-    async def _wait(self, record: InteractionRecord, before: set[asyncio.Task[Any]], seq: int,
-                    within: float) -> bool:
-        """Wait for the callback, for a deferred reply to be completed, then for the handlers to settle."""
+    async def _wait(self, records: list[InteractionRecord], before: set[asyncio.Task[Any]], seq: int,
+                    within: float) -> set[int]:
+        """Wait for the callbacks, for deferred replies to be completed, then for the handlers to settle.
+
+        One loop watches every record; returns the ids of those still unanswered when ``within`` ran out.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         parsed_at: float | None = None
-        # 1. the callback (or the 3-second expiry; or no handler left that could answer)
-        while not record.acknowledged.is_set() and not record.expired:
+        # 1. the callbacks (or the 3-second expiry; or no handler left that could answer)
+        waiting = records
+        timed_out: set[int] = set()
+        while waiting := [r for r in waiting if not r.acknowledged.is_set() and not r.expired]:
             now = loop.time()
             if now > deadline:
-                return True
+                timed_out = {r.id for r in waiting}
+                break
             if parsed_at is None and self._parsed(seq):
                 parsed_at = now
             if parsed_at is not None and now - parsed_at > self.unanswered_grace and \
                     all(t.done() for t in self._handlers(before)):
-                self.server.lifecycle.expire(record, f"{record.label}: the bot finished handling it without "
-                                                     "responding (Discord would say \"This interaction failed\")")
+                for record in waiting:
+                    self.server.lifecycle.expire(record, f"{record.label}: the bot finished handling it without "
+                                                         "responding (Discord would say \"This interaction failed\")")
             await asyncio.sleep(POLL)
+        live = [r for r in records if r.id not in timed_out]
         # 2. a deferred "thinking…" reply must be completed by an edit or a follow-up
-        while record.deferred_pending and not record.finished.is_set():
-            if loop.time() > deadline or (self.bot is not None and
-                                          all(t.done() for t in self._handlers(before))):
-                self.state.violate("deferred response never completed",
-                                   f"{record.label}: still \"thinking…\" when the bot stopped handling it",
-                                   kind="interaction", interaction=record)
+        while thinking := [r for r in live if r.deferred_pending and not r.finished.is_set()]:
+            if loop.time() > deadline or (self.bot is not None and all(t.done() for t in self._handlers(before))):
+                for record in thinking:
+                    self.state.violate("deferred response never completed",
+                                       f"{record.label}: still \"thinking…\" when the bot stopped handling it",
+                                       kind="interaction", interaction=record)
                 break
             await asyncio.sleep(POLL)
         # 3. let follow-ups arrive: wait for the handler tasks (bounded), then for a quiet moment
-        if record.response_type not in (8, 9):
+        if any(r.response_type not in (8, 9) for r in live):
             # after an expiry, wait for the late handler too: its 404 belongs to this result
-            settle_until = deadline if record.expired else min(deadline, loop.time() + self.settle)
+            settle_until = deadline if any(r.expired for r in live) else min(deadline, loop.time() + self.settle)
             while loop.time() < settle_until and not all(t.done() for t in self._handlers(before)):  # noqa: ASYNC110
                 await asyncio.sleep(POLL)
-        while time.monotonic() - record.last_activity < QUIET and loop.time() < deadline:  # noqa: ASYNC110
+        while live and time.monotonic() - max(r.last_activity for r in live) < QUIET and \
+                loop.time() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(POLL)
-        record.finished.set()
-        return False
+        for record in live:
+            record.finished.set()
+        return timed_out
+
+    def _window(self, log_index: int, ours: set[int]) -> tuple[list[SandboxMessage], list[SandboxMessage]]:
+        """The messages posted or edited since ``log_index`` that are not in ``ours``, and those deleted."""
+        messages = self.state.messages
+        others: list[SandboxMessage] = []
+        deleted: list[SandboxMessage] = []
+        seen_other: set[int] = set()
+        seen_deleted: set[int] = set()
+        for action, message_id in messages.log[log_index:]:
+            message = messages.by_id[message_id]
+            if action == "delete" and message_id not in seen_deleted:
+                seen_deleted.add(message_id)
+                deleted.append(message)
+            elif message_id not in ours and message_id not in seen_other and not message.deleted:
+                seen_other.add(message_id)
+                others.append(message)
+        return others, deleted
 
     def _result(self, record: InteractionRecord, target: Target, what: str, label: str,
-                source: SandboxMessage | None, log_index: int, timed_out: bool) -> InteractionResult:
+                source: SandboxMessage | None, timed_out: bool, others: list[SandboxMessage],
+                deleted: list[SandboxMessage]) -> InteractionResult:
         messages = self.state.messages
         original = messages.by_id.get(record.original_message_id or 0)
         followups = [messages.by_id[i] for i in record.followup_ids if i in messages.by_id]
-        mine = {record.original_message_id, *record.followup_ids}
-        others: list[SandboxMessage] = []
-        deleted: list[SandboxMessage] = []
-        for action, message_id in messages.log[log_index:]:
-            message = messages.by_id[message_id]
-            if action == "delete" and message not in deleted:
-                deleted.append(message)
-            elif message_id not in mine and message not in others and not message.deleted:
-                others.append(message)
         return InteractionResult(
             interaction_id=record.id, kind=what, label=label, user=target.user, guild_id=target.guild.id,
             channel_id=target.channel.id, response_type=record.response_type, message=original,
-            followups=followups, other_messages=others, deleted=deleted,
+            followups=followups, other_messages=list(others), deleted=list(deleted),
             modal=ModalView.parse(record.modal) if record.modal is not None else None,
             choices=[Choice(str(c.get("name")), c["value"]) for c in record.choices]
             if record.choices is not None else None,

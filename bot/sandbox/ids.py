@@ -16,9 +16,19 @@ def snowflake_at(ms: int, increment: int = 0) -> int:
     return ((ms - DISCORD_EPOCH_MS) << 22) | (increment & 0xFFF)
 
 
+FIXTURES_PER_KIND = 1000 * 4096  # 1000 milliseconds per kind × the 12-bit increment
+
+
 def fixture_id(kind: int, index: int) -> int:
-    """A stable id for configured entity number ``index`` of ``kind`` (so tests can hard-code it)."""
-    return snowflake_at(FIXTURE_EPOCH_MS + kind * 1000 + index, 0)
+    """A stable id for configured entity number ``index`` of ``kind`` (so tests can hard-code it).
+
+    Entity ``index`` of ``kind`` is made at millisecond ``kind * 1000 + index % 1000`` after the fixture epoch,
+    with ``index // 1000`` as its increment: the first thousand keep increment 0, and a kind never runs into
+    the next one's milliseconds, however many entities there are (up to 4,096,000 per kind).
+    """
+    if not 0 <= index < FIXTURES_PER_KIND:
+        raise ValueError(f"fixture index {index} is outside 0..{FIXTURES_PER_KIND - 1}")
+    return snowflake_at(FIXTURE_EPOCH_MS + kind * 1000 + index % 1000, index // 1000)
 
 
 class SnowflakeFactory:

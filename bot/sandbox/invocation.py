@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -140,6 +141,32 @@ class OptionBuilder:
                     raise SandboxUsageError(f"{where} needs option {name!r} ({TYPE_NAMES.get(kind, kind)})")
                 continue
             value = self.convert(where, definition, values[name], with_resolved=focused is None, built=built)
+            built.options.append({"type": kind, "name": name, "value": value})
+        return built
+
+    def build_raw(self, resolved: ResolvedCommand, values: Mapping[str, object]) -> BuiltOptions:
+        """Options with the values verbatim, as a modified client could send them (only the names are checked).
+
+        No range, length, choice, type or required-option checks: the type comes from the registered
+        definition and the value is sent as given. JSON has no NaN or infinity, so such floats are refused
+        (send the strings ``"NaN"`` / ``"Infinity"`` instead); no ``resolved`` data is added.
+        """
+        where = f"/{resolved.qualified_name}"
+        by_name = {str(o.get("name")): o for o in resolved.options}
+        unknown = [k for k in values if k not in by_name]
+        if unknown:
+            raise SandboxUsageError(f"{where} has no option {unknown[0]!r}; options: {', '.join(by_name) or 'none'}")
+        built = BuiltOptions()
+        for name, value in values.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                spelled = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+                raise SandboxUsageError(f"option {name!r} of {where}: JSON cannot carry {value!r}; "
+                                        f"send the string {spelled!r} instead")
+            try:
+                json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError):
+                raise SandboxUsageError(f"option {name!r} of {where}: {value!r} is not a JSON value") from None
+            kind = int(by_name[name].get("type", STRING))
             built.options.append({"type": kind, "name": name, "value": value})
         return built
 

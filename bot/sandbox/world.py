@@ -8,7 +8,6 @@ import discord
 
 from bot.sandbox.config import (
     KIND_ROLE,
-    KIND_USER,
     MODERATOR_ROLE,
     ChannelSpec,
     GuildSpec,
@@ -24,7 +23,8 @@ GUILD_MEMBERS_INTENT = 1 << 1
 GUILD_MESSAGES_INTENT = 1 << 9
 MESSAGE_CONTENT_INTENT = 1 << 15
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
-ABSENT_OWNER_ID = fixture_id(KIND_USER, 999)
+# Kind 0 is never configured, so no user (however many are generated) can have the absent founder's id.
+ABSENT_OWNER_ID = fixture_id(0, 0)
 
 
 class World:
