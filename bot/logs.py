@@ -6,6 +6,7 @@ Importing this module does not import discord.py (``kansou --help`` stays fast).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -13,7 +14,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
@@ -242,6 +243,24 @@ def describe_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+@contextlib.contextmanager
+def _recording_tasks(created: list[asyncio.Task[Any]]) -> Iterator[None]:
+    """Collect the tasks created on the running loop inside the block (O(1) each, unlike all_tasks())."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_task_factory()
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
+        created.append(task)  # type: ignore[arg-type]
+        return task  # type: ignore[return-value]
+
+    loop.set_task_factory(factory)
+    try:
+        yield
+    finally:
+        loop.set_task_factory(previous)
+
+
 class InteractionLog:
     """Times every interaction from receipt to the end of its handlers, and logs one structured line for it.
 
@@ -270,13 +289,14 @@ class InteractionLog:
             except (KeyError, TypeError, ValueError, AttributeError):
                 parse(data)  # an unexpected payload: discord.py decides what to do with it, unlogged
                 return
-            before = asyncio.all_tasks()
+            created: list[asyncio.Task[Any]] = []
             token = _current.set(pending)  # copied into every task created while parsing
-            try:
-                parse(data)
-            finally:
-                _current.reset(token)
-            handlers = [t for t in asyncio.all_tasks() - before if not t.get_name().startswith("discord.py: ")]
+            with _recording_tasks(created):
+                try:
+                    parse(data)
+                finally:
+                    _current.reset(token)
+            handlers = [t for t in created if not t.get_name().startswith("discord.py: ")]
             self.watch(pending, handlers)
 
         return parse_and_watch
