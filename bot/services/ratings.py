@@ -53,6 +53,8 @@ def parse_score(category: str, value: object) -> int:
     if not math.isfinite(number):
         raise InvalidInput(f"The {label} score must be a number {_SCALE}.")
     doubled = number * 2
+    if not MIN_STORED - 1 <= doubled <= MAX_STORED + 1:  # far out of range (1e308 doubled cannot even be rounded)
+        raise InvalidInput(f"The {label} score must be {_SCALE}, not {number:g}.")
     stored = round(doubled)
     if abs(doubled - stored) > 1e-9 or not MIN_STORED <= stored <= MAX_STORED:
         raise InvalidInput(f"The {label} score must be {_SCALE}, not {number:g}.")
