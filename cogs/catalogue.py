@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.client import KansouBot
 from bot.errors import InvalidInput
 from bot.services.enrich import ImportResult
+from bot.services.markdown import plural
 from bot.ui import COLOUR, Interaction, clean, reply
 
 
@@ -24,7 +25,7 @@ def render_import(result: ImportResult) -> discord.Embed:
         ),
         colour=COLOUR,
     )
-    facts = [f for f in (anime.studio, f"{anime.episodes} episodes" if anime.episodes else None,
+    facts = [f for f in (anime.studio, plural(anime.episodes, "episode") if anime.episodes else None,
                          str(anime.year) if anime.year else None) if f]
     if facts:
         embed.add_field(name="Show", value=clean(" · ".join(facts), 1000), inline=False)
@@ -34,6 +35,8 @@ def render_import(result: ImportResult) -> discord.Embed:
     return embed
 
 
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)  # Discord applies it to the whole /catalogue group
 class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Manage the credits catalogue."):
     """Catalogue administration."""
 
@@ -43,9 +46,7 @@ class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Ma
 
     @app_commands.command(name="import", description="Fetch a show's credits from AniList into the catalogue.")
     @app_commands.describe(query="The show's title, as AniList would know it")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)  # the real check: server admins can widen access
     async def import_(self, interaction: Interaction, query: str) -> None:
         """Fetch a show's credits from AniList (Manage Server only)."""
         enricher = self.bot.services.enricher

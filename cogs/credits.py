@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.client import KansouBot
 from bot.services.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
+from bot.services.markdown import plural
 from bot.storage.catalogue import Anime, Person
 from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean
 from cogs._autocomplete import complete_anime, complete_character, complete_person
@@ -66,7 +67,7 @@ def render_anime(result: AnimeCredits) -> list[discord.Embed]:
     ) if b]
     details = [b for b in (
         f"Studio: **{clean(anime.studio, 80)}**" if anime.studio else None,
-        f"{anime.episodes} episodes" if anime.episodes else None,
+        plural(anime.episodes, "episode") if anime.episodes else None,
         str(anime.year) if anime.year else None,
         anime.format,
     ) if b]

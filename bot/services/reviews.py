@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from bot.config import Settings
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
 from bot.services.cooldowns import Cooldown
-from bot.services.markdown import safe_inline, sanitize_text
+from bot.services.markdown import plural, safe_inline, sanitize_text
 from bot.services.spoilers import header_for_scope
 from bot.storage import Database
 from bot.storage.catalogue import Anime
@@ -120,8 +120,8 @@ class ReviewService:
             )
         if anime.episodes is not None and not 1 <= through_episode <= anime.episodes:
             raise InvalidInput(
-                f"{safe_inline(anime.title, max_len=200)} has {anime.episodes} episodes, so `through_episode` must be "
-                f"between 1 and {anime.episodes}."
+                f"{safe_inline(anime.title, max_len=200)} has {plural(anime.episodes, 'episode')}, so "
+                f"`through_episode` must be between 1 and {anime.episodes}."
             )
         if through_episode < 1:
             raise InvalidInput("`through_episode` must be at least 1.")

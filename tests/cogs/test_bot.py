@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.client import KansouBot, discover_extensions
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, SandboxUsageError
 from bot.sandbox.registration import check_commands
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
+from tests.hardening._dispatch import invoke_raw
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_COMMANDS = {"credits", "voiced", "person", "review", "rate", "ratings", "catalogue"}
@@ -90,7 +91,11 @@ async def test_anilist_down_gives_a_clear_message_in_time(run_kansou: RunKansou,
 
 async def test_catalogue_import_is_for_server_managers(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
     async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
-        refused = await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="bob")
+        with pytest.raises(SandboxUsageError):  # Discord hides the command from members without Manage Server
+            await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="bob")
+        # ... and if a server admin opens it to everyone in the integration settings, the bot still refuses.
+        refused = await invoke_raw(sandbox, "catalogue import", {"query": BIG_SHOW_TITLE}, user="bob",
+                                   check_visible=False)
         assert_clean(refused)
         assert refused.ephemeral and "manage server" in text_of(refused).lower()
         assert fake_anilist.count() == 0
