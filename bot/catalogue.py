@@ -22,8 +22,8 @@ LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese"
 
 
 @dataclass(frozen=True)
-class PersonEntry:
-    """A voice actor or staff member."""
+class NamedEntry:
+    """What people and characters share: a stable key, names, a note, and perhaps an AniList id."""
 
     key: str
     name: str
@@ -34,15 +34,13 @@ class PersonEntry:
 
 
 @dataclass(frozen=True)
-class CharacterEntry:
-    """A character; the shows it appears in come from the cast lists."""
+class PersonEntry(NamedEntry):
+    """A voice actor or staff member."""
 
-    key: str
-    name: str
-    native: str | None = None
-    aliases: tuple[str, ...] = ()
-    note: str | None = None
-    anilist_id: int | None = None
+
+@dataclass(frozen=True)
+class CharacterEntry(NamedEntry):
+    """A character; the shows it appears in come from the cast lists."""
 
 
 @dataclass(frozen=True)
