@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import InvalidInput, NotFound
 from bot.services.enrich import AniListEnricher
+from bot.services.names import normalize
 from bot.services.search import ID_PREFIX, Match, NameSearch
 from bot.storage.catalogue import Anime, CatalogueRepo, Character, Kind, Person, StaffRole, VoiceRole
 
@@ -95,6 +97,7 @@ class CreditsService:
         self._repo = repo
         self._search = search
         self.enricher = enricher
+        self._misses: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def _resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
         try:
@@ -102,11 +105,25 @@ class CreditsService:
         except NotFound as exc:
             if self.enricher is None or query.strip().startswith(ID_PREFIX):
                 raise
-            await caller.going_remote()
-            entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
-            if entity_id is None:
-                raise NotFound(f"{exc} AniList doesn't know it either.", exc.suggestions) from None
-            return await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
+            miss = exc
+        await caller.going_remote()
+        # One AniList fetch per missing name: whoever waited here while another member's fetch of the same
+        # name ran finds it locally on the second look.
+        key = (kind, normalize(query))
+        lock = self._misses.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                try:
+                    return await self._search.resolve(kind, query)
+                except NotFound:
+                    pass
+                entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
+        finally:
+            if not lock.locked() and self._misses.get(key) is lock:
+                del self._misses[key]
+        if entity_id is None:
+            raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
+        return await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
 
     async def _refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:
         if self.enricher is None or not self.enricher.is_stale(entity):
