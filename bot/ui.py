@@ -101,13 +101,15 @@ class OwnedView(discord.ui.View):
 class Paginator(OwnedView):
     """Turns pages of embeds with ◀ / ▶ buttons; only the invoker can turn them."""
 
-    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, *, timeout: float | None = 300.0) -> None:
+    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, *, timeout: float | None = 300.0,
+                 numbered: bool = True) -> None:
         super().__init__(owner_id, timeout=timeout)
         if not pages:
             raise ValueError("a paginator needs at least one page")
-        self.pages = list(pages)
+        # Unnumbered pages keep their own footers and are used as given (they may be rendered on demand).
+        self.pages: Sequence[discord.Embed] = list(pages) if numbered else pages
         self.index = 0
-        if len(self.pages) > 1:
+        if numbered and len(self.pages) > 1:
             for number, page in enumerate(self.pages, start=1):
                 footer = page.footer.text
                 page.set_footer(text=f"Page {number}/{len(self.pages)}" + (f" · {footer}" if footer else ""))

@@ -8,6 +8,7 @@ one ``spoiler_chunks`` chunk each, and the embeds are packed into as many messag
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from bot.client import KansouBot
 from bot.errors import InvalidInput, KansouError
 from bot.services.markdown import discord_len, sanitize_text
 from bot.services.reviews import BODY_MAX, TITLE_MAX, WARNINGS_MAX, AlreadyReviewed, Review, scope_header
-from bot.services.spoilers import header_for_scope, spoiler_chunks
+from bot.services.spoilers import header_for_scope, spoiler_chunks, spoiler_overhead
 from bot.storage.catalogue import Anime
 from bot.tree import handle_error
 from bot.ui import COLOUR, ERROR_COLOUR, NO_PINGS, Interaction, OwnedView, Paginator, clean, reply
@@ -151,20 +152,75 @@ def jump_url(review: Review) -> str | None:
     return f"https://discord.com/channels/{review.guild_id}/{review.channel_id}/{review.message_ids[0]}"
 
 
+def _review_pages(index: int, count: int, review: Review, hidden: bool, note: str | None) -> list[discord.Embed]:
+    """The pages of review number ``index`` of ``count`` in /review read."""
+    embeds = review_embeds(review, hidden=hidden, note=note, jump_url=jump_url(review))
+    for part, embed in enumerate(embeds, start=1):
+        footer = f"Review {index} of {count} · #{review.number}"
+        if len(embeds) > 1:
+            footer += f" · part {part} of {len(embeds)}"
+        if review.edited_at is not None:
+            footer += " · edited"
+        embed.set_footer(text=footer)
+    return embeds
+
+
 def render_pages(items: Sequence[tuple[Review, bool, str | None]]) -> list[discord.Embed]:
     """The pages of /review read: (review, hidden, note) each, newest first; a long review takes several pages."""
     pages: list[discord.Embed] = []
     for index, (review, hidden, note) in enumerate(items, start=1):
-        embeds = review_embeds(review, hidden=hidden, note=note, jump_url=jump_url(review))
-        for part, embed in enumerate(embeds, start=1):
-            footer = f"Review {index} of {len(items)} · #{review.number}"
-            if len(embeds) > 1:
-                footer += f" · part {part} of {len(embeds)}"
-            if review.edited_at is not None:
-                footer += " · edited"
-            embed.set_footer(text=footer)
-            pages.append(embed)
+        pages += _review_pages(index, len(items), review, hidden, note)
     return pages
+
+
+# What escape_markdown may put a backslash before (a numbered item's "." included).
+_ESCAPABLE = "\\*_~`|<[]:@#>+-."
+
+
+def embed_count(review: Review, *, hidden: bool | None = None, note: str | None = None) -> int:
+    """``len(review_embeds(review, hidden=…, note=…))``, without rendering when the body surely fits in one embed.
+
+    The shown body is at most the body's length, plus a ZWSP per "@" or "<" (mentions made inert), plus a
+    backslash per character that may be escaped; when even that fits the first embed, there is one.
+    """
+    spoiler = review.spoilers if hidden is None else hidden
+    budget = DESCRIPTION_MAX - discord_len(_header(review, note)) - 2 - spoiler_overhead(spoiler=spoiler)
+    body = review.body
+    bound = discord_len(body) + body.count("@") + body.count("<") + sum(body.count(c) for c in _ESCAPABLE)
+    if bound <= budget:
+        return 1
+    return len(review_embeds(review, hidden=hidden, note=note))
+
+
+class ReviewPageList(Sequence[discord.Embed]):
+    """The pages :func:`render_pages` gives for ``items``, each review rendered only when one of its pages is shown.
+
+    A show can have hundreds of reviews in a big server; a member reads the first few.
+    """
+
+    def __init__(self, items: Sequence[tuple[Review, bool, str | None]]) -> None:
+        self._items = list(items)
+        self._starts: list[int] = []  # the index of each review's first page
+        total = 0
+        for review, hidden, note in self._items:
+            self._starts.append(total)
+            total += embed_count(review, hidden=hidden, note=note)
+        self._total = total
+        self._rendered: dict[int, list[discord.Embed]] = {}
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, index: int) -> discord.Embed:  # type: ignore[override]  # no slices needed
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError("review page index out of range")
+        which = bisect.bisect_right(self._starts, index) - 1
+        if which not in self._rendered:
+            review, hidden, note = self._items[which]
+            self._rendered[which] = _review_pages(which + 1, len(self._items), review, hidden, note)
+        return self._rendered[which][index - self._starts[which]]
 
 
 # -- Discord plumbing --------------------------------------------------------------------------------
@@ -400,10 +456,7 @@ class ReviewPages(Paginator):
     """The pages of /review read, footers saying "Review 1 of 3" rather than "Page 1/3"."""
 
     def __init__(self, pages: Sequence[discord.Embed], owner_id: int, *, timeout: float | None = 600.0) -> None:
-        footers = [page.footer.text for page in pages]
-        super().__init__(pages, owner_id, timeout=timeout)
-        for page, footer in zip(self.pages, footers, strict=True):
-            page.set_footer(text=footer)
+        super().__init__(pages, owner_id, timeout=timeout, numbered=False)
 
 
 async def complete_own_review(interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -481,7 +534,7 @@ class Reviews(commands.Cog):
             await reply(interaction, text, ephemeral=True)
             return
         items = [(review, *service.visible_body(review, watched)) for review in reviews]
-        await ReviewPages(render_pages(items), interaction.user.id).start(interaction, ephemeral=True)
+        await ReviewPages(ReviewPageList(items), interaction.user.id).start(interaction, ephemeral=True)
 
     @review.command(name="edit", description="Edit your review (opens the form with your text).")
     @app_commands.describe(review="The review's number, as shown on it (#12 → 12)")

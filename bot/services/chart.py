@@ -54,6 +54,13 @@ def _votes(count: int) -> str:
 
 def render_chart(tallies: Sequence[Tally]) -> bytes:
     """A small PNG with a bar per category (all five, unrated ones empty) showing average and votes."""
+    return _render(tuple(tallies))
+
+
+# Drawing and PNG-encoding a chart takes milliseconds; a show viewed again before anyone votes on it has the
+# same tallies, so the same bytes. A few dozen ~17 KB images at most are kept.
+@lru_cache(maxsize=64)
+def _render(tallies: tuple[Tally, ...]) -> bytes:
     by_category = {t.category: t for t in tallies}
     height = TOP + ROW * len(CATEGORIES) + BOTTOM
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)

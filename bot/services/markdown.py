@@ -26,6 +26,7 @@ could hide or reorder text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -114,6 +115,8 @@ def strip_invisible(text: str) -> str:
     """Remove characters that could hide or reorder text (bidi controls, zero-width, controls), keep legit ones."""
     if text.isascii():
         return _ASCII_CONTROLS.sub("", text)
+    if _nothing_to_strip(text):
+        return text
     protected: set[int] = set()
     for match in _EMOJI_TAG_SEQUENCE.finditer(text):
         protected.update(range(match.start() + 1, match.end()))
@@ -151,13 +154,37 @@ def strip_invisible(text: str) -> str:
     return "".join(out)
 
 
+# Printable characters (not Cc, Cf, Cs, Cn, Z*) that strip_invisible may still remove or judge by context:
+# default-ignorable letters and marks, variation selectors, Mongolian free variation selectors, tags.
+_PRINTABLE_SPECIAL = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                                "\U000e0000-\U000e0fff]")
+
+
+def _nothing_to_strip(text: str) -> bool:
+    """A fast, exact test that strip_invisible keeps every character of ``text``.
+
+    Printable characters outside ``_PRINTABLE_SPECIAL`` are never ZWJ/ZWNJ, variation selectors, default
+    ignorable, controls, surrogates, format characters or noncharacters, so the loop below keeps them all;
+    newlines and tabs are always kept. Anything else (a space other than " " included) takes the full loop.
+    """
+    return (text.replace("\n", "").replace("\t", "").isprintable()
+            and _PRINTABLE_SPECIAL.search(text) is None)
+
+
 def sanitize_text(text: str) -> str:
     """Newlines normalized to "\\n" and :func:`strip_invisible` applied: the plain text we agree to show."""
     return strip_invisible(normalize_newlines(text))
 
 
+# Every character escape_markdown may escape, and the "digit then dot" of a numbered list item: text without
+# any of them comes out unchanged.
+_MAY_ESCAPE = re.compile(r"[\\*_~`|<\[\]:@#>+\-]|[0-9]\.")
+
+
 def escape_markdown(text: str) -> str:
     """Backslash-escape every Discord markdown construct so ``text`` renders literally (see module doc)."""
+    if _MAY_ESCAPE.search(text) is None:
+        return text
     out: list[str] = []
     n = len(text)
     line_start = True
@@ -262,14 +289,24 @@ def grapheme_clusters(text: str) -> list[str]:
     return clusters
 
 
+def _already_inline(text: str) -> bool:
+    """Whether ``text`` is already one safe line: printable, single spaces, nothing to remove, inert or escape."""
+    return (text.isprintable() and _MAY_ESCAPE.search(text) is None and _PRINTABLE_SPECIAL.search(text) is None
+            and " ".join(text.split()) == text)
+
+
 def _inline_render(text: str) -> str:
     return escape_markdown(neutralize_mentions(text))
 
 
+# Names and titles are shown again and again (a cast list renders hundreds); the result depends on nothing else.
+@functools.lru_cache(maxsize=4096)
 def safe_inline(text: str, *, max_len: int) -> str:
     """A member-supplied name/title as one safe markdown line of at most ``max_len`` (escaped) characters."""
     if max_len < 1:
         raise ValueError("max_len must be at least 1")
+    if _already_inline(text) and discord_len(text) <= max_len:
+        return text  # what the steps below would give: nothing to strip, join, neutralize, escape or cut
     plain = " ".join(sanitize_text(text).split())  # any run of whitespace, newlines included, is one space
     rendered = _inline_render(plain)
     if discord_len(rendered) <= max_len:
@@ -299,3 +336,8 @@ def safe_inline(text: str, *, max_len: int) -> str:
 def quote(text: str, *, max_len: int = 100) -> str:
     """User text quoted inside one of our messages: “safe, escaped, bounded”."""
     return f"“{safe_inline(text, max_len=max_len)}”"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 episode``, ``13 episodes`` (``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"

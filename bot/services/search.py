@@ -19,6 +19,7 @@ from bot.storage.catalogue import CatalogueRepo, Kind, NameRow
 
 MAX_QUERY = 200
 ID_PREFIX = "id:"
+MAX_ID = 2**63 - 1  # the largest SQLite integer
 _CANDIDATES = 400
 _TYPO_PREFIX = 3
 _NOUN = {"anime": "show", "person": "person", "character": "character"}
@@ -46,16 +47,22 @@ class Match:
         return text
 
 
-def _score(query: str, row: NameRow) -> float:
-    if query == row.norm:
+def _score(query: str, row: NameRow, spaced_words: Sequence[str] | None = None) -> float:
+    """How well ``row`` matches the normalised ``query`` (0–100); ``spaced_words``: " " + each query word."""
+    norm = row.norm
+    if query == norm:
         return 100.0
-    score = max(fuzz.WRatio(query, row.norm), fuzz.token_sort_ratio(query, row.norm))
-    if row.norm.startswith(query):
-        score = max(score, 92.0)
-    # Reward names whose words all start the way the query's words do, however they are ordered.
-    words = row.norm.split()
-    if all(any(w.startswith(q) for w in words) for q in query.split()):
-        score = max(score, 88.0 + 10.0 * len(query) / max(len(row.norm), 1))
+    floor = 0.0
+    if norm.startswith(query):
+        floor = 92.0
+    # Reward names whose words all start the way the query's words do, however they are ordered. Normalised
+    # names are words joined by single spaces, so "a word starts with q" is "' ' + q in ' ' + norm".
+    spaced = " " + norm
+    if all(q in spaced for q in (spaced_words if spaced_words is not None else [" " + w for w in query.split()])):
+        floor = max(floor, 88.0 + 10.0 * len(query) / max(len(norm), 1))
+    # max(WRatio, token_sort_ratio, floor): a scorer given a cutoff returns 0 below it, its exact score above.
+    score = max(floor, fuzz.WRatio(query, norm, score_cutoff=floor))
+    score = max(score, fuzz.token_sort_ratio(query, norm, score_cutoff=score))
     return score - (1.0 if row.is_alias else 0.0)
 
 
@@ -75,8 +82,9 @@ class NameSearch:
         if not rows:
             rows = await self._repo.name_candidates(kind, [w[:_TYPO_PREFIX] for w in words], limit=_CANDIDATES * 2)
         best: dict[int, tuple[float, NameRow]] = {}
+        spaced_words = [" " + w for w in words]
         for row in rows:
-            score = _score(norm, row)
+            score = _score(norm, row, spaced_words)
             if row.entity_id not in best or score > best[row.entity_id][0]:
                 best[row.entity_id] = (score, row)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1].norm))
@@ -93,13 +101,15 @@ class NameSearch:
         """The one entity ``query`` means; ``NotFound`` with suggestions, or ``Ambiguous`` with choices."""
         noun = _NOUN[kind]
         text = query.strip()
-        if not text:
+        if not text or not normalize(text):  # nothing, or nothing visible (only marks or invisible characters)
             raise InvalidInput(f"Please give the {noun}'s name.")
         if len(text) > MAX_QUERY:
             raise InvalidInput(f"That name is too long ({len(text)} characters); {MAX_QUERY} at most, please.")
-        if text.startswith(ID_PREFIX) and text[len(ID_PREFIX) :].isdigit():
-            entity_id = int(text[len(ID_PREFIX) :])
-            names = await self._repo.primary_names(kind, [entity_id])
+        digits = text[len(ID_PREFIX) :]
+        # ASCII digits only ("²".isdigit() is True, but int() refuses it) and within SQLite's 64-bit integers.
+        if text.startswith(ID_PREFIX) and digits.isascii() and digits.isdigit():
+            entity_id = int(digits)
+            names = await self._repo.primary_names(kind, [entity_id]) if entity_id <= MAX_ID else {}
             if entity_id in names:
                 return Match(kind, entity_id, names[entity_id], names[entity_id], 100.0)
             raise NotFound(f"That {noun} is no longer in the catalogue.")

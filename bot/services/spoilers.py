@@ -107,6 +107,8 @@ def _split(text: str, budget: int) -> list[str]:
             continue
         # The longest run of graphemes that fits. Each costs at least one unit, hence the upper bound.
         low, high = i + 1, min(len(clusters), i + budget)
+        if high == len(clusters) and _cost(_join(clusters, i, high)) <= budget:
+            low = high  # all the rest fits (what the search below finds, as the cost never falls as a piece grows)
         while low < high:
             mid = (low + high + 1) // 2
             if _cost(_join(clusters, i, mid)) <= budget:

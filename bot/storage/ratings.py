@@ -210,35 +210,33 @@ class RatingRepo:
 
     async def member_scores(self, guild_id: int, member_id: int, anime_id: int) -> dict[str, float]:
         """A member's scores (1–5) for one show, in category order."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT category, score FROM rating WHERE guild_id = ? AND member_id = ? AND anime_id = ?",
             (guild_id, member_id, anime_id),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         pairs = sorted(((str(r[0]), int(r[1]) / 2) for r in rows), key=lambda p: _category_order(p[0]))
         return dict(pairs)
 
     async def member_ratings(self, guild_id: int, member_id: int) -> list[MemberRating]:
         """Every score of a member in a server, by show title then category order."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             f"SELECT r.anime_id, {_TITLE}, r.category, r.score FROM rating r JOIN anime a ON a.id = r.anime_id "
             "WHERE r.guild_id = ? AND r.member_id = ?",
             (guild_id, member_id),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         found = [MemberRating(int(r[0]), str(r[1]), str(r[2]), int(r[3]) / 2) for r in rows]
         found.sort(key=lambda m: (m.title.casefold(), m.anime_id, _category_order(m.category)))
         return found
 
     async def show_tally(self, guild_id: int, anime_id: int) -> ShowTally:
         """A show's tally in a server: a primary-key range read of its (at most five) aggregate rows."""
-        async with self._conn.execute(
+        # One round trip to the database thread (execute and fetch together), as for every read here.
+        rows = list(await self._conn.execute_fetchall(
             f"SELECT t.category, t.votes, t.total, {_N_COLS}, s.voters FROM rating_tally t "
             "LEFT JOIN rating_show s ON s.guild_id = t.guild_id AND s.anime_id = t.anime_id "
             "WHERE t.guild_id = ? AND t.anime_id = ?",
             (guild_id, anime_id),
-        ) as cur:
-            rows = list(await cur.fetchall())
+        ))
         tallies = [
             Tally(str(r[0]), int(r[1]), int(r[2]) / 2 / int(r[1]), tuple(int(n) for n in r[3:12]))
             for r in rows
@@ -292,18 +290,16 @@ class RatingRepo:
             raise ValueError(f"unknown rating category {category!r}")
         params: dict[str, object] = {"g": guild_id, "c": category, "m": min_votes, "limit": limit}
         # C first (a covering range scan), then one top-N sort over the same range with C as a constant.
-        async with self._conn.execute(mean_sql, params) as cur:
-            found = await cur.fetchone()
+        found = next(iter(await self._conn.execute_fetchall(mean_sql, params)), None)
         if found is None or not found[1] or found[0] is None:
             return Leaderboard(category, min_votes, None, 0, ())
         mean, shows = float(found[0]), int(found[1])
         params["mean"] = mean
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             f"SELECT k.anime_id, {_TITLE}, k.r, k.v, k.b FROM ({scope} ORDER BY b DESC, v DESC, anime_id "
             "LIMIT :limit) k JOIN anime a ON a.id = k.anime_id ORDER BY k.b DESC, k.v DESC, k.anime_id",
             params,
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         board = tuple(LeaderboardRow(int(r[0]), str(r[1]), float(r[2]), int(r[3]), float(r[4])) for r in rows)
         return Leaderboard(category, min_votes, mean, shows, board)
 

@@ -1,0 +1,439 @@
+"""The benchmark runner: every command end to end and alone, ingestion, tallies, memory and start-up.
+
+``python -m bench`` (or ``--quick`` for a tenth of the data) prints the table and writes ``bench/results.md``.
+Nothing here gates CI; ``tests/bench/test_bench_smoke.py`` only checks that it still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.e2e import Stopwatch, Timed, connected, noop_factory
+from bench.generate import DATA_DIR, Built, build
+from bench.handlers import Handlers
+from bench.ingest import IngestResult, ingest
+from bench.inputs import Pools, prefix, typed
+from bench.names import NameMaker
+from bench.process import ProcessResult, bot_process
+from bench.stats import Row
+from bench.world import Scale, actor_id, channel_id, guild_id, sandbox_config
+from bot.client import KansouBot
+from bot.config import Settings
+from bot.sandbox.kansou import kansou_bot_factory
+from bot.storage import Database
+from bot.storage.ratings import CATEGORIES
+
+SETTINGS_ENV = {
+    "ANILIST_API_URL": "off",
+    "KANSOU_REVIEW_COOLDOWN": "0",
+    "KANSOU_RATE_COOLDOWN": "0",
+    "KANSOU_LOOKUP_COOLDOWN": "0",
+}
+RESULTS = Path(__file__).resolve().parent / "results.md"
+Log = Callable[[str], None]
+
+
+@dataclass
+class BoardResult:
+    """Tally and leaderboard reads on the largest server."""
+
+    tally: list[float] = field(default_factory=list)
+    board: list[float] = field(default_factory=list)
+    board_cached: list[float] = field(default_factory=list)
+    shows_ranked: int = 0
+
+
+@dataclass
+class Results:
+    """Everything one run measured."""
+
+    scale: Scale
+    seed: int
+    built: Built
+    rows: list[Row] = field(default_factory=list)
+    boards: BoardResult | None = None
+    ingest: IngestResult | None = None
+    process: ProcessResult | None = None
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average at the start and at the end
+
+
+def settings() -> Settings:
+    """The bot's settings for the benchmark: no AniList, no cooldowns."""
+    return Settings.from_env(SETTINGS_ENV)
+
+
+def scratch_copy(source: Path, name: str) -> Path:
+    """A fresh copy of the built database to run against (the cached file is never written)."""
+    target = source.with_name(name)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+# -- end to end and handler alone ----------------------------------------------------------------------
+
+
+class Bench:
+    """Runs the command cases against a connected kansou and its services."""
+
+    def __init__(self, stopwatch: Stopwatch, bot: KansouBot, pools: Pools, scale: Scale, seed: int,
+                 log: Log) -> None:
+        self.sw = stopwatch
+        self.bot = bot
+        self.services = bot.services
+        self.handlers = Handlers(bot.services)
+        self.pools = pools
+        self.scale = scale
+        self.rng = random.Random(seed * 7919 + 1)
+        self.names = NameMaker(random.Random(seed * 104_729 + 3))
+        self.log = log
+        self.rows: dict[str, Row] = {}
+        self.taken: set[tuple[int, int, int]] = set()  # (guild, author, anime) written or forgotten here
+
+    def row(self, name: str, kind: str) -> Row:
+        """The row called ``name``, created on first use."""
+        if name not in self.rows:
+            self.rows[name] = Row(name, kind)
+        return self.rows[name]
+
+    def record(self, name: str, kind: str, timed: Timed) -> Timed:
+        """Add one end-to-end measurement."""
+        row = self.row(name, kind)
+        row.first.append(timed.first)
+        row.complete.append(timed.complete)
+        row.outcomes[timed.outcome] += 1
+        row.violations += timed.violations
+        return timed
+
+    async def handler(self, name: str, kind: str, call: Awaitable[Any]) -> Any:
+        """Time one handler call."""
+        started = time.perf_counter()
+        result = await self.handlers.guarded(call)
+        self.row(name, kind).handler.append(time.perf_counter() - started)
+        return result
+
+    # reads -------------------------------------------------------------------------------------------
+
+    async def autocompletes(self) -> None:
+        """The three name autocompletes, end to end and alone."""
+        p, rng, n = self.pools, self.rng, self.scale.invocations
+        cases: list[tuple[str, str, str, str, Callable[[], str]]] = [
+            ("/credits anime", "credits", "anime", "anime", lambda: p.titles[p.show(rng)]),
+            ("/voiced character", "voiced", "character", "character", lambda: p.character_names[p.character(rng)]),
+            ("/person name", "person", "name", "person", lambda: p.person_names[p.person(rng)]),
+        ]
+        for label, command, option, kind, pick in cases:
+            for _ in range(n):
+                user, _, server = p.who(rng)
+                self.record(label, "autocomplete", await self.sw.autocomplete(
+                    command, {option: prefix(rng, pick())}, focused=option, user=user, guild=guild_id(server)))
+            for _ in range(self.scale.handler_calls):
+                await self.handler(label, "autocomplete", self.handlers.complete(kind, prefix(rng, pick())))
+            self.log(f"    {label}")
+
+    async def reads(self) -> None:
+        """/credits, /voiced, /person, /ratings show/top/mine and /review read."""
+        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
+        categories = [None, *CATEGORIES]
+
+        def credits() -> dict[str, object]:
+            return {"anime": p.anime_query(rng)[1]}
+
+        def voiced() -> dict[str, object]:
+            character, show = p.character_in(rng)
+            options: dict[str, object] = {"character": typed(rng, p.character_names[character], character)}
+            if rng.random() < 0.2:
+                options["anime"] = f"id:{show}"
+            if rng.random() < 0.3:
+                options["language"] = rng.choice(["japanese", "english"])
+            return options
+
+        def person() -> dict[str, object]:
+            who = p.person(rng)
+            return {"name": typed(rng, p.person_names[who], who)}
+
+        def show() -> dict[str, object]:
+            return {"anime": p.anime_query(rng)[1]}
+
+        def top() -> dict[str, object]:
+            category = rng.choice(categories)
+            return {"category": category} if category else {}
+
+        def read() -> dict[str, object]:
+            anime, text = p.anime_query(rng)
+            options: dict[str, object] = {"anime": text}
+            if rng.random() < 0.5:
+                options["watched"] = rng.randint(0, p.episodes.get(anime) or 24)
+            if rng.random() < 0.1:
+                options["author"] = p.who(rng)[0]
+            return options
+
+        def author_id(options: dict[str, object]) -> int | None:
+            name = options.get("author")
+            return None if name is None else actor_id(int(str(name)[-3:]))
+
+        cases: list[tuple[str, str, Callable[[], dict[str, object]], Callable[..., Awaitable[Any]]]] = [
+            ("/credits", "credits", credits, lambda u, g, o: h.credits(u, g, **o)),
+            ("/voiced", "voiced", voiced, lambda u, g, o: h.voiced(u, g, **o)),
+            ("/person", "person", person, lambda u, g, o: h.person(u, g, **o)),
+            ("/ratings show", "ratings show", show, lambda u, g, o: h.ratings_show(u, g, **o)),
+            ("/ratings top", "ratings top", top, lambda u, g, o: h.ratings_top(u, g, **o)),
+            ("/ratings mine", "ratings mine", dict, lambda u, g, o: h.ratings_mine(u, g)),
+            ("/review read", "review read", read,
+             lambda u, g, o: h.review_read(u, g, o["anime"], o.get("watched"), author_id(o))),
+        ]
+        for label, command, make, call in cases:
+            for _ in range(n):
+                user, _, server = p.who(rng)
+                self.record(label, "command", await self.sw.command(command, make(), user=user,
+                                                                    guild=guild_id(server)))
+            for _ in range(self.scale.handler_calls):
+                _, actor, server = p.who(rng)
+                await self.handler(label, "command", call(actor_id(actor), guild_id(server), make()))
+            self.log(f"    {label}")
+
+    # writes ------------------------------------------------------------------------------------------
+
+    async def ratings(self) -> None:
+        """/rate and /ratings forget."""
+        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
+        for _ in range(n):
+            user, _, server = p.who(rng)
+            options: dict[str, object] = {"anime": p.anime_query(rng)[1], **p.scores(rng)}
+            self.record("/rate", "command", await self.sw.command("rate", options, user=user,
+                                                                 guild=guild_id(server)))
+        for _ in range(self.scale.handler_calls):
+            _, actor, server = p.who(rng)
+            await self.handler("/rate", "command", h.rate(actor_id(actor), guild_id(server),
+                                                          p.anime_query(rng)[1], **p.scores(rng)))
+        self.log("    /rate")
+        for _ in range(n):
+            user, _, server, show = p.rated_show(rng, self.taken)
+            self.record("/ratings forget", "command", await self.sw.command(
+                "ratings forget", {"anime": f"id:{show}"}, user=user, guild=guild_id(server)))
+        for _ in range(self.scale.handler_calls):
+            _, actor, server, show = p.rated_show(rng, self.taken)
+            await self.handler("/ratings forget", "command",
+                               h.ratings_forget(actor_id(actor), guild_id(server), f"id:{show}"))
+        self.log("    /ratings forget")
+
+    def _texts(self) -> dict[str, str]:
+        title, body, warnings = self.names.review_text()
+        values = {"Title": title, "Review": body}
+        if warnings:
+            values["Content warnings (optional)"] = warnings
+        return values
+
+    async def reviews(self) -> None:
+        """/review write (modal, then submit), the review autocomplete, /review edit (modal, submit), delete."""
+        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
+        written: list[tuple[str, int, int]] = []  # (user name, server, number)
+        for _ in range(n):
+            user, actor, server, show = p.unreviewed(rng, self.taken)
+            spoilers = rng.random() < 0.7
+            options: dict[str, object] = {"anime": f"id:{show}", "spoilers": spoilers}
+            episodes = p.episodes.get(show)
+            if spoilers and episodes and rng.random() < 0.5:
+                options["through_episode"] = rng.randint(1, episodes)
+            opened = self.record("/review write", "command", await self.sw.command(
+                "review write", options, user=user, guild=guild_id(server)))
+            if opened.outcome != "modal":
+                continue
+            self.record("/review write — submit", "submit", await self.sw.submit(
+                opened, self._texts(), user=user, guild=guild_id(server)))
+            review = await self.services.db.reviews.by_author(guild_id(server), show, actor_id(actor))
+            if review is not None:
+                written.append((user, server, review.number))
+        handler_written: list[tuple[int, int, int, int]] = []  # (actor, server, number, id)
+        for i in range(self.scale.handler_calls):
+            _, actor, server, show = p.unreviewed(rng, self.taken)
+            spoilers = rng.random() < 0.7
+            episodes = p.episodes.get(show)
+            through = rng.randint(1, episodes) if spoilers and episodes and rng.random() < 0.5 else None
+            await self.handler("/review write", "command",
+                               h.review_write(actor_id(actor), guild_id(server), f"id:{show}", spoilers, through))
+            texts = self._texts()
+            await self.handler("/review write — submit", "submit", h.review_write_submit(
+                actor_id(actor), guild_id(server), channel_id(server), show, spoilers, through, texts["Title"],
+                texts["Review"], texts.get("Content warnings (optional)"), 10**18 + i * 4))
+            review = await self.services.db.reviews.by_author(guild_id(server), show, actor_id(actor))
+            if review is not None:
+                handler_written.append((actor, server, review.number, review.id))
+        self.log("    /review write")
+        for _ in range(n):
+            user, actor, server = p.who(rng)
+            self.record("/review edit review", "autocomplete", await self.sw.autocomplete(
+                "review edit", {"review": str(rng.randint(1, 9)) if rng.random() < 0.5 else ""},
+                focused="review", user=user, guild=guild_id(server)))
+        for _ in range(self.scale.handler_calls):
+            _, actor, server = p.who(rng)
+            await self.handler("/review edit review", "autocomplete", h.complete_own_review(
+                actor_id(actor), guild_id(server), str(rng.randint(1, 9)) if rng.random() < 0.5 else ""))
+        self.log("    /review edit autocomplete")
+        for user, server, number in written:
+            opened = self.record("/review edit", "command", await self.sw.command(
+                "review edit", {"review": number}, user=user, guild=guild_id(server)))
+            if opened.outcome == "modal":
+                self.record("/review edit — submit", "submit", await self.sw.submit(
+                    opened, self._texts(), user=user, guild=guild_id(server)))
+        for actor, server, number, review_id in handler_written:
+            await self.handler("/review edit", "command", h.review_edit(actor_id(actor), guild_id(server), number))
+            texts = self._texts()
+            await self.handler("/review edit — submit", "submit", h.review_edit_submit(
+                actor_id(actor), guild_id(server), review_id, texts["Title"], texts["Review"],
+                texts.get("Content warnings (optional)")))
+        self.log("    /review edit")
+        for user, server, number in written:
+            self.record("/review delete", "command", await self.sw.command(
+                "review delete", {"review": number}, user=user, guild=guild_id(server)))
+        for actor, server, number, _ in handler_written:
+            await self.handler("/review delete", "command", h.review_delete(actor_id(actor), guild_id(server), number))
+        self.log("    /review delete")
+
+    async def warm_up(self) -> None:
+        """A few unmeasured commands, so first-use costs (lazy imports, caches) are not in the figures."""
+        p, rng = self.pools, self.rng
+        for _ in range(10):
+            user, _, server = p.who(rng)
+            await self.sw.command("credits", {"anime": p.anime_query(rng)[1]}, user=user, guild=guild_id(server))
+            await self.sw.command("ratings show", {"anime": p.anime_query(rng)[1]}, user=user,
+                                  guild=guild_id(server))
+            await self.sw.autocomplete("person", {"name": prefix(rng, p.person_names[p.person(rng)])},
+                                       focused="name", user=user, guild=guild_id(server))
+
+
+async def baseline(scale: Scale, log: Log) -> Row:
+    """The no-op command through the same stand-in and discord.py: what any command costs at least."""
+    row = Row("no-op command (baseline)", "baseline")
+    async with connected(noop_factory(), sandbox_config(scale)) as sandbox:
+        sw = Stopwatch(sandbox)
+        for i in range(scale.invocations + 20):
+            timed = await sw.command("noop", {"text": "x"}, user="member000", guild=guild_id(i % scale.servers))
+            if i >= 20:
+                row.first.append(timed.first)
+                row.complete.append(timed.complete)
+                row.outcomes[timed.outcome] += 1
+                row.violations += timed.violations
+    log("    no-op baseline")
+    return row
+
+
+async def boards(db: Database, pools: Pools, scale: Scale, min_votes: int, seed: int) -> BoardResult:
+    """Tally and leaderboard reads on the largest server, through the storage layer the bot uses."""
+    rng = random.Random(seed * 31 + 7)
+    result = BoardResult()
+    largest = guild_id(0)
+    repo = db.ratings
+    for _ in range(scale.tally_reads):
+        show = pools.show(rng) if rng.random() < 0.7 else rng.choice(pools.shows)
+        started = time.perf_counter()
+        await repo.show_tally(largest, show)
+        result.tally.append(time.perf_counter() - started)
+    categories = [None, *CATEGORIES]
+    for i in range(scale.board_reads):
+        started = time.perf_counter()
+        board = await repo._leaderboard(largest, categories[i % len(categories)], min_votes=min_votes, limit=100)
+        result.board.append(time.perf_counter() - started)
+        result.shows_ranked = max(result.shows_ranked, board.shows)
+    for i in range(scale.board_reads):
+        started = time.perf_counter()
+        await repo.leaderboard(largest, categories[i % len(categories)], min_votes=min_votes, limit=100)
+        result.board_cached.append(time.perf_counter() - started)
+    return result
+
+
+async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log) -> None:
+    """Baseline, then kansou: every command end to end and alone, then tallies and leaderboards."""
+    scale = results.scale
+    t = time.perf_counter()
+    results.rows.append(await baseline(scale, log))
+    results.phases["baseline"] = time.perf_counter() - t
+    t = time.perf_counter()
+    config = sandbox_config(scale)
+    async with connected(kansou_bot_factory(settings(), run_db), config) as sandbox:
+        bot = sandbox.bot
+        assert isinstance(bot, KansouBot)
+        bench = Bench(Stopwatch(sandbox), bot, pools, scale, results.seed, log)
+        await bench.warm_up()
+        await bench.autocompletes()
+        await bench.reads()
+        await bench.ratings()
+        await bench.reviews()
+        results.rows += list(bench.rows.values())
+        min_votes = bot.services.settings.leaderboard_min_votes
+    results.phases["commands"] = time.perf_counter() - t
+    # Tallies and leaderboards through the storage layer on its own connection, once the bot is gone: the
+    # figures are the storage layer's, not those of an event loop still busy with thousands of live views.
+    t = time.perf_counter()
+    async with await Database.open(run_db) as db:
+        results.boards = await boards(db, pools, scale, min_votes, results.seed)
+    results.phases["tallies"] = time.perf_counter() - t
+
+
+async def run(scale: Scale, seed: int = 1, *, data_dir: Path = DATA_DIR, rebuild: bool = False,
+              phases: frozenset[str] = frozenset({"commands", "ingest", "process"}), log: Log = print) -> Results:
+    """Build (or reuse) the data and run the benchmarks; the results."""
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    log(f"data: {scale.name} scale, seed {seed}")
+    built = await asyncio.to_thread(build, scale, seed, directory=data_dir, rebuild=rebuild, log=log)
+    log(f"  {'cached' if built.cached else 'built'}: {built.path.name} (built in {built.seconds:.1f} s)")
+    results = Results(scale, seed, built)
+    pools = Pools.load(built.path, scale)
+    if "commands" in phases:
+        log("commands, end to end and alone:")
+        run_db = scratch_copy(built.path, f"run-{scale.name}-commands.sqlite3")
+        await commands_phase(results, run_db, pools, log)
+        _remove(run_db)
+    if "ingest" in phases:
+        log("ingestion:")
+        t = time.perf_counter()
+        writer_db = scratch_copy(built.path, f"run-{scale.name}-writer.sqlite3")
+        raw_db = scratch_copy(built.path, f"run-{scale.name}-raw.sqlite3")
+        results.ingest = await ingest(writer_db, raw_db, pools, scale, seed, settings(), log)
+        _remove(writer_db)
+        _remove(raw_db)
+        results.phases["ingest"] = time.perf_counter() - t
+    if "process" in phases:
+        log("bot process (memory, start-up):")
+        t = time.perf_counter()
+        process_db = scratch_copy(built.path, f"run-{scale.name}-process.sqlite3")
+        results.process = await bot_process(process_db, pools, scale, SETTINGS_ENV, seed, log)
+        _remove(process_db)
+        results.phases["process"] = time.perf_counter() - t
+    results.seconds = time.perf_counter() - started
+    results.load = (load_before, os.getloadavg()[0])
+    return results
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+def machine() -> str:
+    """A one-line description of where the figures were taken."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"{platform.system()} {platform.release()}")
+
