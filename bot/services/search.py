@@ -22,6 +22,7 @@ ID_PREFIX = "id:"
 MAX_ID = 2**63 - 1  # the largest SQLite integer
 _CANDIDATES = 400
 _TYPO_PREFIX = 3
+_SHORT = 2
 _NOUN = {"anime": "show", "person": "person", "character": "character"}
 
 
@@ -78,7 +79,7 @@ class NameSearch:
         words = norm.split()
         if not words:
             return []
-        rows = await self._repo.name_candidates(kind, words, limit=_CANDIDATES)
+        rows = await self._candidates(kind, norm, words)
         if not rows:
             rows = await self._repo.name_candidates(kind, [w[:_TYPO_PREFIX] for w in words], limit=_CANDIDATES * 2)
         best: dict[int, tuple[float, NameRow]] = {}
@@ -96,6 +97,14 @@ class NameSearch:
             Match(kind, entity_id, names.get(entity_id, row.name), row.name, score, shows.get(entity_id))
             for entity_id, (score, row) in ranked
         ]
+
+    async def _candidates(self, kind: Kind, norm: str, words: Sequence[str]) -> list[NameRow]:
+        if len(norm) <= _SHORT:
+            # One or two letters typed: names that start with them (the word index would merge huge lists).
+            return await self._repo.names_starting(kind, norm, limit=_CANDIDATES)
+        if kind == "anime":
+            return await self._repo.names_with_words(kind, words, limit=_CANDIDATES)
+        return await self._repo.name_candidates(kind, words, limit=_CANDIDATES)
 
     async def resolve(self, kind: Kind, query: str) -> Match:
         """The one entity ``query`` means; ``NotFound`` with suggestions, or ``Ambiguous`` with choices."""

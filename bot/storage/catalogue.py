@@ -436,6 +436,33 @@ class CatalogueRepo:
             return []  # an FTS syntax corner case: no candidates rather than an error
         return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
 
+    async def names_starting(self, kind: Kind, prefix: str, *, limit: int) -> list[NameRow]:
+        """Names of ``kind`` whose search form starts with ``prefix`` (an index range scan)."""
+        async with self._conn.execute(
+            "SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND norm >= ? AND norm < ? "
+            "ORDER BY norm LIMIT ?",
+            (kind, prefix, prefix + "\U0010ffff", limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
+    async def names_with_words(self, kind: Kind, words: Sequence[str], *, limit: int) -> list[NameRow]:
+        """Names of ``kind`` with every word of ``words`` as a word prefix, by scanning that kind's names.
+
+        For shows, whose titles are a small share of all names, this beats the word index, which would
+        find the matching names of every kind first.
+        """
+        if not words:
+            return []
+        like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
+        patterns = ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        async with self._conn.execute(
+            f"SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND {like} LIMIT ?",
+            (kind, *patterns, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
     async def primary_names(self, kind: Kind, ids: Sequence[int]) -> dict[int, str]:
         """The display name of each entity id."""
         if not ids:

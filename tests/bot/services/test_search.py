@@ -8,6 +8,7 @@ from bot.errors import Ambiguous, InvalidInput, NotFound
 from bot.services.names import normalize
 from bot.services.search import NameSearch
 from bot.storage import Database
+from bot.storage.catalogue import Kind
 
 
 @pytest.mark.parametrize(
@@ -131,3 +132,23 @@ async def test_odd_queries_never_raise_anything_but_not_found(catalogue_db: Data
     if isinstance(info.value, NotFound):
         assert "couldn't find" in str(info.value)
     assert await search.search("character", query) is not None
+
+
+@pytest.mark.parametrize(("kind", "typed", "expected"), [
+    ("person", "y", "Yume Miyamoto"), ("person", "yu", "Yū Shimamura"), ("anime", "m", "Metallic Rouge"),
+    ("anime", "lus", "Land of the Lustrous"), ("anime", "of the", "Land of the Lustrous"),
+    ("character", "n", "Naomi Orthmann"),
+])
+async def test_short_and_title_queries_take_the_index_paths(
+    catalogue_db: Database, kind: Kind, typed: str, expected: str
+) -> None:
+    matches = await NameSearch(catalogue_db.catalogue).search(kind, typed)
+    assert expected in [m.display for m in matches]
+
+
+async def test_like_metacharacters_in_titles_are_literal(catalogue_db: Database) -> None:
+    repo = catalogue_db.catalogue
+    assert await repo.names_with_words("anime", ["%"], limit=10) == []
+    assert await repo.names_with_words("anime", ["_"], limit=10) == []
+    assert await repo.names_with_words("anime", ["\\"], limit=10) == []
+    assert [r.name for r in await repo.names_with_words("anime", ["lustr"], limit=10)] == ["Land of the Lustrous"]
