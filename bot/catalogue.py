@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.errors import CatalogueFormatError
 
@@ -169,33 +169,33 @@ def _tables(doc: Mapping[str, Any], name: str, where: str) -> list[Mapping[str, 
     return value
 
 
+_Named = TypeVar("_Named", PersonEntry, CharacterEntry)
+
+
+def _named(cls: type[_Named], table: Mapping[str, Any], where: str) -> _Named:
+    """A person or character table: the fields they share."""
+    return cls(
+        key=_str(table, "key", where, required=True) or "",
+        name=_str(table, "name", where, required=True) or "",
+        native=_str(table, "native", where),
+        aliases=_aliases(table, where),
+        note=_str(table, "note", where),
+        anilist_id=_int(table, "anilist_id", where),
+    )
+
+
 def parse_catalogue(doc: Mapping[str, Any], source: str = "<memory>") -> CatalogueBundle:
     """Turn a parsed TOML document into a validated bundle."""
     version = doc.get("format", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise CatalogueFormatError(f"{source}: format {version!r} is not supported (expected {FORMAT_VERSION}).")
-    people = []
-    for i, t in enumerate(_tables(doc, "person", source)):
-        where = f"{source}: person #{i + 1}"
-        people.append(PersonEntry(
-            key=_str(t, "key", where, required=True) or "",
-            name=_str(t, "name", where, required=True) or "",
-            native=_str(t, "native", where),
-            aliases=_aliases(t, where),
-            note=_str(t, "note", where),
-            anilist_id=_int(t, "anilist_id", where),
-        ))
-    characters = []
-    for i, t in enumerate(_tables(doc, "character", source)):
-        where = f"{source}: character #{i + 1}"
-        characters.append(CharacterEntry(
-            key=_str(t, "key", where, required=True) or "",
-            name=_str(t, "name", where, required=True) or "",
-            native=_str(t, "native", where),
-            aliases=_aliases(t, where),
-            note=_str(t, "note", where),
-            anilist_id=_int(t, "anilist_id", where),
-        ))
+    people = [
+        _named(PersonEntry, t, f"{source}: person #{i + 1}") for i, t in enumerate(_tables(doc, "person", source))
+    ]
+    characters = [
+        _named(CharacterEntry, t, f"{source}: character #{i + 1}")
+        for i, t in enumerate(_tables(doc, "character", source))
+    ]
     anime = []
     for i, t in enumerate(_tables(doc, "anime", source)):
         where = f"{source}: anime #{i + 1}"
