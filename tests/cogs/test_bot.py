@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -135,19 +135,17 @@ def test_a_script_that_breaks_a_rule_fails_and_names_it(tmp_path: Path) -> None:
     assert "nonexistent" in result.stdout
 
 
-def _settings_fields() -> set[str]:
-    from bot.config import Settings
+def _setting_names() -> set[str]:
+    """Every environment variable bot/config.py reads."""
+    source = (ROOT / "bot" / "config.py").read_text()
+    return set(re.findall(r'"((?:DISCORD|KANSOU|ANILIST|LOG)_[A-Z_]+)"', source))
 
-    return {f.name for f in dataclasses.fields(Settings)}
 
-
-def test_readme_documents_every_setting() -> None:
+def test_readme_and_env_example_document_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
     example = (ROOT / ".env.example").read_text()
-    for name in ("DISCORD_TOKEN", "KANSOU_DB", "KANSOU_DEV_GUILD", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL",
-                 "LOG_LEVEL", "ANILIST_API_URL", "ANILIST_PER_MINUTE", "ANILIST_MAX_AGE_DAYS", "ANILIST_TIMEOUT",
-                 "KANSOU_LEADERBOARD_MIN_VOTES", "KANSOU_REVIEW_COOLDOWN", "KANSOU_RATE_COOLDOWN",
-                 "KANSOU_LOOKUP_COOLDOWN", "KANSOU_BACKUP_DIR", "KANSOU_BACKUP_KEEP"):
+    names = _setting_names()
+    assert {"DISCORD_TOKEN", "KANSOU_DB", "ANILIST_API_URL", "LOG_FORMAT"} <= names
+    for name in sorted(names):
         assert f"`{name}`" in readme, name
         assert f"{name}=" in example, name
-    assert len(_settings_fields()) >= 16
