@@ -72,6 +72,17 @@ class _ConnectFailed(Exception):
     """The request never reached AniList (so retrying it once is safe)."""
 
 
+def _page_variables(entity_id: int, pages: Mapping[str, int], more: Mapping[str, bool]) -> dict[str, Any]:
+    """Variables of one page of a show's (or person's) characters and staff; a finished list is left out."""
+    return {
+        "id": entity_id,
+        "characterPage": pages["characters"],
+        "staffPage": pages["staff"],
+        "withCharacters": more["characters"],
+        "withStaff": more["staff"],
+    }
+
+
 class AniListClient:
     """Look-ups on AniList: rate limited per process, single-flight, and failing only with kansou's errors.
 
@@ -158,13 +169,7 @@ class AniListClient:
         pages = {"characters": 1, "staff": 1}
         more = {"characters": True, "staff": True}
         while more["characters"] or more["staff"]:
-            variables = {
-                "id": anilist_id,
-                "characterPage": pages["characters"],
-                "staffPage": pages["staff"],
-                "withCharacters": more["characters"],
-                "withStaff": more["staff"],
-            }
+            variables = _page_variables(anilist_id, pages, more)
             try:
                 data = await self._request("FetchAnime", variables, deadline)
             except NotFound:
@@ -190,13 +195,7 @@ class AniListClient:
         pages = {"characters": 1, "staff": 1}
         more = {"characters": True, "staff": True}
         while more["characters"] or more["staff"]:
-            variables = {
-                "id": staff_id,
-                "characterPage": pages["characters"],
-                "staffPage": pages["staff"],
-                "withCharacters": more["characters"],
-                "withStaff": more["staff"],
-            }
+            variables = _page_variables(staff_id, pages, more)
             try:
                 data = await self._request("FetchPerson", variables, deadline)
             except NotFound:

@@ -6,12 +6,14 @@ missing or malformed is skipped, never raised, and the bundles built here always
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.catalogue import LANGUAGES, AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
 from bot.services.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
+
+_Named = TypeVar("_Named", PersonEntry, CharacterEntry)
 
 FORMAT_NAMES: dict[str, str] = {
     "TV": "TV",
@@ -224,26 +226,23 @@ class BundleBuilder:
 
     def person(self, node: object) -> str | None:
         """Add a staff node; its key, or None without an id or a name."""
-        node = as_dict(node)
-        anilist_id = as_int(node.get("id"))
-        full, native, aliases = _name(node)
-        if anilist_id is None or not (full or native):
-            return None
-        key = staff_key(anilist_id)
-        self._people.setdefault(key, PersonEntry(
-            key=key, name=full or native or "", native=native, aliases=aliases, anilist_id=anilist_id,
-        ))
-        return key
+        return self._named(node, PersonEntry, staff_key, self._people)
 
     def character(self, node: object) -> str | None:
         """Add a character node; its key, or None without an id or a name."""
+        return self._named(node, CharacterEntry, character_key, self._characters)
+
+    @staticmethod
+    def _named(
+        node: object, cls: type[_Named], key_of: Callable[[int], str], store: dict[str, _Named]
+    ) -> str | None:
         node = as_dict(node)
         anilist_id = as_int(node.get("id"))
         full, native, aliases = _name(node)
         if anilist_id is None or not (full or native):
             return None
-        key = character_key(anilist_id)
-        self._characters.setdefault(key, CharacterEntry(
+        key = key_of(anilist_id)
+        store.setdefault(key, cls(
             key=key, name=full or native or "", native=native, aliases=aliases, anilist_id=anilist_id,
         ))
         return key
