@@ -22,7 +22,8 @@ channels (``#general``), roles (``@Moderators``), and files (a path) for attachm
 Surrounding quotes are removed (``text: "a: b"`` keeps the colon).
 
 Modals. Interactively, each field is asked for in turn; a paragraph field ends with a line holding
-only ``.``. In a script, give the values on the indented lines right below the step that opens the
+only ``.``, an optional one also with an empty line (so an empty answer leaves it blank and the next line
+typed is a command again). In a script, give the values on the indented lines right below the step that opens the
 modal (a command, ``press`` or ``select``), one field per line, by label or custom_id::
 
     /feedback
@@ -42,7 +43,7 @@ import asyncio
 import logging
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 HELP = (__doc__ or "").split("Lines (interactive and script)::", 1)[-1].split("Option names", 1)[0].rstrip()
 EXIT_OK, EXIT_PROBLEMS, EXIT_SCRIPT = 0, 1, 2
 Reader = Callable[[str], Awaitable[str | None]]
+Notices = Callable[[], Awaitable[Sequence[str]]]
 
 
 @dataclass
@@ -211,20 +213,27 @@ class ReplSession:
         self.say(f"Fill in «{modal.title}» (an empty answer leaves an optional field blank):")
         values: dict[str, str] = {}
         for field in modal.fields:
+            keeps = " (empty keeps the current text)" if field.value else ""
             if field.paragraph:
-                self.say(f"{field.label} — end with a line containing only '.':")
+                # An optional paragraph (content warnings) ends at an empty line: the member who presses Enter
+                # to skip it must not have their next command swallowed into the form. A required one may
+                # hold blank lines between paragraphs, so it ends at a line holding only ".".
+                ends_blank = not field.required
+                end = "an empty line (or '.')" if ends_blank else "a line containing only '.'"
+                self.say(f"{field.label} — end with {end}{keeps}:")
                 lines: list[str] = []
                 while True:
                     line = await self.reader("… ")
                     if line is None:
                         return None
-                    if line.rstrip("\n") == ".":
+                    text = line.rstrip("\n")
+                    if text == "." or (ends_blank and not text.strip()):
                         break
-                    lines.append(line.rstrip("\n"))
+                    lines.append(text)
                 answer = "\n".join(lines)
             else:
                 hint = f" [{', '.join(str(o.get('value')) for o in field.options)}]" if field.options else ""
-                line = await self.reader(f"{field.label}{hint}: ")
+                line = await self.reader(f"{field.label}{hint}{keeps}: ")
                 if line is None:
                     return None
                 answer = line.strip()
@@ -374,19 +383,33 @@ async def run_sandbox(
     stdout: TextIO = sys.stdout,
     config: SandboxConfig | None = None,
     reveal_spoilers: bool = False,
+    timeout: float = 5.0,  # noqa: ASYNC109 - how long each step waits for the bot, not this call
+    notices: Notices | None = None,
 ) -> int:
-    """Run the bot against a fresh stand-in: interactively, or through ``script``; return the exit code."""
+    """Run the bot against a fresh stand-in: interactively, or through ``script``; return the exit code.
+
+    ``timeout`` is how long a step waits for the bot's answer, a deferred one included (the bot decides how
+    long it may think; Discord allows 15 minutes). ``notices`` gives lines to show once, after the bot has
+    connected and before the first step (e.g. that an outside service cannot be reached).
+    """
     try:
         steps = _load(script) if script is not None else None
     except (OSError, SandboxUsageError) as error:
         stdout.write(f"✖ cannot read the script: {error}\n")
         return EXIT_SCRIPT
     try:
-        async with running_sandbox(make_bot, config=config) as sandbox:
+        async with running_sandbox(make_bot, config=config, timeout=timeout) as sandbox:
             renderer = Renderer(sandbox.state.world, files_dir, reveal_spoilers=reveal_spoilers)
             reader = None if steps is not None else _stdin_reader(stdin, stdout)
             session = ReplSession(sandbox, renderer, stdout, reader=reader, user=as_user)
             session.collect(None, "start-up", set())  # e.g. command registration that broke a rule
+            said = list(await notices()) if notices is not None else []
+            if steps is None:
+                guilds = ", ".join(g.name for g in session.sandbox.config.guilds)
+                said.insert(0, f"kansou sandbox — a stand-in Discord with {guilds}. Type help for the commands, "
+                               "quit to leave.")
+            for line in said:
+                session.say(line)
             if mod:
                 session._mod("on")
             if steps is not None:
@@ -402,6 +425,8 @@ async def run_sandbox(
             if steps is not None or session.problems:
                 session.say("\n" + summary)
             return code
+    except BrokenPipeError:  # the reader of the transcript went away: nothing more can be said
+        raise
     except SandboxUsageError as error:
         stdout.write(f"✖ {error}\n")
         return EXIT_SCRIPT
@@ -413,8 +438,6 @@ async def run_sandbox(
 
 async def _interactive(session: ReplSession, reader: Reader | None) -> None:
     assert reader is not None
-    guilds = ", ".join(g.name for g in session.sandbox.config.guilds)
-    session.say(f"kansou sandbox — a stand-in Discord with {guilds}. Type help for the commands, quit to leave.")
     while True:
         line = await reader(session.prompt)
         if line is None:
