@@ -9,7 +9,7 @@ Lines (interactive and script)::
     /review read anime: Metallic Rouge author: @bob        user options: a member name, @name or id
     complete /review write anime: Met                      autocomplete the last option typed
     press 2            press button [2] of the last message that has components (or: press Next ▶)
-    select 1 frieren, dungeon-meshi     choose values (value or label, comma-separated) in select [1]
+    select 1 frieren, Dungeon    choose values in select [1] (value, label or a label's start; comma-separated)
     as bob             act as another member         mod on | mod off   give/take the Moderators role
     channel reviews    switch channel                guild Other Server  switch guild (and channel)
     reveal on | off    show or hide ||spoilers||     messages [#channel] show a channel's messages
@@ -46,7 +46,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.driver import Sandbox
@@ -271,8 +271,10 @@ class ReplSession:
         if not values.strip():
             raise SandboxUsageError("write: select N VALUE[, VALUE…]")
         chosen = [v.strip() for v in values.split(",") if v.strip()]
-        return await self.sandbox.select(self._last(), int(which) if which.isdigit() else which, chosen,
-                                         user=self.sandbox.user)
+        message = self._last()
+        target = int(which) if which.isdigit() else which
+        chosen = resolve_options(message.select(target), chosen)
+        return await self.sandbox.select(message, target, chosen, user=self.sandbox.user)
 
     async def _complete(self, rest: str) -> InteractionResult:
         parsed = parse_command_line(rest, await self._commands()) if rest.startswith("/") else None
@@ -318,6 +320,27 @@ class ReplSession:
         lines = [f"FAILED: {' — '.join(parts)} ({len(self.problems)} problems in {self.steps} steps)"]
         lines.extend(f"  {p}" for p in self.problems)
         return (EXIT_PROBLEMS if violations or errors else EXIT_SCRIPT), "\n".join(lines)
+
+
+def resolve_options(menu: dict[str, Any], typed: list[str]) -> list[str]:
+    """What a member typed for a string select, as option values: a value, a label, or the start of one label.
+
+    (Typing ``select 1 Kenjiro`` picks the option labelled "Kenjiro Tsuda — …", as a click would.)
+    """
+    options = menu.get("options") or []
+    values = {str(o.get("value")) for o in options}
+    labels = {str(o.get("label")): str(o.get("value")) for o in options}
+    chosen: list[str] = []
+    for text in typed:
+        if text in values or text in labels:
+            chosen.append(text)
+            continue
+        starts = [value for label, value in labels.items() if label.casefold().startswith(text.casefold())]
+        if len(starts) > 1:
+            raise SandboxUsageError(f"{text!r} starts several options: "
+                                    f"{[label for label in labels if label.casefold().startswith(text.casefold())]}")
+        chosen.append(starts[0] if starts else text)  # no match: the driver says which options there are
+    return chosen
 
 
 def _on_off(value: str) -> bool:

@@ -16,7 +16,7 @@ from bot.sandbox.harness import BotFactory
 from bot.sandbox.ids import SnowflakeFactory
 from bot.sandbox.lineparse import parse_command_line
 from bot.sandbox.render import hide_spoilers
-from bot.sandbox.repl import run_sandbox
+from bot.sandbox.repl import resolve_options, run_sandbox
 from bot.sandbox.script import parse_script
 from bot.sandbox.store import CommandRegistry
 
@@ -282,6 +282,24 @@ def test_script_reader() -> None:
         parse_script("  Title: x\n")
     with pytest.raises(SandboxUsageError, match="Label: value"):
         parse_script("/a\n  no colon here\n")
+
+
+async def test_select_by_the_start_of_a_label(tmp_path: Path) -> None:
+    code, out = await run_script(tmp_path, GoodBot, "/pick\nselect 1 frier, Dungeon M\n")
+    assert code == 0, out
+    assert "You picked frieren, dungeon-meshi" in out
+
+
+def test_resolving_typed_options() -> None:
+    menu = {"options": [{"label": "Kenjiro Tsuda — Metallic Rouge", "value": "id:15"},
+                        {"label": "Minami Tsuda — Metallic Rouge", "value": "id:16"},
+                        {"label": "Minami Kuribayashi", "value": "id:17"}]}
+    assert resolve_options(menu, ["Kenjiro"]) == ["id:15"]
+    assert resolve_options(menu, ["minami t", "id:17"]) == ["id:16", "id:17"]
+    assert resolve_options(menu, ["Minami Kuribayashi"]) == ["Minami Kuribayashi"]  # an exact label: as typed
+    assert resolve_options(menu, ["nobody"]) == ["nobody"]
+    with pytest.raises(SandboxUsageError, match="starts several options"):
+        resolve_options(menu, ["Minami"])
 
 
 def test_spoilers() -> None:
