@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,8 +34,11 @@ def test_without_a_token_or_a_terminal_it_explains_what_to_do_and_offers_the_san
     assert result.returncode == 2
     assert "DISCORD_TOKEN" in result.stderr and ".env" in result.stderr
     assert "applications.commands" in result.stderr
-    # The commands it names are typed the way this process was started (the venv's python, -m bot).
-    assert f"{sys.executable} -m bot sandbox" in result.stderr
+    # The commands it names can be typed as they are, here: the program is this python (by name when PATH
+    # finds it, as in an activated virtual environment; else by its path), with -m bot.
+    (typed,) = re.findall(r"right now: +(.+) -m bot sandbox$", result.stderr, re.MULTILINE)
+    found = shutil.which(typed) if os.sep not in typed else str(tmp_path / typed)
+    assert found is not None and Path(found).absolute() == Path(sys.executable).absolute(), typed
     assert "Traceback" not in result.stderr
     assert run(["run"], tmp_path).returncode == 2
     assert run(["sync"], tmp_path).returncode == 2
