@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.catalogue import file_digest, read_catalogue, shipped_catalogue_files
+from bot.catalogue import catalogue_files, file_digest, read_catalogue
 from bot.client import Services
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.services.anilist import AniListClient, make_http_client
 from bot.storage import Database
 from bot.storage.catalogue import LoadReport
@@ -27,19 +26,8 @@ async def load_catalogue_file(db: Database, path: Path, *, force: bool = False) 
 
 async def load_shipped_catalogue(db: Database, folder: Path | None = None) -> list[tuple[Path, LoadReport]]:
     """Load the catalogue files that ship in ``data/catalogue`` (or ``folder``; idempotent, fast when unchanged)."""
-    files = shipped_catalogue_files(folder)
-    if not files:
-        if folder is not None:
-            raise ConfigError(
-                f"The credits catalogue folder {folder} (KANSOU_CATALOGUE_DIR) has no .toml file. Point "
-                "KANSOU_CATALOGUE_DIR at a folder of catalogue files, or unset it to use the shipped catalogue."
-            )
-        raise ConfigError(
-            "The shipped credits catalogue (data/catalogue/*.toml) is missing. Reinstall kansou from its "
-            "source folder with `pip install -e .`."
-        )
     reports = []
-    for path in files:
+    for path in catalogue_files(folder):
         report = await load_catalogue_file(db, path)
         if not report.skipped:
             log.info("loaded catalogue %s: %s", path.name, report.describe())

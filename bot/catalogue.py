@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.errors import CatalogueFormatError
+from bot.errors import CatalogueFormatError, ConfigError
 
 FORMAT_VERSION = 1
 LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese", "french", "german",
@@ -258,3 +258,19 @@ SHIPPED_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catal
 def shipped_catalogue_files(folder: Path | None = None) -> list[Path]:
     """The catalogue files that ship with kansou (or are in ``folder``, see KANSOU_CATALOGUE_DIR), in load order."""
     return sorted((folder or SHIPPED_CATALOGUE_DIR).glob("*.toml"))
+
+
+def catalogue_files(folder: Path | None = None) -> list[Path]:
+    """The catalogue files loaded at start-up: ``data/catalogue`` (or ``folder``); raise if there are none."""
+    files = shipped_catalogue_files(folder)
+    if not files:
+        if folder is not None:
+            raise ConfigError(
+                f"The credits catalogue folder {folder} (KANSOU_CATALOGUE_DIR) has no .toml file. Point "
+                "KANSOU_CATALOGUE_DIR at a folder of catalogue files, or unset it to use the shipped catalogue."
+            )
+        raise ConfigError(
+            "The shipped credits catalogue (data/catalogue/*.toml) is missing. Reinstall kansou from its "
+            "source folder with `pip install -e .`."
+        )
+    return files

@@ -9,7 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import discord
+import yarl
+from discord.http import Route
 
 from bot.app import load_catalogue_file, open_services
 from bot.client import KansouBot
@@ -18,7 +21,6 @@ from bot.errors import ConfigError
 from bot.sandbox.endpoints import point_discord_py_at
 from bot.services.backups import daily_backups
 from bot.storage import Database
-from bot.storage.schema import latest_version
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,21 @@ def _apply_endpoints(settings: Settings) -> None:
         point_discord_py_at(settings.api_base, settings.gateway_url)
         log.info("using Discord API at %s, gateway at %s", settings.api_base or "discord.com",
                  settings.gateway_url or "Discord's")
+
+
+def discord_unreachable(settings: Settings, error: aiohttp.ClientConnectionError) -> ConfigError:
+    """A clear error for a connection to Discord that failed: the address, why, and what to check."""
+    base = Route.BASE  # where discord.py sent the request (DISCORD_API_BASE, or Discord itself)
+    cause = getattr(error, "os_error", None)
+    reason = (cause.strerror if isinstance(cause, OSError) and cause.strerror else None) or str(error) or \
+        type(error).__name__
+    host = yarl.URL(base).host or base
+    hint = (f" DISCORD_API_BASE is set to {settings.api_base}: check it too, or unset it to use Discord."
+            if settings.api_base else "")
+    return ConfigError(
+        f"Discord could not be reached at {base} ({reason}). Check that this machine is online and can look up "
+        f"and connect to {host}: the network connection, DNS, a firewall or a proxy.{hint}"
+    )
 
 
 async def run_bot(settings: Settings) -> int:
@@ -45,6 +62,8 @@ async def run_bot(settings: Settings) -> int:
                 await bot.start(settings.token.reveal())
             except discord.LoginFailure:
                 raise ConfigError("Discord refused the token: check DISCORD_TOKEN in your .env.") from None
+            except aiohttp.ClientConnectionError as exc:  # once connected, discord.py reconnects by itself
+                raise discord_unreachable(settings, exc) from None
     return 0
 
 
@@ -58,16 +77,19 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
         async with bot:
             try:
                 await bot.login(settings.token.reveal())
+                if guild_id is None:
+                    synced = await bot.tree.sync()
+                    where = "globally (they can take up to an hour to appear)"
+                else:
+                    guild = discord.Object(id=guild_id)
+                    bot.tree.copy_global_to(guild=guild)
+                    synced = await bot.tree.sync(guild=guild)
+                    where = f"in server {guild_id}"
             except discord.LoginFailure:
                 raise ConfigError("Discord refused the token: check DISCORD_TOKEN in your .env.") from None
-            if guild_id is None:
-                synced = await bot.tree.sync()
-                print(f"Registered {len(synced)} commands globally (they can take up to an hour to appear).")
-            else:
-                guild = discord.Object(id=guild_id)
-                bot.tree.copy_global_to(guild=guild)
-                synced = await bot.tree.sync(guild=guild)
-                print(f"Registered {len(synced)} commands in server {guild_id}.")
+            except aiohttp.ClientConnectionError as exc:
+                raise discord_unreachable(settings, exc) from None
+            print(f"Registered {len(synced)} commands {where}.")
             for command in synced:
                 print(f"  /{command.name} — {command.description}")
     return 0
@@ -93,29 +115,6 @@ async def catalogue_import(settings: Settings, title: str) -> int:
     return 0
 
 
-async def check(settings: Settings) -> int:
-    """Print the configuration and the state of the database."""
-    print("kansou configuration")
-    print(f"  DISCORD_TOKEN        {settings.token.masked() if settings.token else '(not set)'}")
-    print(f"  KANSOU_DB            {settings.db_path.resolve()}")
-    print(f"  KANSOU_DEV_GUILD     {settings.dev_guild or '(not set)'}")
-    print(f"  DISCORD_API_BASE     {settings.api_base or '(Discord)'}")
-    print(f"  DISCORD_GATEWAY_URL  {settings.gateway_url or '(Discord)'}")
-    print(f"  ANILIST_API_URL      {settings.anilist_url}")
-    print(f"  LOG_LEVEL            {settings.log_level}")
-    print(f"  LOG_FORMAT           {settings.log_format}")
-    print(f"  KANSOU_BACKUP_DIR    {settings.backup_dir or '(no daily backups)'}"
-          + (f" (keeping {settings.backup_keep})" if settings.backup_dir else ""))
-    if settings.catalogue_dir is not None:
-        print(f"  KANSOU_CATALOGUE_DIR {settings.catalogue_dir.resolve()}")
-    async with open_services(settings) as services:
-        db = services.db
-        print(f"database schema version {await db.schema_version()} (this kansou writes {latest_version()})")
-        for table, count in (await db.table_counts()).items():
-            print(f"  {table:<20} {count:>10,}")
-    return 0
-
-
 @asynccontextmanager
 async def _scratch_db(path: Path | None) -> AsyncIterator[Path]:
     if path is not None:
@@ -129,7 +128,8 @@ async def _scratch_db(path: Path | None) -> AsyncIterator[Path]:
 
 
 async def sandbox(
-    settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool, files: Path | None
+    settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool, files: Path,
+    log_path: Path | None = None,
 ) -> int:
     """Start the Discord stand-in and the real bot in this process, and give a prompt (or run a script)."""
     from bot.sandbox.kansou import run_kansou_sandbox  # noqa: PLC0415  # aiohttp server only when asked
@@ -140,6 +140,6 @@ async def sandbox(
         async with open_services(settings, db_path=db_path):
             pass
         return await run_kansou_sandbox(
-            settings, db_path=db_path, script=script, as_user=as_user, mod=mod,
-            files_dir=files or Path.cwd() / "sandbox-files",
+            settings, db_path=db_path, script=script, as_user=as_user, mod=mod, files_dir=files,
+            log_path=log_path,
         )

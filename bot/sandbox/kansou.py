@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+import httpx
 
 from bot.app import open_services
 from bot.client import KansouBot
@@ -13,6 +16,45 @@ from bot.config import Settings
 from bot.sandbox.config import SandboxConfig, SandboxEndpoints
 from bot.sandbox.harness import BotFactory
 from bot.sandbox.repl import run_sandbox
+from bot.services.anilist import USER_AGENT
+from bot.services.enrich import MAX_WAIT
+
+ANILIST_OFF = "AniList is off or unreachable: only the local catalogue answers"
+PROBE_TIMEOUT = 3.0
+"""How long the start-up check waits for AniList (it runs while the bot connects, so it rarely adds time)."""
+REPLY_MARGIN = 5.0
+
+
+def reply_timeout(settings: Settings) -> float:
+    """How long a sandbox step waits for the bot's answer: as long as the bot may wait for AniList, and more.
+
+    A look-up asks AniList at most twice (a search, then the fetch); each may wait ``MAX_WAIT`` seconds for a
+    request slot and ``ANILIST_TIMEOUT`` for the last answer. Discord lets a deferred reply take 15 minutes.
+    """
+    return 2 * (MAX_WAIT + settings.anilist_timeout) + REPLY_MARGIN
+
+
+async def anilist_notice(settings: Settings, *, timeout: float = PROBE_TIMEOUT) -> str | None:  # noqa: ASYNC109
+    """One line saying that AniList cannot answer (turned off, unreachable, failing), or None when it can."""
+    if not settings.anilist_enabled:
+        return f"{ANILIST_OFF} (ANILIST_API_URL=off)."
+    try:
+        async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
+            # The smallest valid query; any answer but a server error means AniList is there (even a 429).
+            response = await http.post(settings.anilist_url, json={"query": "query SandboxProbe { __typename }"})
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        return f"{ANILIST_OFF} ({settings.anilist_url}: {reason})."
+    if response.status_code >= 500:
+        return f"{ANILIST_OFF} ({settings.anilist_url} answers HTTP {response.status_code})."
+    return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def kansou_bot_factory(settings: Settings, db_path: Path | str) -> BotFactory:
@@ -39,13 +81,30 @@ async def run_kansou_sandbox(
     mod: bool,
     files_dir: Path,
     config: SandboxConfig | None = None,
+    log_path: Path | None = None,
 ) -> int:
-    """``kansou sandbox``: the stand-in and the real bot in this process, with a prompt or a script."""
-    return await run_sandbox(
-        kansou_bot_factory(settings, db_path),
-        script=script,
-        as_user=as_user,
-        mod=mod,
-        files_dir=files_dir,
-        config=config,
-    )
+    """``kansou sandbox``: the stand-in and the real bot in this process, with a prompt or a script.
+
+    Before the first step it says, once, where the bot's log goes (``log_path``) and whether AniList can
+    answer look-ups the catalogue cannot (checked while the bot connects).
+    """
+    probe = asyncio.create_task(anilist_notice(settings), name="sandbox-anilist-probe")
+
+    async def notices() -> list[str]:
+        said = [f"(The bot's log goes to {_shown(log_path)}.)"] if log_path is not None else []
+        anilist = await probe
+        return said + ([anilist] if anilist else [])
+
+    try:
+        return await run_sandbox(
+            kansou_bot_factory(settings, db_path),
+            script=script,
+            as_user=as_user,
+            mod=mod,
+            files_dir=files_dir,
+            config=config,
+            timeout=reply_timeout(settings),
+            notices=notices,
+        )
+    finally:
+        probe.cancel()

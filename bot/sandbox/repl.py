@@ -9,7 +9,7 @@ Lines (interactive and script)::
     /review read anime: Metallic Rouge author: @bob        user options: a member name, @name or id
     complete /review write anime: Met                      autocomplete the last option typed
     press 2            press button [2] of the last message that has components (or: press Next ▶)
-    select 1 frieren, dungeon-meshi     choose values (value or label, comma-separated) in select [1]
+    select 1 frieren, Dungeon    choose values in select [1] (value, label or a label's start; comma-separated)
     as bob             act as another member         mod on | mod off   give/take the Moderators role
     channel reviews    switch channel                guild Other Server  switch guild (and channel)
     reveal on | off    show or hide ||spoilers||     messages [#channel] show a channel's messages
@@ -22,7 +22,8 @@ channels (``#general``), roles (``@Moderators``), and files (a path) for attachm
 Surrounding quotes are removed (``text: "a: b"`` keeps the colon).
 
 Modals. Interactively, each field is asked for in turn; a paragraph field ends with a line holding
-only ``.``. In a script, give the values on the indented lines right below the step that opens the
+only ``.``, an optional one also with an empty line (so an empty answer leaves it blank and the next line
+typed is a command again). In a script, give the values on the indented lines right below the step that opens the
 modal (a command, ``press`` or ``select``), one field per line, by label or custom_id::
 
     /feedback
@@ -42,10 +43,10 @@ import asyncio
 import logging
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.driver import Sandbox
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 HELP = (__doc__ or "").split("Lines (interactive and script)::", 1)[-1].split("Option names", 1)[0].rstrip()
 EXIT_OK, EXIT_PROBLEMS, EXIT_SCRIPT = 0, 1, 2
 Reader = Callable[[str], Awaitable[str | None]]
+Notices = Callable[[], Awaitable[Sequence[str]]]
 
 
 @dataclass
@@ -211,20 +213,27 @@ class ReplSession:
         self.say(f"Fill in «{modal.title}» (an empty answer leaves an optional field blank):")
         values: dict[str, str] = {}
         for field in modal.fields:
+            keeps = " (empty keeps the current text)" if field.value else ""
             if field.paragraph:
-                self.say(f"{field.label} — end with a line containing only '.':")
+                # An optional paragraph (content warnings) ends at an empty line: the member who presses Enter
+                # to skip it must not have their next command swallowed into the form. A required one may
+                # hold blank lines between paragraphs, so it ends at a line holding only ".".
+                ends_blank = not field.required
+                end = "an empty line (or '.')" if ends_blank else "a line containing only '.'"
+                self.say(f"{field.label} — end with {end}{keeps}:")
                 lines: list[str] = []
                 while True:
                     line = await self.reader("… ")
                     if line is None:
                         return None
-                    if line.rstrip("\n") == ".":
+                    text = line.rstrip("\n")
+                    if text == "." or (ends_blank and not text.strip()):
                         break
-                    lines.append(line.rstrip("\n"))
+                    lines.append(text)
                 answer = "\n".join(lines)
             else:
                 hint = f" [{', '.join(str(o.get('value')) for o in field.options)}]" if field.options else ""
-                line = await self.reader(f"{field.label}{hint}: ")
+                line = await self.reader(f"{field.label}{hint}{keeps}: ")
                 if line is None:
                     return None
                 answer = line.strip()
@@ -262,8 +271,10 @@ class ReplSession:
         if not values.strip():
             raise SandboxUsageError("write: select N VALUE[, VALUE…]")
         chosen = [v.strip() for v in values.split(",") if v.strip()]
-        return await self.sandbox.select(self._last(), int(which) if which.isdigit() else which, chosen,
-                                         user=self.sandbox.user)
+        message = self._last()
+        target = int(which) if which.isdigit() else which
+        chosen = resolve_options(message.select(target), chosen)
+        return await self.sandbox.select(message, target, chosen, user=self.sandbox.user)
 
     async def _complete(self, rest: str) -> InteractionResult:
         parsed = parse_command_line(rest, await self._commands()) if rest.startswith("/") else None
@@ -309,6 +320,27 @@ class ReplSession:
         lines = [f"FAILED: {' — '.join(parts)} ({len(self.problems)} problems in {self.steps} steps)"]
         lines.extend(f"  {p}" for p in self.problems)
         return (EXIT_PROBLEMS if violations or errors else EXIT_SCRIPT), "\n".join(lines)
+
+
+def resolve_options(menu: dict[str, Any], typed: list[str]) -> list[str]:
+    """What a member typed for a string select, as option values: a value, a label, or the start of one label.
+
+    (Typing ``select 1 Kenjiro`` picks the option labelled "Kenjiro Tsuda — …", as a click would.)
+    """
+    options = menu.get("options") or []
+    values = {str(o.get("value")) for o in options}
+    labels = {str(o.get("label")): str(o.get("value")) for o in options}
+    chosen: list[str] = []
+    for text in typed:
+        if text in values or text in labels:
+            chosen.append(text)
+            continue
+        starts = [value for label, value in labels.items() if label.casefold().startswith(text.casefold())]
+        if len(starts) > 1:
+            raise SandboxUsageError(f"{text!r} starts several options: "
+                                    f"{[label for label in labels if label.casefold().startswith(text.casefold())]}")
+        chosen.append(starts[0] if starts else text)  # no match: the driver says which options there are
+    return chosen
 
 
 def _on_off(value: str) -> bool:
@@ -374,19 +406,33 @@ async def run_sandbox(
     stdout: TextIO = sys.stdout,
     config: SandboxConfig | None = None,
     reveal_spoilers: bool = False,
+    timeout: float = 5.0,  # noqa: ASYNC109 - how long each step waits for the bot, not this call
+    notices: Notices | None = None,
 ) -> int:
-    """Run the bot against a fresh stand-in: interactively, or through ``script``; return the exit code."""
+    """Run the bot against a fresh stand-in: interactively, or through ``script``; return the exit code.
+
+    ``timeout`` is how long a step waits for the bot's answer, a deferred one included (the bot decides how
+    long it may think; Discord allows 15 minutes). ``notices`` gives lines to show once, after the bot has
+    connected and before the first step (e.g. that an outside service cannot be reached).
+    """
     try:
         steps = _load(script) if script is not None else None
     except (OSError, SandboxUsageError) as error:
         stdout.write(f"✖ cannot read the script: {error}\n")
         return EXIT_SCRIPT
     try:
-        async with running_sandbox(make_bot, config=config) as sandbox:
+        async with running_sandbox(make_bot, config=config, timeout=timeout) as sandbox:
             renderer = Renderer(sandbox.state.world, files_dir, reveal_spoilers=reveal_spoilers)
             reader = None if steps is not None else _stdin_reader(stdin, stdout)
             session = ReplSession(sandbox, renderer, stdout, reader=reader, user=as_user)
             session.collect(None, "start-up", set())  # e.g. command registration that broke a rule
+            said = list(await notices()) if notices is not None else []
+            if steps is None:
+                guilds = ", ".join(g.name for g in session.sandbox.config.guilds)
+                said.insert(0, f"kansou sandbox — a stand-in Discord with {guilds}. Type help for the commands, "
+                               "quit to leave.")
+            for line in said:
+                session.say(line)
             if mod:
                 session._mod("on")
             if steps is not None:
@@ -402,6 +448,8 @@ async def run_sandbox(
             if steps is not None or session.problems:
                 session.say("\n" + summary)
             return code
+    except BrokenPipeError:  # the reader of the transcript went away: nothing more can be said
+        raise
     except SandboxUsageError as error:
         stdout.write(f"✖ {error}\n")
         return EXIT_SCRIPT
@@ -413,8 +461,6 @@ async def run_sandbox(
 
 async def _interactive(session: ReplSession, reader: Reader | None) -> None:
     assert reader is not None
-    guilds = ", ".join(g.name for g in session.sandbox.config.guilds)
-    session.say(f"kansou sandbox — a stand-in Discord with {guilds}. Type help for the commands, quit to leave.")
     while True:
         line = await reader(session.prompt)
         if line is None:

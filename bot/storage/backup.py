@@ -10,6 +10,10 @@ tables and nothing else, a schema no newer than this kansou's), then takes SQLit
 current database — which fails while any other connection, such as a running bot's, has it open — saves
 it to ``<db>.before-restore-<timestamp>``, removes its stale ``-wal``/``-shm`` files and renames the
 restored copy into place. An older schema is upgraded the next time kansou opens the database.
+
+Files are only ever read through :func:`_reading`, which leaves nothing behind (no ``-wal``/``-shm``), and
+every file written takes the mode of the one it copies or replaces, never the temporary file's 0600.
+:func:`inspect_database` is ``kansou check``'s view of the live database: read-only, changing nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +33,14 @@ from urllib.parse import quote
 from bot.errors import DatabaseError
 from bot.storage.schema import latest_version, load_migrations
 
-__all__ = ["DatabaseSummary", "RestoreReport", "backup_database", "inspect_backup", "restore_database"]
+__all__ = [
+    "DatabaseSummary",
+    "RestoreReport",
+    "backup_database",
+    "inspect_backup",
+    "inspect_database",
+    "restore_database",
+]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a restore waits for the current database's lock before deciding that something else holds it.
@@ -77,6 +89,42 @@ def _connect(path: Path, mode: str = "rw", *, timeout: float = 5.0) -> sqlite3.C
         return sqlite3.connect(_uri(path, mode), uri=True, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``path`` that leaves no file behind, not even an empty ``-wal`` or ``-shm``.
+
+    SQLite needs a ``-shm`` file to read a database in WAL mode and creates it (with an empty ``-wal``) even
+    for a read-only connection, unless told the file is immutable. With nothing beside the file it is
+    complete on its own (a backup, or a database whose bot stopped cleanly), so it is read as immutable; with
+    a ``-wal``, ``-shm`` or ``-journal`` beside it (a bot has it open, or stopped uncleanly) it is read
+    normally, through SQLite's locks, and those files were already there.
+    """
+    quiet = not any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm", "-journal"))
+    try:
+        conn = sqlite3.connect(_uri(path, "ro") + ("&immutable=1" if quiet else ""), uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _mode_like(path: Path) -> int:
+    """The permission bits of the file ``path`` or, when there is none, those the umask gives a new file.
+
+    (A temporary file is created 0600; renamed into place as it is, it would change who can read the data.)
+    """
+    try:
+        if path.is_file():
+            return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        pass
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -153,14 +201,39 @@ def inspect_backup(path: Path) -> DatabaseSummary:
     if not _is_sqlite(path):
         raise DatabaseError(f"{path} is not an SQLite database (nor a kansou backup); it was not restored.")
     try:
-        conn = _connect(path, "ro")
-        try:
+        with _reading(path) as conn:
             _check_kansou(conn, path)
             return _summary(conn, path)
-        finally:
-            conn.close()
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a usable SQLite database ({exc}); it was not restored.") from None
+
+
+def inspect_database(path: Path) -> DatabaseSummary | None:
+    """Summarise the database at ``path`` without changing anything (None when there is no file yet).
+
+    Raise ``DatabaseError`` for what would stop the bot at start-up: a folder, a file that is not SQLite, a
+    foreign SQLite database, a schema from a newer kansou. An older schema is reported, not upgraded.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise DatabaseError(f"Cannot open the database {path}: it is a folder.")
+    try:
+        with _reading(path) as conn:
+            summary = _summary(conn, path)
+            foreign = summary.schema_version == 0 and bool(summary.counts)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} is not a usable SQLite database ({exc}).") from None
+    latest = latest_version()
+    if summary.schema_version > latest:
+        raise DatabaseError(
+            f"{path} has schema version {summary.schema_version}, but this kansou only knows up to {latest}. "
+            "It was written by a newer kansou: upgrade kansou, or restore an older backup."
+        )
+    if foreign:
+        raise DatabaseError(f"{path} is an SQLite database, but not a kansou one (it has other tables).")
+    return summary
 
 
 def _fsync(path: Path) -> None:
@@ -207,20 +280,27 @@ def _copy_into(source: sqlite3.Connection, tmp: Path) -> DatabaseSummary:
     return summary
 
 
-def _install(tmp: Path, dest: Path, summary: DatabaseSummary) -> DatabaseSummary:
+def _install(tmp: Path, dest: Path, summary: DatabaseSummary, mode: int) -> DatabaseSummary:
+    os.chmod(tmp, mode)
     os.replace(tmp, dest)
     _fsync(dest.parent)
     return DatabaseSummary(path=dest, size=dest.stat().st_size, schema_version=summary.schema_version,
                            counts=summary.counts)
 
 
-def backup_database(source: Path, dest: Path) -> DatabaseSummary:
-    """Copy the database ``source`` to ``dest`` atomically and consistently, even while others write to it."""
+def backup_database(source: Path, dest: Path, *, overwrite: bool = False) -> DatabaseSummary:
+    """Copy the database ``source`` to ``dest`` atomically and consistently, even while others write to it.
+
+    An existing ``dest`` is refused unless ``overwrite``; the copy gets ``source``'s permission bits.
+    """
     source, dest = Path(source), Path(dest)
     if not source.is_file():
         raise DatabaseError(f"There is no database at {source} to back up.")
     if dest.exists() and (dest.is_dir() or dest.resolve() == source.resolve()):
         raise DatabaseError(f"Cannot back up {source} to {dest}: choose a new file name.")
+    if dest.exists() and not overwrite:
+        raise DatabaseError(f"{dest} already exists: choose a new name, or add --force to replace it.")
+    mode = _mode_like(source)  # a backup is as private as the database it copies
     # No peeking at the file's header here: in the bot's own process, opening and closing the live database
     # file outside SQLite would drop SQLite's POSIX locks on it. SQLite itself says when it is not a database.
     with _temporary_next_to(dest) as tmp:
@@ -230,7 +310,7 @@ def backup_database(source: Path, dest: Path) -> DatabaseSummary:
                 summary = _copy_into(conn, tmp)
             finally:
                 conn.close()
-            return _install(tmp, dest, summary)
+            return _install(tmp, dest, summary, mode)
         except sqlite3.Error as exc:
             if "not a database" in str(exc):
                 raise DatabaseError(f"{source} is not an SQLite database; there is nothing to back up.") from None
@@ -278,13 +358,12 @@ def restore_database(backup: Path, target: Path, *, now: datetime | None = None)
     inspect_backup(backup)
     if target.exists() and (target.is_dir() or target.resolve() == backup.resolve()):
         raise DatabaseError(f"Cannot restore over {target}: it is a folder or the backup itself.")
+    # The restored file keeps the current database's permission bits (a new one gets the umask's).
+    mode = _mode_like(target)
     with _temporary_next_to(target) as tmp:
         try:
-            source = _connect(backup, "ro")
-            try:
+            with _reading(backup) as source:
                 summary = _copy_into(source, tmp)
-            finally:
-                source.close()
         except sqlite3.Error as exc:
             raise DatabaseError(f"Reading the backup {backup} failed: {exc}.") from None
         previous = _free_name(target.with_name(f"{target.name}.before-restore-{stamp}")) if target.exists() else None
@@ -293,7 +372,7 @@ def restore_database(backup: Path, target: Path, *, now: datetime | None = None)
                 _set_aside(target, previous)
             for suffix in ("-wal", "-shm", "-journal"):
                 target.with_name(target.name + suffix).unlink(missing_ok=True)
-            restored = _install(tmp, target, summary)
+            restored = _install(tmp, target, summary, mode)
         except sqlite3.Error as exc:
             raise DatabaseError(f"Saving the current database {target} failed: {exc}; nothing was changed.") from None
         except OSError as exc:
@@ -314,7 +393,7 @@ def _set_aside(target: Path, previous: Path) -> None:
     try:
         with _temporary_next_to(previous) as tmp:
             summary = _copy_into(conn, tmp)
-            _install(tmp, previous, summary)
+            _install(tmp, previous, summary, _mode_like(target))
     finally:
         # Closing the last connection checkpoints the WAL into the old file; a bot starting after this
         # moment and before the rename below would open the old file (a window of microseconds).

@@ -1,9 +1,9 @@
 """A fake AniList: a real HTTP server on 127.0.0.1 that answers GraphQL from a small in-memory dataset.
 
 It is not a mock of httpx. Each request is parsed, validated and *executed* by graphql-core against AniList's
-real schema (``shared/anilist/schema.graphql``), with hand-written resolvers for the fields kansou reads, so
-aliases, fragments, variables and ``@include`` behave as on AniList, and an invalid query is refused with
-HTTP 400 as AniList refuses it. Unknown ids answer AniList's ``"Not Found."`` with HTTP 404.
+real schema (the package data ``bot/services/anilist/schema.graphql``), with hand-written resolvers for the
+fields kansou reads, so aliases, fragments, variables and ``@include`` behave as on AniList, and an invalid
+query is refused with HTTP 400 as AniList refuses it. Unknown ids answer AniList's ``"Not Found."`` with HTTP 404.
 
 Usage::
 
@@ -30,7 +30,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeAlias
 
@@ -49,8 +48,7 @@ from graphql import (
 )
 from graphql.language import DocumentNode, FieldNode
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / ".." / "shared" / "anilist" / "schema.graphql"
-"""AniList's schema, from ``shared/`` beside the repository (``../shared`` in CI's fresh clone too)."""
+from bot.services.anilist.schema import schema_sdl
 
 FailureMode = Literal["not_found", "429", "500", "hang", "invalid_json", "graphql_error", "disconnect"]
 FAILURE_MODES: tuple[FailureMode, ...] = (
@@ -587,7 +585,7 @@ def _character_media(character: dict[str, Any], info: Info, **args: Any) -> dict
 @functools.cache
 def fake_schema() -> GraphQLSchema:
     """AniList's schema with the fake's resolvers attached (built once per process)."""
-    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = build_schema(schema_sdl())
     resolvers: dict[tuple[str, str], Callable[..., Any]] = {
         ("Query", "Media"): _query_media,
         ("Query", "Staff"): _query_staff,

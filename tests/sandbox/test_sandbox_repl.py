@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.sandbox import SandboxConfig, SandboxUsageError, plain_bot
 from bot.sandbox.harness import BotFactory
 from bot.sandbox.ids import SnowflakeFactory
 from bot.sandbox.lineparse import parse_command_line
 from bot.sandbox.render import hide_spoilers
-from bot.sandbox.repl import run_sandbox
+from bot.sandbox.repl import resolve_options, run_sandbox
 from bot.sandbox.script import parse_script
 from bot.sandbox.store import CommandRegistry
 
@@ -132,10 +135,88 @@ async def test_interactive_session(tmp_path: Path) -> None:
     assert code == 2  # /purge before "mod on" is refused, as Discord would hide the command
     assert "press 2" in text  # help
     assert "alice@Anime Club #general> " in text
-    assert "Review — end with a line containing only '.':" in text
+    assert "Review — end with an empty line (or '.'):" in text
     assert "**Great show**\nline one\nline two" in text
     assert "alice cannot see /purge in Anime Club: it needs manage_guild" in text
     assert "purged" in text
+
+
+async def run_interactive(tmp_path: Path, cls: type, typed: str, **kwargs: Any) -> tuple[int, str]:
+    config = SandboxConfig.default()
+    out = io.StringIO()
+    code = await run_sandbox(bot_factory(cls, config), script=None, files_dir=tmp_path, stdin=io.StringIO(typed),
+                             stdout=out, config=config, **kwargs)
+    return code, out.getvalue()
+
+
+async def test_an_empty_line_ends_an_optional_paragraph_and_the_next_command_runs(tmp_path: Path) -> None:
+    # Enter on the optional Review leaves it blank; the next line is a command again, not part of the form.
+    code, text = await run_interactive(tmp_path, GoodBot, "/feedback\nGreat show\n\n/hello name: Naomi\nquit\n")
+    assert code == 0, text
+    assert "**Great show**\n(no text)" in text
+    assert "Hello Naomi!" in text
+    # Text then an empty line: the text is kept, and the command after it runs.
+    code, text = await run_interactive(tmp_path, GoodBot,
+                                       "/feedback\nTitle\nfirst line\nsecond line\n\n/hello name: Bob\nquit\n")
+    assert code == 0, text
+    assert "**Title**\nfirst line\nsecond line" in text
+    assert "Hello Bob!" in text
+
+
+class RequiredParagraphBot(GoodBot):
+    """A modal whose paragraph is required: blank lines between paragraphs belong to the text."""
+
+    def install(self, tree: app_commands.CommandTree[Any]) -> None:
+        super().install(tree)
+
+        class Essay(discord.ui.Modal, title="Essay"):
+            body: discord.ui.TextInput[Essay] = discord.ui.TextInput(label="Body", style=discord.TextStyle.paragraph)
+
+            async def on_submit(self, interaction: discord.Interaction) -> None:
+                await interaction.response.send_message(f"essay: {self.body.value!r}")
+
+        @tree.command(description="Write an essay")
+        async def essay(interaction: discord.Interaction) -> None:
+            await interaction.response.send_modal(Essay())
+
+        @tree.command(description="Defer, think for a while, then answer")
+        async def ponder(interaction: discord.Interaction, seconds: float) -> None:
+            await interaction.response.defer(thinking=True)
+            await asyncio.sleep(seconds)
+            await interaction.followup.send(f"pondered {seconds} s")
+
+
+async def test_a_required_paragraph_keeps_blank_lines_and_ends_with_a_dot(tmp_path: Path) -> None:
+    code, text = await run_interactive(tmp_path, RequiredParagraphBot, "/essay\none\n\ntwo\n.\nquit\n")
+    assert code == 0, text
+    assert "Body — end with a line containing only '.':" in text
+    assert "essay: 'one\\n\\ntwo'" in text
+
+
+async def test_a_step_waits_for_a_deferred_answer_as_long_as_it_is_told(tmp_path: Path) -> None:
+    code, out = await run_script(tmp_path, RequiredParagraphBot, "/ponder seconds: 0.8\n", timeout=5.0)
+    assert code == 0, out
+    assert "pondered 0.8 s" in out
+    code, out = await run_script(tmp_path, RequiredParagraphBot, "/ponder seconds: 0.8\n", timeout=0.3)
+    assert code == 1 and "deferred response never completed" in out
+    await asyncio.sleep(0.8)  # the abandoned handler ends (and fails) now, not in the next test's sandbox
+
+
+async def test_notices_are_said_once_before_the_first_step(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    async def notices() -> list[str]:
+        calls.append(1)
+        return ["AniList is off or unreachable: only the local catalogue answers."]
+
+    code, out = await run_script(tmp_path, GoodBot, "/hello name: a\n/hello name: b\n", notices=notices)
+    assert code == 0, out
+    assert calls == [1] and out.count("AniList is off or unreachable") == 1
+    assert out.index("AniList is off") < out.index("Hello a!")
+    code, text = await run_interactive(tmp_path, GoodBot, "/hello name: c\nquit\n", notices=notices)
+    lines = text.splitlines()
+    assert lines[0].startswith("kansou sandbox — a stand-in Discord")
+    assert lines[1] == "AniList is off or unreachable: only the local catalogue answers."
 
 
 class CrashingBot(GoodBot):
@@ -201,6 +282,24 @@ def test_script_reader() -> None:
         parse_script("  Title: x\n")
     with pytest.raises(SandboxUsageError, match="Label: value"):
         parse_script("/a\n  no colon here\n")
+
+
+async def test_select_by_the_start_of_a_label(tmp_path: Path) -> None:
+    code, out = await run_script(tmp_path, GoodBot, "/pick\nselect 1 frier, Dungeon M\n")
+    assert code == 0, out
+    assert "You picked frieren, dungeon-meshi" in out
+
+
+def test_resolving_typed_options() -> None:
+    menu = {"options": [{"label": "Kenjiro Tsuda — Metallic Rouge", "value": "id:15"},
+                        {"label": "Minami Tsuda — Metallic Rouge", "value": "id:16"},
+                        {"label": "Minami Kuribayashi", "value": "id:17"}]}
+    assert resolve_options(menu, ["Kenjiro"]) == ["id:15"]
+    assert resolve_options(menu, ["minami t", "id:17"]) == ["id:16", "id:17"]
+    assert resolve_options(menu, ["Minami Kuribayashi"]) == ["Minami Kuribayashi"]  # an exact label: as typed
+    assert resolve_options(menu, ["nobody"]) == ["nobody"]
+    with pytest.raises(SandboxUsageError, match="starts several options"):
+        resolve_options(menu, ["Minami"])
 
 
 def test_spoilers() -> None:

@@ -12,7 +12,8 @@ timeouts, a User-Agent naming kansou). Errors are kansou's own: ``UpstreamUnavai
 ``retry_after`` in seconds when known) and ``NotFound``; nothing from ``httpx`` escapes.
 
 Modules: ``client`` (the client), ``queries`` (every GraphQL document, ``ALL_QUERIES``), ``limiter`` (the
-sliding-window limiter), ``singleflight``, ``mapping`` (JSON → records), ``models`` (search results).
+sliding-window limiter), ``singleflight``, ``mapping`` (JSON → records), ``models`` (search results),
+``schema`` (AniList's published schema, shipped as package data).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Every GraphQL document kansou sends to AniList, one module-level constant each.
 
 ``ALL_QUERIES`` maps each document's operation name to its text, so a test can validate all of them against
-AniList's schema (``shared/anilist/schema.graphql``) and a typo in a field name fails in CI, not in chat.
+AniList's schema (``schema.graphql`` in this package, see :mod:`.schema`) and a typo in a field name fails in
+CI, not in chat.
 
 Nested lists (a show's characters and staff, a person's roles) are fetched 25 per page, AniList's maximum for
 nested connections. The ``$with*`` variables drop a list from later pages once it has been read to its end, so

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from pathlib import Path
+from importlib import resources
 
 import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
 
 from bot.services.anilist import queries
 from bot.services.anilist.queries import ALL_QUERIES
-
-# tests/bot/services/ → the repository → ../shared (also where CI's fresh clone finds it).
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / ".." / "shared" / "anilist" / "schema.graphql"
+from bot.services.anilist.schema import SCHEMA_FILE, SCHEMA_SHA256, schema_sdl
 
 
 @pytest.fixture(scope="module")
 def schema() -> GraphQLSchema:
-    assert SCHEMA_PATH.is_file(), f"AniList schema not found at {SCHEMA_PATH.resolve()}"
-    return build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return build_schema(schema_sdl())
+
+
+def test_the_schema_ships_in_the_package_as_copied() -> None:
+    packaged = resources.files("bot.services.anilist").joinpath(SCHEMA_FILE)
+    assert packaged.is_file()
+    assert hashlib.sha256(packaged.read_bytes()).hexdigest() == SCHEMA_SHA256
+
+
+def test_the_schema_has_anilists_roots(schema: GraphQLSchema) -> None:
+    assert schema.query_type is not None and schema.query_type.name == "Query"
+    assert schema.mutation_type is not None
+    assert {"Media", "Character", "Staff", "Page"} <= set(schema.type_map)
 
 
 @pytest.mark.parametrize("name", sorted(ALL_QUERIES))

@@ -107,7 +107,9 @@ async def test_a_backup_is_one_self_contained_sound_file(catalogue_db: Database,
     conn = sqlite3.connect(dest)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
-    again = backup_database(Path(catalogue_db.path), dest)  # replaces the old copy atomically
+    with pytest.raises(DatabaseError, match="already exists"):
+        backup_database(Path(catalogue_db.path), dest)
+    again = backup_database(Path(catalogue_db.path), dest, overwrite=True)  # replaces the old copy atomically
     assert again.counts == summary.counts
 
 
@@ -278,6 +280,105 @@ async def test_restore_from_the_command_line_refuses_clearly(db: Database, tmp_p
     backup_database(Path(db.path), good)  # in this process: must not lose the open connection's locks
     busy = await asyncio.to_thread(kansou, ["restore", str(good)], tmp_path, Path(db.path))
     assert busy.returncode == 1 and "in use" in busy.stderr and "Traceback" not in busy.stderr
+
+
+def sidecars(folder: Path) -> list[str]:
+    """The SQLite side files (-wal, -shm, -journal) in ``folder``."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(("-wal", "-shm", "-journal")))
+
+
+def wal_copy(source: Path, dest: Path, *, version: int | None = None) -> Path:
+    """A byte copy of a closed database in WAL mode (as a user might copy the live file), optionally re-versioned."""
+    shutil.copyfile(source, dest)
+    conn = sqlite3.connect(dest)
+    try:
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+        if version is not None:
+            conn.execute(f"PRAGMA user_version = {version}")
+    finally:
+        conn.close()
+    assert sidecars(dest.parent) == []  # SQLite removed them when the last connection closed
+    return dest
+
+
+def test_backup_into_a_folder_named_with_a_trailing_slash(catalogue_template: Path, tmp_path: Path) -> None:
+    live = tmp_path / "kansou.sqlite3"
+    shutil.copyfile(catalogue_template, live)
+    made = kansou(["backup", "backups/"], tmp_path, live)  # the folder does not exist yet
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "backups").is_dir() and not (tmp_path / "backups").is_file()
+    (first,) = (path for _, path in list_backups(tmp_path / "backups"))
+    assert str(first.resolve()) in made.stdout
+    assert count(first, "SELECT count(*) FROM anime") == count(live, "SELECT count(*) FROM anime")
+
+
+def test_backup_refuses_to_overwrite_a_file_unless_forced(catalogue_template: Path, tmp_path: Path) -> None:
+    live = tmp_path / "kansou.sqlite3"
+    shutil.copyfile(catalogue_template, live)
+    precious = tmp_path / "precious.sqlite3"
+    precious.write_bytes(b"last month's backup")
+    refused = kansou(["backup", "precious.sqlite3"], tmp_path, live)
+    assert refused.returncode == 1
+    assert "already exists" in refused.stderr and "--force" in refused.stderr and "Traceback" not in refused.stderr
+    assert precious.read_bytes() == b"last month's backup"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    forced = kansou(["backup", "precious.sqlite3", "--force"], tmp_path, live)
+    assert forced.returncode == 0, forced.stderr
+    assert count(precious, "SELECT count(*) FROM anime") == count(live, "SELECT count(*) FROM anime")
+
+
+def test_a_backup_keeps_the_databases_mode(catalogue_template: Path, tmp_path: Path) -> None:
+    live = tmp_path / "kansou.sqlite3"
+    shutil.copyfile(catalogue_template, live)
+    live.chmod(0o640)
+    assert kansou(["backup", "copy.sqlite3"], tmp_path, live).returncode == 0
+    assert (tmp_path / "copy.sqlite3").stat().st_mode & 0o777 == 0o640
+
+
+async def test_a_refused_restore_leaves_no_wal_or_shm_behind(catalogue_template: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live" / "kansou.sqlite3"
+    live.parent.mkdir()
+    async with await Database.open(live):  # WAL mode, closed cleanly: no side files
+        pass
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    newer = wal_copy(catalogue_template, backups / "newer.sqlite3", version=latest_version() + 1)
+    before = live.read_bytes()
+    refused = kansou(["restore", str(newer)], tmp_path, live)
+    assert refused.returncode == 1 and "newer kansou" in refused.stderr
+    assert sidecars(backups) == [] and sidecars(live.parent) == []
+    assert live.read_bytes() == before
+    # and a restore that succeeds, from a WAL-mode copy, leaves none either
+    good = wal_copy(catalogue_template, backups / "good.sqlite3")
+    done = kansou(["restore", str(good)], tmp_path, live)
+    assert done.returncode == 0, done.stderr
+    assert sidecars(backups) == [] and sidecars(live.parent) == []
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+async def test_restore_keeps_the_database_files_mode(catalogue_template: Path, tmp_path: Path, mode: int) -> None:
+    live = tmp_path / "kansou.sqlite3"
+    async with await Database.open(live):
+        pass
+    live.chmod(mode)
+    saved = tmp_path / "saved.sqlite3"
+    backup_database(catalogue_template, saved)
+    saved.chmod(0o600)  # the backup's own mode does not matter: the database keeps its own
+    done = kansou(["restore", str(saved)], tmp_path, live)
+    assert done.returncode == 0, done.stderr
+    assert live.stat().st_mode & 0o777 == mode
+    (previous,) = saved_before_restore(tmp_path)
+    assert previous.stat().st_mode & 0o777 == mode
+
+
+def test_restore_into_a_new_database_follows_the_umask(catalogue_template: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new.sqlite3"
+    umask = os.umask(0o022)
+    try:
+        restore_database(catalogue_template, target)
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
 # -- daily backups ---------------------------------------------------------------------------------------
