@@ -92,7 +92,10 @@ async def test_an_ambiguous_name_offers_a_choice(sandbox: Sandbox) -> None:
     assert_clean(result)
     assert result.ephemeral
     text = text_of(result)
-    assert "Kenjiro Tsuda" in text and "Minami Tsuda" in text and "Which one" in text
+    assert "Which one" in text
+    # namesakes are told apart by their native names and best-known roles
+    assert "Kenjiro Tsuda (津田健次郎) — voice of Afdal Bashal in Metallic Rouge" in text
+    assert "Minami Tsuda (津田美波) — voice of Aes in Metallic Rouge" in text
 
 
 async def test_not_found_suggests_the_closest(sandbox: Sandbox) -> None:
@@ -168,7 +171,7 @@ async def test_an_ambiguous_name_can_be_resolved_from_a_menu(sandbox: Sandbox) -
     assert_clean(result)
     message = result.message
     assert message is not None and message.selects()
-    picked = await sandbox.select(message, 1, ["Kenjiro Tsuda — Metallic Rouge"])
+    picked = await sandbox.select(message, 1, ["Kenjiro Tsuda (津田健次郎) — voice of Afdal Bashal in Metallic Rouge"])
     assert_clean(picked)
     assert not picked.ephemeral
     assert "Kenjiro Tsuda" in text_of(picked) and "Afdal Bashal" in text_of(picked)
