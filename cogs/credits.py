@@ -10,7 +10,7 @@ from bot.client import KansouBot
 from bot.services.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
 from bot.services.markdown import plural
 from bot.storage.catalogue import Anime, Person
-from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean
+from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean, think_publicly
 from cogs._autocomplete import complete_anime, complete_character, complete_person
 
 FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "chinese": "🇨🇳", "spanish": "🇪🇸",
@@ -152,9 +152,9 @@ def _caller(interaction: Interaction) -> Caller:
     """The member, charged for AniList requests; the interaction is deferred before the first one."""
 
     async def defer() -> None:
-        # AniList can take seconds; Discord wants an answer within three.
-        if not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
+        # AniList can take seconds; Discord wants an answer within three. Publicly, as the answer will be;
+        # if it turns out to be an error, the central handler withdraws the placeholder and tells only the member.
+        await think_publicly(interaction)
 
     return Caller(key=(interaction.guild_id, interaction.user.id), before_remote=defer)
 

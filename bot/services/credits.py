@@ -7,14 +7,38 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure, UpstreamUnavailable
 from bot.services.enrich import AniListEnricher
+from bot.services.markdown import quote
 from bot.services.names import normalize
-from bot.services.search import ID_PREFIX, Match, NameSearch
+from bot.services.search import ID_PREFIX, Match, NameSearch, couldnt_find, noun
 from bot.storage.catalogue import Anime, CatalogueRepo, Character, Kind, Person, StaffRole, VoiceRole
 
 Language = Literal["japanese", "english", "all"]
 OTHER_ROLES = 5
+# The command (and option) that answers each kind, and the kinds worth suggesting when a name is not found.
+_COMMANDS: dict[Kind, tuple[str, str]] = {
+    "anime": ("credits", "anime"), "person": ("person", "name"), "character": ("voiced", "character"),
+}
+_ELSEWHERE: dict[Kind, tuple[Kind, ...]] = {
+    "person": ("character", "anime"), "character": ("person", "anime"), "anime": ("person", "character"),
+}
+
+
+def command_hint(command: str, option: str, value: str) -> str:
+    """A slash command to copy, as inline code: `/voiced character: Naomi Orthmann` (the value kept inert)."""
+    # Inline code shows its text literally, so nothing in it needs escaping — except a backtick, which would
+    # end it: those become a look-alike. One line, bounded.
+    text = " ".join(value.replace("`", "ˋ").split())[:100]
+    return f"`/{command} {option}: {text}`"
+
+
+def _with_hint(kind: Kind, query: str, miss: NotFound | NotSure, hint: str) -> NotFound | NotSure:
+    """The same miss, with a pointer to the command that knows the name (and the near misses, if any)."""
+    if isinstance(miss, NotSure):
+        return NotSure(f"{couldnt_find(kind, query)} {hint} If not, is it one of these?", miss.choices, miss.values,
+                       miss.query)
+    return NotFound(f"{miss} {hint}", miss.suggestions)
 
 
 def parse_language(text: str) -> Language:
@@ -100,12 +124,29 @@ class CreditsService:
         self._misses: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def _resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
+        """The entity ``query`` names, asking AniList only when the catalogue has nothing sure.
+
+        The catalogue answers by the rule of ``NameSearch.resolve``; several equally sure matches are the
+        member's choice, never AniList's. When nothing is sure: if the name surely belongs to another kind
+        (a character typed into /person), the member is pointed to the right command; else AniList is asked
+        once, and its answer, stored, goes through the same rule — so AniList's best guess is offered as a
+        choice, not taken, when it is not the name the member typed.
+        """
         try:
             return await self._search.resolve(kind, query)
+        except NotSure as exc:
+            miss: NotFound | NotSure = exc
         except NotFound as exc:
-            if self.enricher is None or query.strip().startswith(ID_PREFIX):
-                raise
             miss = exc
+        if query.strip().startswith(ID_PREFIX):
+            raise miss
+        hint = await self._elsewhere(kind, query)
+        if hint is not None:
+            raise _with_hint(kind, query, miss, hint) from None
+        if self.enricher is None:
+            raise miss
+        # Before deferring, so a member on cooldown is told at once (and only they see it).
+        self.enricher.check(caller.key)
         await caller.going_remote()
         # One AniList fetch per missing name: whoever waited here while another member's fetch of the same
         # name ran finds it locally on the second look.
@@ -115,15 +156,51 @@ class CreditsService:
             async with lock:
                 try:
                     return await self._search.resolve(kind, query)
-                except NotFound:
+                except (NotFound, NotSure):
                     pass
-                entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
+                try:
+                    entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
+                except UpstreamUnavailable as exc:
+                    if isinstance(miss, NotSure):  # what the catalogue has may still be it
+                        raise NotSure(f"{exc} Or is it one of these?", miss.choices, miss.values, miss.query) from exc
+                    raise
         finally:
             if not lock.locked() and self._misses.get(key) is lock:
                 del self._misses[key]
         if entity_id is None:
+            if isinstance(miss, NotSure):
+                raise NotSure(f"{couldnt_find(kind, query)} AniList doesn't know it either. Did you mean one of "
+                              "these?", miss.choices, miss.values, miss.query) from None
             raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
-        return await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
+        try:
+            return await self._search.resolve(kind, query)
+        except NotSure as exc:
+            fetched = f"{ID_PREFIX}{entity_id}"
+            if fetched in exc.values:
+                raise
+            extra = await self._search.resolve(kind, fetched)
+            (label,) = await self._search.labels(kind, [extra])
+            raise NotSure(str(exc), (label, *exc.choices), (fetched, *exc.values), exc.query) from None
+        except NotFound:
+            # AniList matched it on something our names do not show: its answer is a choice, not an answer.
+            found = await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
+            raise NotSure(f"{couldnt_find(kind, query)} AniList suggests this one:",
+                          await self._search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
+
+    async def _elsewhere(self, kind: Kind, query: str) -> str | None:
+        """When ``query`` surely names another kind of thing, the sentence pointing to its command."""
+        for other in _ELSEWHERE[kind]:
+            try:
+                name = (await self._search.resolve(other, query)).display
+            except NotSure:
+                continue
+            except Ambiguous:
+                name = query.strip()  # several of them: the member picks in that command
+            except (NotFound, InvalidInput):
+                continue
+            command, option = _COMMANDS[other]
+            return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
+        return None
 
     async def _refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:
         if self.enricher is None or not self.enricher.is_stale(entity):

@@ -256,13 +256,13 @@ class NameSearch:
         close = await self._matches(kind, [item for item in ranked if item[1] >= _CLOSE][:5], context=False)
         if close:
             raise NotSure(
-                f"I couldn't find a {noun} called {quote(text)}. Did you mean one of these?",
+                f"{couldnt_find(kind, text)} Did you mean one of these?",
                 await self.labels(kind, close),
                 [f"{ID_PREFIX}{m.entity_id}" for m in close],
                 query,
             )
         nearest = await self._matches(kind, ranked[:5], context=True)
-        raise NotFound(f"I couldn't find a {noun} called {quote(text)}.", [m.label for m in nearest])
+        raise NotFound(couldnt_find(kind, text), [m.label for m in nearest])
 
     async def labels(self, kind: Kind, matches: Sequence[Match]) -> list[str]:
         """How to list matches as choices, telling apart namesakes (plain text: escape it for markdown).
@@ -272,6 +272,16 @@ class NameSearch:
         """
         sketches = await self._repo.sketches(kind, [m.entity_id for m in matches])
         return [_label(kind, m, sketches.get(m.entity_id, Sketch())) for m in matches]
+
+
+def noun(kind: Kind) -> str:
+    """What members call a ``kind``: "show", "person", "character"."""
+    return _NOUN[kind]
+
+
+def couldnt_find(kind: Kind, text: str) -> str:
+    """The sentence that says a name matched nothing surely."""
+    return f"I couldn't find a {_NOUN[kind]} called {quote(text.strip())}."
 
 
 def _label(kind: Kind, match: Match, sketch: Sketch) -> str:

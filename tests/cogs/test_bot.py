@@ -86,7 +86,7 @@ async def test_anilist_down_gives_a_clear_message_in_time(run_kansou: RunKansou,
         fake_anilist.fail_with("hang", hang=5.0)
         result = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME}, timeout=10)
         assert_clean(result)  # includes Discord's 3-second rule: the bot deferred first
-        assert "AniList isn't answering" in text_of(result)
+        assert "AniList is not answering right now" in text_of(result) and result.messages[0].ephemeral
 
 
 async def test_catalogue_import_is_for_server_managers(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:

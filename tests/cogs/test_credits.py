@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import socket
+from collections.abc import AsyncIterator
+
 import pytest
 
 from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
 from bot.client import KansouBot
-from bot.sandbox import Sandbox
-from tests.cogs.conftest import assert_clean, text_of
+from bot.sandbox import InteractionResult, Sandbox
+from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
+from tests.fakes.anilist_server import (
+    MULTI_PERSON_NAME,
+    ONLY_FAKE_CHARACTER_NAME,
+    SECOND_SHOW_TITLE,
+    FakeAniList,
+)
 
 
 async def test_voiced_naomi(sandbox: Sandbox) -> None:
@@ -176,3 +186,133 @@ async def test_an_ambiguous_name_can_be_resolved_from_a_menu(sandbox: Sandbox) -
     assert not picked.ephemeral
     assert "Kenjiro Tsuda" in text_of(picked) and "Afdal Bashal" in text_of(picked)
     assert not message.selects(), "the menu goes away once used"
+
+
+# -- errors are private ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+async def fake_anilist() -> AsyncIterator[FakeAniList]:
+    async with FakeAniList() as fake:
+        yield fake
+
+
+def _public(sandbox: Sandbox, result: InteractionResult) -> list[str]:
+    """What everyone in the channel sees (message ids), ephemeral replies left out."""
+    return [str(m.id) for m in sandbox.channel_messages(result.channel_id, include_ephemeral=False)]
+
+
+def assert_private_error(sandbox: Sandbox, result: InteractionResult, public_before: list[str]) -> str:
+    """One ephemeral message, nothing left in the channel, no sentence said twice; returns its text."""
+    assert_clean(result)
+    assert [m.ephemeral for m in result.messages] == [True], result.messages
+    assert _public(sandbox, result) == public_before, "a public message stayed in the channel"
+    text = text_of(result).strip()
+    sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+|[;()]", text) if s.strip()]
+    assert len(sentences) == len(set(sentences)), text
+    assert text.lower().count("try again") <= 1 and text.count("AniList") <= 1, text
+    return text
+
+
+async def test_anilist_down_is_told_only_to_the_member(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        fake_anilist.fail_with("500")
+        before = _public(sandbox, await sandbox.invoke("voiced", {"character": "Naomi Orthmann"}))
+        result = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME})
+        assert result.deferred, "it thought publicly while asking AniList"
+        assert result.deleted and not result.deleted[0].ephemeral, "... and withdrew the public placeholder"
+        text = assert_private_error(sandbox, result, before)
+        assert text == (f"I don't have “{ONLY_FAKE_CHARACTER_NAME}” yet, and AniList is not answering right now. "
+                        "Try again in a minute.")
+        # the failure cost the member nothing: AniList is back, and the same look-up goes out at once
+        fake_anilist.fail_with(None)
+        again = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME})
+        assert_clean(again)
+        assert not again.ephemeral and f"Who voiced {ONLY_FAKE_CHARACTER_NAME}" in text_of(again)
+
+
+async def test_anilist_unreachable_is_told_only_to_the_member(run_kansou: RunKansou) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with run_kansou(anilist_url=f"http://127.0.0.1:{port}/") as sandbox:
+        for command, option in [("person", "name"), ("credits", "anime"), ("voiced", "character")]:
+            before = _public(sandbox, await sandbox.invoke("credits", {"anime": "Metallic Rouge"}))
+            result = await sandbox.invoke(command, {option: "Somebody Nobody Has Qzx"})
+            text = assert_private_error(sandbox, result, before)
+            assert "AniList is not answering right now" in text, (command, text)
+
+
+async def test_anilist_rate_limiting_is_told_only_to_the_member(
+    run_kansou: RunKansou, fake_anilist: FakeAniList
+) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        fake_anilist.fail_with("429", retry_after=60)
+        result = await sandbox.invoke("credits", {"anime": SECOND_SHOW_TITLE})
+        text = assert_private_error(sandbox, result, [])
+        assert text == f"I don't have “{SECOND_SHOW_TITLE}” yet, and AniList is rate limiting us; try again in 60 s."
+        # everyone else meets the same back-off, privately too, without AniList being asked again
+        sent = fake_anilist.count()
+        other = await sandbox.invoke("person", {"name": MULTI_PERSON_NAME}, user="bob")
+        assert "try again in" in assert_private_error(sandbox, other, [])
+        assert fake_anilist.count() == sent
+
+
+async def test_the_lookup_cooldown_is_told_only_to_the_member(
+    run_kansou: RunKansou, fake_anilist: FakeAniList
+) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url, lookup_cooldown=60.0) as sandbox:
+        first = await sandbox.invoke("person", {"name": MULTI_PERSON_NAME})
+        assert_clean(first)
+        assert not first.ephemeral and MULTI_PERSON_NAME in text_of(first)
+        before = _public(sandbox, first)
+        sent = fake_anilist.count()
+        refused = await sandbox.invoke("credits", {"anime": "A Show Nobody Has Qzx"})
+        text = assert_private_error(sandbox, refused, before)
+        assert not refused.deferred, "refused before thinking: nothing showed in the channel even for a moment"
+        assert re.fullmatch(r"You're doing AniList look-ups too quickly — try again in \d+ s\.", text), text
+        assert fake_anilist.count() == sent
+        # what the catalogue knows is never held back by the cooldown
+        local = await sandbox.invoke("credits", {"anime": "Metallic Rouge"})
+        assert_clean(local)
+        assert not local.ephemeral
+        # and another member is not held back either
+        other = await sandbox.invoke("credits", {"anime": SECOND_SHOW_TITLE}, user="bob")
+        assert_clean(other)
+        assert not other.ephemeral and SECOND_SHOW_TITLE in text_of(other)
+
+
+async def test_choices_after_asking_anilist_are_private_and_pickable(
+    run_kansou: RunKansou, fake_anilist: FakeAniList
+) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        result = await sandbox.invoke("voiced", {"character": "Naomi Orthmxnnq"})
+        assert fake_anilist.count("SearchCharacter") == 1, "asked AniList, which knows nobody by that name"
+        text = assert_private_error(sandbox, result, [])
+        assert "AniList doesn't know it either" in text and "Naomi Orthmann" in text
+        (menu,) = result.messages
+        assert menu.selects()
+        picked = await sandbox.select(menu, 1, ["Naomi Orthmann (ナオミ・オルトマン) — Metallic Rouge"])
+        assert_clean(picked)
+        assert not picked.ephemeral and "Who voiced Naomi Orthmann" in text_of(picked)
+        assert not menu.selects(), "the menu goes away once used"
+
+
+@pytest.mark.parametrize(("command", "option", "typed", "hint"), [
+    ("person", "name", "Naomi Orthmann", "“Naomi Orthmann” is a character: did you mean "
+                                         "`/voiced character: Naomi Orthmann`?"),
+    ("voiced", "character", "Kenjiro Tsuda", "“Kenjiro Tsuda” is a person: did you mean "
+                                             "`/person name: Kenjiro Tsuda`?"),
+    ("voiced", "character", "tomoyo kurosawa", "“Tomoyo Kurosawa” is a person: did you mean "
+                                               "`/person name: Tomoyo Kurosawa`?"),
+    ("person", "name", "Metallic Rouge", "“Metallic Rouge” is a show: did you mean `/credits anime: Metallic Rouge`?"),
+    ("credits", "anime", "Rouge Redstar", "“Rouge Redstar” is a character: did you mean "
+                                          "`/voiced character: Rouge Redstar`?"),
+])
+async def test_a_name_of_the_other_kind_points_to_its_command(
+    run_kansou: RunKansou, fake_anilist: FakeAniList, command: str, option: str, typed: str, hint: str
+) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        result = await sandbox.invoke(command, {option: typed})
+        text = assert_private_error(sandbox, result, [])
+        assert hint in text
+        assert fake_anilist.count() == 0, "the catalogue knew the name: AniList is not asked"
