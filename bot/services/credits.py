@@ -64,9 +64,11 @@ class AnimeCredits:
 
 @dataclass(frozen=True)
 class VoicedCredit:
-    """One voice actor of the character in one show, with a few of their other roles."""
+    """One voice actor of the character in one language: every show they voiced it in, and a few other roles."""
 
-    role: VoiceRole
+    person: Person
+    language: str
+    roles: list[VoiceRole]  # one per show, oldest first
     other_roles: list[VoiceRole]
 
 
@@ -245,17 +247,22 @@ class CreditsService:
                     raise NotFound(f"{found.name} has no voice credit in {anime_filter.title} in my catalogue.")
         in_language = [r for r in roles if language in ("all", r.language)]
         others = sorted({r.language for r in roles} - {r.language for r in in_language})
-        credits = []
+        # One credit per voice actor and language, however many seasons they voiced the character in
+        # (roles come oldest show first, so each credit's shows do too).
+        by_actor: dict[tuple[int, str], list[VoiceRole]] = {}
         for role in in_language:
+            by_actor.setdefault((role.person.id, role.language), []).append(role)
+        credits = []
+        for (person_id, role_language), shows in by_actor.items():
             other: list[VoiceRole] = []
             seen = {found.id}
-            for r in await self._repo.person_voice_roles(role.person.id, limit=OTHER_ROLES * 4):
+            for r in await self._repo.person_voice_roles(person_id, limit=OTHER_ROLES * 4):
                 if r.character.id not in seen:  # one line per character, its newest show
                     seen.add(r.character.id)
                     other.append(r)
-            other = other[:OTHER_ROLES]
-            credits.append(VoicedCredit(role, other))
-        credits.sort(key=lambda c: (c.role.language != "japanese", c.role.language, c.role.anime.title))
+            credits.append(VoicedCredit(shows[0].person, role_language, shows, other[:OTHER_ROLES]))
+        # Japanese first, then by language; within one, in the order the actors first voiced the character.
+        credits.sort(key=lambda c: (c.language != "japanese", c.language))
         return VoicedResult(found, await self._repo.aliases("character", found.id), language, credits, others,
                             anime_filter)
 

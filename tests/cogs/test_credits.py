@@ -28,9 +28,20 @@ async def test_voiced_naomi(sandbox: Sandbox) -> None:
     (embed,) = result.embeds
     assert embed.title == "Who voiced Naomi Orthmann"
     field = embed.fields[0]
-    assert "Japanese" in (field.name or "") and "Metallic Rouge" in (field.name or "")
-    assert "Tomoyo Kurosawa" in (field.value or "")
+    assert field.name == "🇯🇵 Japanese · Tomoyo Kurosawa (黒沢ともよ)"
+    assert (field.value or "").startswith("**Metallic Rouge (TV, 2024)**")
     assert "Also voiced" in (field.value or "")
+
+
+async def test_voiced_groups_one_actor_across_seasons(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("voiced", {"character": "Kumiko Oomae"})
+    assert_clean(result)
+    (embed,) = result.embeds
+    (field,) = embed.fields  # one block for the one voice actor, not one per season
+    assert field.name == "🇯🇵 Japanese · Tomoyo Kurosawa (黒沢ともよ)"
+    value = field.value or ""
+    assert value.startswith("**Sound! Euphonium (TV, 2015)** · **Sound! Euphonium 2 (TV, 2016)**")
+    assert value.count("Also voiced") == 1 and "Kumiko" not in value
 
 
 async def test_voiced_by_language_and_show(sandbox: Sandbox) -> None:
@@ -66,6 +77,44 @@ async def test_person_lists_voice_then_staff_roles(sandbox: Sandbox) -> None:
     assert_clean(staff)
     text = text_of(staff)
     assert "Staff roles" in text and "Cowboy Bebop" in text and "Character Design" in text
+
+
+async def test_formats_read_as_words_and_counts_say_only_what_is_there(sandbox: Sandbox) -> None:
+    staff_only = await sandbox.invoke("person", {"name": "Motonobu Hori"})
+    assert_clean(staff_only)
+    text = text_of(staff_only)
+    assert "**Spirited Away (Movie, 2001)** — Animation" in text and "**Super Crooks (ONA, 2021)**" in text
+    assert "**Re: Cutie Honey (OVA, 2004)**" in text
+    (embed,) = staff_only.embeds
+    assert embed.footer.text == "10 shows as staff"  # no "0 voice roles in 0 shows"
+    short = await sandbox.invoke("person", {"name": "Yui Ogura"})
+    assert_clean(short)
+    assert "**Encouragement of Climb (TV short, 2013)**" in text_of(short)
+    assert short.embeds[0].footer.text == "4 voice roles in 4 shows"
+    one = await sandbox.invoke("credits", {"anime": "Spirited Away"})
+    assert_clean(one)
+    assert "1 episode · 2001 · Movie" in text_of(one)
+    assert one.embeds[0].footer.text == "1 staff role"  # no "0 characters"
+    rouge = await sandbox.invoke("credits", {"anime": "Metallic Rouge"})
+    assert rouge.embeds[0].footer.text == "6 staff roles · 14 characters"  # Music: three people, one role
+    for result in (staff_only, short, one, rouge):
+        text = text_of(result)
+        assert not re.search(r"MOVIE|TV_SHORT|\b1 \w+s\b|(?<!\d)0 \w", text), (result.label, text)
+
+
+async def test_a_format_kansou_does_not_know_reads_other(sandbox: Sandbox) -> None:
+    assert isinstance(sandbox.bot, KansouBot)
+    show = AnimeEntry(key="odd-format", title_romaji="Kimyou na Keishiki", format="CM_SPOT", year=2020,
+                      cast=(CastCredit(character="odd-one", person="odd-voice"),))
+    await sandbox.bot.services.db.catalogue.load_bundle(CatalogueBundle(
+        anime=(show,), people=(PersonEntry(key="odd-voice", name="Odd Voice"),),
+        characters=(CharacterEntry(key="odd-one", name="Odd One"),),
+    ), source="test")
+    result = await sandbox.invoke("person", {"name": "Odd Voice"})
+    assert_clean(result)
+    assert "**Kimyou na Keishiki (Other, 2020)** — Odd One" in text_of(result)
+    assert "CM_SPOT" not in text_of(result)
+    assert result.embeds[0].footer.text == "1 voice role in 1 show"
 
 
 @pytest.mark.parametrize(("title", "name", "role"), [s for s in ALL_STAFF if s[0] != "Metallic Rouge"][:6])
