@@ -264,6 +264,22 @@ class NameSearch:
         nearest = await self._matches(kind, ranked[:5], context=True)
         raise NotFound(couldnt_find(kind, text), [m.label for m in nearest])
 
+    async def resolve_listed_show(self, query: str, *, importable: bool) -> Match:
+        """The show ``query`` names, for commands that only work on shows in the catalogue (/rate, /review write).
+
+        Like ``resolve("anime", …)``, but a miss also says what will find the show: today, a member with
+        Manage Server running ``/catalogue import`` (when AniList is on, ``importable``).
+        """
+        try:
+            return await self.resolve("anime", query)
+        except NotSure as exc:
+            raise NotSure(f"{couldnt_find('anime', query)} {how_to_add_show(query, importable=importable)} Or is "
+                          "it one of these?", exc.choices, exc.values, exc.query) from None
+        except NotFound as exc:
+            if query.strip().startswith(ID_PREFIX):
+                raise
+            raise NotFound(f"{exc} {how_to_add_show(query, importable=importable)}", exc.suggestions) from None
+
     async def labels(self, kind: Kind, matches: Sequence[Match]) -> list[str]:
         """How to list matches as choices, telling apart namesakes (plain text: escape it for markdown).
 
@@ -282,6 +298,16 @@ def noun(kind: Kind) -> str:
 def couldnt_find(kind: Kind, text: str) -> str:
     """The sentence that says a name matched nothing surely."""
     return f"I couldn't find a {_NOUN[kind]} called {quote(text.strip())}."
+
+
+def how_to_add_show(query: str, *, importable: bool) -> str:
+    """What will put a missing show in the catalogue, so /rate and /review write can find it."""
+    if importable:
+        title = " ".join(query.replace("`", "ˋ").split())[:100]
+        return ("I only know the shows in my catalogue: someone with the Manage Server permission can add it from "
+                f"AniList with `/catalogue import query: {title}`.")
+    return ("I only know the shows in my catalogue, and AniList is turned off on this bot: whoever runs it can "
+            "add the show to a catalogue file.")
 
 
 def _label(kind: Kind, match: Match, sketch: Sketch) -> str:
