@@ -42,8 +42,11 @@ def _footer(*parts: str | None) -> str | None:
 
 
 def _age(seconds: float) -> str:
-    days = seconds / 86400
-    return f"{days:.0f} days" if days >= 2 else f"{seconds / 3600:.0f} hours"
+    """How old stale data is: "9 days", "1 hour", "less than an hour"."""
+    if seconds >= 2 * 86400:
+        return plural(round(seconds / 86400), "day")
+    hours = round(seconds / 3600)
+    return plural(hours, "hour") if hours >= 1 else "less than an hour"
 
 
 def _pages(title: str, description: str, fields: list[tuple[str, str]], footer: str | None) -> list[discord.Embed]:

@@ -11,6 +11,9 @@ import pytest
 from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
 from bot.client import KansouBot
 from bot.sandbox import InteractionResult, Sandbox
+from bot.services.credits import PersonCredits
+from bot.storage.catalogue import Person
+from cogs.credits import render_person
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
 from tests.fakes.anilist_server import (
@@ -100,6 +103,15 @@ async def test_formats_read_as_words_and_counts_say_only_what_is_there(sandbox: 
     for result in (staff_only, short, one, rouge):
         text = text_of(result)
         assert not re.search(r"MOVIE|TV_SHORT|\b1 \w+s\b|(?<!\d)0 \w", text), (result.label, text)
+
+
+@pytest.mark.parametrize(("age", "says"), [
+    (9 * 86400, "9 days"), (2 * 86400, "2 days"), (36 * 3600, "36 hours"), (3600, "1 hour"), (600, "less than an hour"),
+])
+def test_the_age_of_stale_data_reads_right(age: float, says: str) -> None:
+    person = Person(1, "p", 7, "Someone", None, None, 0.0)
+    (page,) = render_person(PersonCredits(person, [], [], [], stale_age=age))
+    assert page.footer.text == f"AniList didn't answer; this is {says} old"
 
 
 async def test_a_format_kansou_does_not_know_reads_other(sandbox: Sandbox) -> None:
