@@ -20,6 +20,7 @@ OTHER_ROLES = 5
 _COMMANDS: dict[Kind, tuple[str, str]] = {
     "anime": ("credits", "anime"), "person": ("person", "name"), "character": ("voiced", "character"),
 }
+_SEVERAL: dict[Kind, str] = {"anime": "several shows", "person": "several people", "character": "several characters"}
 _ELSEWHERE: dict[Kind, tuple[Kind, ...]] = {
     "person": ("character", "anime"), "character": ("person", "anime"), "anime": ("person", "character"),
 }
@@ -192,15 +193,16 @@ class CreditsService:
     async def _elsewhere(self, kind: Kind, query: str) -> str | None:
         """When ``query`` surely names another kind of thing, the sentence pointing to its command."""
         for other in _ELSEWHERE[kind]:
+            command, option = _COMMANDS[other]
             try:
                 name = (await self._search.resolve(other, query)).display
             except NotSure:
                 continue
-            except Ambiguous:
-                name = query.strip()  # several of them: the member picks in that command
+            except Ambiguous:  # several of them: the member picks in that command
+                name = query.strip()
+                return f"{quote(name)} names {_SEVERAL[other]}: did you mean {command_hint(command, option, name)}?"
             except (NotFound, InvalidInput):
                 continue
-            command, option = _COMMANDS[other]
             return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
         return None
 

@@ -169,6 +169,22 @@ async def test_an_ambiguous_name_offers_a_choice(sandbox: Sandbox) -> None:
     assert "Minami Tsuda (津田美波) — voice of Aes in Metallic Rouge" in text
 
 
+async def test_a_name_that_only_resembles_a_character_gets_choices_not_a_guess(sandbox: Sandbox) -> None:
+    result = await sandbox.invoke("voiced", {"character": "Tsuda"})
+    assert_clean(result)
+    assert result.ephemeral and "Who voiced" not in text_of(result)  # not "Who voiced Tsubasa Yūnagi"
+    assert text_of(result).strip() == (
+        "I couldn't find a character called “Tsuda”. “Tsuda” names several people: did you mean "
+        "`/person name: Tsuda`? If not, is it one of these?\n"
+        "• Tsubasa Yūnagi (夕凪ツバサ) — Soaring Sky! Pretty Cure\n"
+        "Pick one below, or from the suggestions as you type.")
+    message = result.message
+    assert message is not None
+    picked = await sandbox.select(message, 1, ["Tsubasa Yūnagi (夕凪ツバサ) — Soaring Sky! Pretty Cure"])
+    assert_clean(picked)
+    assert "Who voiced Tsubasa Yūnagi" in text_of(picked)
+
+
 async def test_not_found_suggests_the_closest(sandbox: Sandbox) -> None:
     result = await sandbox.invoke("voiced", {"character": "Naomi Orthmann Extra Words That Match Nothing Zq"})
     assert_clean(result)
