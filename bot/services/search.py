@@ -219,6 +219,7 @@ class NameSearch:
           entity is the answer; several are ``Ambiguous`` — they match equally well, so the member picks. A whole
           name beats a partial one ("Sound Euphonium" is that show, not "Sound! Euphonium 2"); a surname shared by
           two people ("Tsuda"), a given name shared by two characters, or a typo one slip away from two names asks.
+        * One or two characters typed answer only when they are a whole name (``EXACT``): else choices.
         * Nothing sure: the names that come close (a fuzzy score of 70 or more) are offered as ``NotSure``
           choices; a query that merely resembles a name ("Tsuda" and the character "Tsubasa Yūnagi") is never
           answered as that name. With nothing close either, ``NotFound`` with the nearest suggestions.
@@ -239,6 +240,13 @@ class NameSearch:
             raise NotFound(f"That {noun} is no longer in the catalogue.")
         ranked = await self._ranked(kind, text, certain=True)
         top = max((level for *_, level in ranked), default=Certainty.SIMILAR)
+        if len(normalize(text)) <= _SHORT and top < Certainty.EXACT:
+            # One or two characters are looked up among names that *start* with them only, so a later word of
+            # another name may be as good a match, unseen: only a whole name is sure; the rest are choices.
+            short = await self._matches(kind, ranked[:_MAX_CHOICES], context=False)
+            if short:
+                raise NotSure(f"{quote(text)} is too short to be sure. Did you mean one of these?",
+                              await self.labels(kind, short), [f"{ID_PREFIX}{m.entity_id}" for m in short], query)
         if top >= SURE:
             tied = [item for item in ranked if item[3] == top]
             if len(tied) == 1:

@@ -281,3 +281,14 @@ async def test_a_whole_title_beats_a_longer_one(catalogue_db: Database) -> None:
 async def test_a_character_on_several_shows_is_labelled_with_the_first(namesakes: NameSearch) -> None:
     match = (await namesakes.search("character", "Hikari Tsukishiro"))[0]
     assert await namesakes.labels("character", [match]) == ["Hikari Tsukishiro — Song of the Wind"]
+
+
+async def test_one_or_two_letters_answer_only_a_whole_name(namesakes: NameSearch, catalogue_db: Database) -> None:
+    with pytest.raises(NotSure, match="“yu” is too short to be sure") as info:
+        await namesakes.resolve("person", "yu")  # Yū Shimamura, but also Yui, Yuma, Yume, Yutaka ...
+    assert info.value.choices[0].startswith("Yū Shimamura (島村侑)") and len(info.value.choices) >= 5
+    await catalogue_db.catalogue.load_bundle(CatalogueBundle(
+        characters=(CharacterEntry(key="yu", name="Yu"),), people=(PersonEntry(key="yu-voice", name="Yu Voice"),),
+        anime=(AnimeEntry(key="yu-show", title_romaji="Yu no Hanashi", cast=(CastCredit("yu", "yu-voice"),)),),
+    ), source="test:yu")
+    assert (await namesakes.resolve("character", "Yū")).display == "Yu"
