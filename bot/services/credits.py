@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure, UpstreamUnavailable
+from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
 from bot.services.enrich import AniListEnricher
 from bot.services.markdown import quote
 from bot.services.names import normalize
@@ -191,18 +191,20 @@ class CreditsService:
                           await self._search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
 
     async def _elsewhere(self, kind: Kind, query: str) -> str | None:
-        """When ``query`` surely names another kind of thing, the sentence pointing to its command."""
+        """When ``query`` is the whole name of another kind of thing, the sentence pointing to its command.
+
+        A whole name only (``Certainty.EXACT``): a part of one ("Sakura") may well be someone AniList knows
+        under this command's kind, and pointing elsewhere would keep the member from that look-up.
+        """
         for other in _ELSEWHERE[kind]:
+            found = await self._search.exact(other, query)
+            if not found:
+                continue
             command, option = _COMMANDS[other]
-            try:
-                name = (await self._search.resolve(other, query)).display
-            except NotSure:
-                continue
-            except Ambiguous:  # several of them: the member picks in that command
-                name = query.strip()
+            if len(found) > 1:  # namesakes: the member picks in that command
+                name = " ".join(query.split())
                 return f"{quote(name)} names {_SEVERAL[other]}: did you mean {command_hint(command, option, name)}?"
-            except (NotFound, InvalidInput):
-                continue
+            name = found[0].display
             return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
         return None
 

@@ -272,6 +272,11 @@ class NameSearch:
         nearest = await self._matches(kind, ranked[:5], context=True)
         raise NotFound(couldnt_find(kind, text), [m.label for m in nearest])
 
+    async def exact(self, kind: Kind, query: str) -> list[Match]:
+        """The entities of ``kind`` that ``query`` names in full (``EXACT``: a whole name form, in any word order)."""
+        ranked = await self._ranked(kind, query, certain=True)
+        return await self._matches(kind, [item for item in ranked if item[3] == Certainty.EXACT], context=False)
+
     async def resolve_listed_show(self, query: str, *, importable: bool) -> Match:
         """The show ``query`` names, for commands that only work on shows in the catalogue (/rate, /review write).
 

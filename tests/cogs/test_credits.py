@@ -174,8 +174,7 @@ async def test_a_name_that_only_resembles_a_character_gets_choices_not_a_guess(s
     assert_clean(result)
     assert result.ephemeral and "Who voiced" not in text_of(result)  # not "Who voiced Tsubasa Yūnagi"
     assert text_of(result).strip() == (
-        "I couldn't find a character called “Tsuda”. “Tsuda” names several people: did you mean "
-        "`/person name: Tsuda`? If not, is it one of these?\n"
+        "I couldn't find a character called “Tsuda”. Did you mean one of these?\n"
         "• Tsubasa Yūnagi (夕凪ツバサ) — Soaring Sky! Pretty Cure\n"
         "Pick one below, or from the suggestions as you type.")
     message = result.message
@@ -393,3 +392,29 @@ async def test_a_name_of_the_other_kind_points_to_its_command(
         text = assert_private_error(sandbox, result, [])
         assert hint in text
         assert fake_anilist.count() == 0, "the catalogue knew the name: AniList is not asked"
+
+
+async def test_namesakes_of_the_other_kind_point_to_its_command_by_the_name_typed(sandbox: Sandbox) -> None:
+    assert isinstance(sandbox.bot, KansouBot)
+    await sandbox.bot.services.db.catalogue.load_bundle(CatalogueBundle(
+        people=(PersonEntry(key="haru-1", name="Haru Hoshikawa", native="星川春"),
+                PersonEntry(key="haru-2", name="Haru Hoshikawa", native="星川晴")),
+        characters=(CharacterEntry(key="someone", name="Someone Else"),),
+        anime=(AnimeEntry(key="a-show", title_romaji="Aru Bangumi",
+                          cast=(CastCredit("someone", "haru-1"), CastCredit("someone", "haru-2", "english"))),),
+    ), source="test")
+    result = await sandbox.invoke("voiced", {"character": "hoshikawa haru"})
+    assert_clean(result)
+    assert result.ephemeral
+    assert "“hoshikawa haru” names several people: did you mean `/person name: hoshikawa haru`?" in text_of(result)
+
+
+async def test_part_of_a_name_of_the_other_kind_still_asks_anilist(
+    run_kansou: RunKansou, fake_anilist: FakeAniList
+) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        # "Kurosawa" is part of a person's name here, but may be a character AniList knows: it is asked.
+        result = await sandbox.invoke("voiced", {"character": "Kurosawa"})
+        assert_clean(result)
+        assert fake_anilist.count("SearchCharacter") == 1
+        assert "/person" not in text_of(result)
