@@ -35,18 +35,18 @@ _CLOSE = 70.0  # a fuzzy score from which a name is worth offering as a choice
 _MAX_CHOICES = 10
 _MIN_PREFIX = 3  # letters of a word typed before a prefix counts as meaning that word ...
 _MIN_PREFIX_WIDE = 2  # ... or characters, in scripts where one character carries a syllable or a word (津田)
-_MIN_TYPO = 5  # shorter words are too easily another word with one letter changed ("Tsuda"/"Tsuta" are names)
+_MIN_TYPO = 5  # shorter words are too easily another name with one letter changed ("Rin"/"Ren", "Aoi"/"Ai")
 _LONG_WORD = 10  # from this length a word may have two slips
 
 
 class Certainty(IntEnum):
     """How surely one name form answers a query (both normalised); the higher, the surer.
 
-    A word of the query "matches" a word of the name when it is equal (``WORDS``), begins it with at least
-    three letters (``PREFIX``), or is a word of at least five letters one slip away from it — one letter
-    added, dropped, changed, or two neighbours swapped; two slips in words of ten letters or more (``TYPO``).
-    Each query word must match a different word of the name, and a name's certainty is that of its weakest
-    word. Anything else that looks alike by fuzzy score is only ``SIMILAR``.
+    A word of the query "matches" a word of the name when it is equal (``WORDS``); when it begins it with at
+    least three letters, or two characters in a script such as Japanese's (``PREFIX``); or when it has at least
+    five letters and is one slip away — a letter added, dropped or changed, or two neighbours swapped; two slips
+    in words of ten letters or more (``TYPO``). Each query word must match a different word of the name, and a
+    name's certainty is that of its weakest word. Anything else that looks alike by fuzzy score is ``SIMILAR``.
     """
 
     SIMILAR = 0  # only alike ("tsuda" and "tsubasa yunagi"): never answered without asking
@@ -102,7 +102,6 @@ def certainty(words: Sequence[str], norm: str) -> Certainty:
         if all(edges) and _assign(edges, len(name_words)):
             return level
     return Certainty.SIMILAR
-
 
 
 @dataclass(frozen=True)
