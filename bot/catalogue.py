@@ -20,6 +20,31 @@ FORMAT_VERSION = 1
 LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese", "french", "german",
              "italian", "hebrew", "hungarian")
 
+FORMAT_LABELS: dict[str, str] = {
+    "TV": "TV",
+    "TV_SHORT": "TV short",
+    "MOVIE": "Movie",
+    "SPECIAL": "Special",
+    "OVA": "OVA",
+    "ONA": "ONA",
+    "MUSIC": "Music video",
+}
+"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read."""
+OTHER_FORMAT = "Other"
+# Imports from before formats were stored as codes hold "TV short", "Movie", "Music": read them too.
+_FORMAT_SPELLINGS = {**{code: code for code in FORMAT_LABELS}, "MUSIC_VIDEO": "MUSIC"}
+
+
+def format_label(stored: str | None) -> str | None:
+    """The name members read for a stored format: one of :data:`FORMAT_LABELS`, "Other" for anything else.
+
+    A raw code never reaches a member ("MOVIE" → "Movie", "TV_SHORT" → "TV short"); None when none is stored.
+    """
+    if stored is None or not stored.strip():
+        return None
+    code = _FORMAT_SPELLINGS.get("_".join(stored.upper().replace("_", " ").split()))
+    return FORMAT_LABELS[code] if code is not None else OTHER_FORMAT
+
 
 @dataclass(frozen=True)
 class NamedEntry:

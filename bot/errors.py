@@ -35,6 +35,10 @@ class Ambiguous(KansouError):
         self.query = query
 
 
+class NotSure(Ambiguous):
+    """Nothing matched surely, but some names come close; ``choices`` lists them so the member can pick one."""
+
+
 class Forbidden(KansouError):
     """The member may not do this (not the author, not a moderator, ...)."""
 

@@ -11,7 +11,7 @@ from discord import app_commands
 
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
 from bot.logs import note_outcome
-from bot.ui import ERROR_COLOUR, NO_PINGS, OwnedView, clean
+from bot.ui import ERROR_COLOUR, NO_PINGS, PUBLIC_THINKING, OwnedView, clean
 
 if TYPE_CHECKING:
     from bot.ui import Interaction
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry — something went wrong on my side while running that. It has been logged; please try again."
+WITHDRAWN = "-# This look-up didn't work out; the details went only to whoever ran it."
 
 
 # Discord's own names for permissions, as members see them in the server settings.
@@ -69,7 +70,9 @@ class PickOne(OwnedView):
         self.origin = origin
         self.command = command
         self.option = option
-        self.params = {p.name: getattr(origin.namespace, p.display_name, p.default) for p in command.parameters}
+        # An option the member left out reads as None in the namespace: it takes the parameter's default.
+        given = {p.name: getattr(origin.namespace, p.display_name, None) for p in command.parameters}
+        self.params = {p.name: p.default if given[p.name] is None else given[p.name] for p in command.parameters}
         self.select: discord.ui.Select[PickOne] = discord.ui.Select(
             placeholder="Pick the one you meant",
             options=[
@@ -90,7 +93,10 @@ class PickOne(OwnedView):
         except Exception as exc:  # the same handling as any command
             await handle_error(interaction, exc)
         try:
-            await self.origin.edit_original_response(view=None)
+            if self.message is not None:  # the menu came as a follow-up
+                await self.message.edit(view=None)
+            else:
+                await self.origin.edit_original_response(view=None)
         except discord.HTTPException:
             log.debug("could not remove the choice menu", exc_info=True)
 
@@ -111,8 +117,32 @@ def _choice_view(interaction: Interaction, error: BaseException) -> PickOne | No
     return PickOne(interaction, command, option, error) if option else None
 
 
+async def _withdraw_public_thinking(interaction: Interaction) -> None:
+    """Take back a public "thinking…" placeholder so that what follows can be ephemeral.
+
+    Discord ignores ``ephemeral`` on the first follow-up after a public deferral: that follow-up *fills* the
+    public placeholder. So the placeholder is deleted first, and the next follow-up is a new message, which may
+    be ephemeral. Should the deletion fail, the placeholder is turned into a neutral line instead (any edit
+    completes it, so again the next follow-up is a new, ephemeral message).
+    """
+    interaction.extras.pop(PUBLIC_THINKING, None)
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        log.warning("could not delete the thinking message (interaction %s)", interaction.id, exc_info=True)
+        await interaction.edit_original_response(content=WITHDRAWN, embed=None, view=None)
+
+
 async def handle_error(interaction: Interaction, error: BaseException) -> None:
-    """Answer every failed interaction: domain errors clearly, bugs with an apology and a log entry."""
+    """Answer every failed interaction, privately: domain errors clearly, bugs with an apology and a log entry.
+
+    Every error is visible only to the member who caused it. Commands that may ask AniList (/credits, /voiced,
+    /person) defer *publicly* before they do, because their outcome is not known then and it is usually an
+    answer meant for the channel. We chose that over deferring ephemerally: an ephemeral deferral would make
+    every successful answer private too (or need a second, public message after a private "thinking…"),
+    to spare the rare failure. When the outcome is an error, the public placeholder is withdrawn (deleted) and
+    the error goes out as a new ephemeral message — nothing of a failure stays in the channel.
+    """
     text, expected = describe_error(error)
     note_outcome("user-error" if expected else "error", error)  # for the interaction's log line
     command = interaction.command.qualified_name if interaction.command else "?"
@@ -125,7 +155,13 @@ async def handle_error(interaction: Interaction, error: BaseException) -> None:
     extra: dict[str, Any] = {"view": view} if view is not None else {}
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
+            if interaction.extras.get(PUBLIC_THINKING):
+                await _withdraw_public_thinking(interaction)
+            sent = await interaction.followup.send(
+                embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, wait=True, **extra
+            )
+            if view is not None:
+                view.message = sent
         elif interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
         else:

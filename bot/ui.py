@@ -20,6 +20,19 @@ Interaction: TypeAlias = "discord.Interaction[KansouBot]"
 NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour(0xC2185B)
 ERROR_COLOUR = discord.Colour(0xE57373)
+# In ``interaction.extras``: set while a public "thinking…" placeholder waits for its answer (see bot.tree).
+PUBLIC_THINKING = "kansou.public_thinking"
+
+
+async def think_publicly(interaction: Interaction) -> None:
+    """Show "thinking…" in the channel (the answer will be public); errors still reach only the member.
+
+    Use this, not ``response.defer(thinking=True)``: the central error handler must know a public placeholder
+    is waiting, because the first follow-up fills it — an error sent as that follow-up would be public.
+    """
+    if not interaction.response.is_done():
+        await interaction.response.defer(thinking=True)
+        interaction.extras[PUBLIC_THINKING] = True
 
 
 def clean(text: str | None, max_len: int = 256) -> str:
@@ -50,6 +63,7 @@ async def reply(
         kwargs["file"] = file
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
+        interaction.extras.pop(PUBLIC_THINKING, None)  # the placeholder is filled
     else:
         await interaction.response.send_message(**kwargs)
 

@@ -10,7 +10,18 @@ from bot.client import KansouBot
 from bot.errors import InvalidInput
 from bot.services.enrich import ImportResult
 from bot.services.markdown import plural
+from bot.storage.catalogue import LoadReport
 from bot.ui import COLOUR, Interaction, clean, reply
+
+
+def _what_was_added(report: LoadReport) -> str:
+    """"30 characters and 61 people; 60 new voice roles and 30 new staff roles." — only what is there."""
+    stored = [plural(n, word, many) for n, word, many in ((report.characters, "character", None),
+                                                          (report.people, "person", "people")) if n]
+    added = [plural(n, word) for n, word in ((report.voice_roles_added, "new voice role"),
+                                            (report.staff_roles_added, "new staff role")) if n]
+    text = " and ".join(stored) or "The show itself"
+    return text + ("; " + " and ".join(added) if added else "; no new credits (it was already here)") + "."
 
 
 def render_import(result: ImportResult) -> discord.Embed:
@@ -19,10 +30,7 @@ def render_import(result: ImportResult) -> discord.Embed:
     report = result.report
     embed = discord.Embed(
         title=f"Imported from AniList — {clean(anime.title, 200)}",
-        description=(
-            f"{report.characters} characters, {report.people} people; "
-            f"{report.voice_roles_added} new voice roles and {report.staff_roles_added} new staff roles."
-        ),
+        description=_what_was_added(report),
         colour=COLOUR,
     )
     facts = [f for f in (anime.studio, plural(anime.episodes, "episode") if anime.episodes else None,

@@ -6,17 +6,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalogue import format_label
 from bot.client import KansouBot
 from bot.services.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
 from bot.services.markdown import plural
 from bot.storage.catalogue import Anime, Person
-from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean
+from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean, think_publicly
 from cogs._autocomplete import complete_anime, complete_character, complete_person
 
 FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "chinese": "🇨🇳", "spanish": "🇪🇸",
          "portuguese": "🇧🇷", "french": "🇫🇷", "german": "🇩🇪", "italian": "🇮🇹", "hebrew": "🇮🇱",
          "hungarian": "🇭🇺"}
 FIELDS_PER_PAGE = 4
+MAX_SHOWS = 12  # shows listed under one voice actor of a character (a field holds 1024 characters)
 
 
 def _flag(language: str) -> str:
@@ -29,13 +31,22 @@ def _person(person: Person) -> str:
 
 
 def _anime_line(anime: Anime) -> str:
-    bits = [b for b in (anime.format, str(anime.year) if anime.year else None) if b]
+    bits = [b for b in (format_label(anime.format), str(anime.year) if anime.year else None) if b]
     return clean(anime.title, 120) + (f" ({', '.join(bits)})" if bits else "")
 
 
+def _footer(*parts: str | None) -> str | None:
+    """The parts that say something, joined; None when none does (a count of nothing is not shown)."""
+    said = [p for p in parts if p]
+    return " · ".join(said) if said else None
+
+
 def _age(seconds: float) -> str:
-    days = seconds / 86400
-    return f"{days:.0f} days" if days >= 2 else f"{seconds / 3600:.0f} hours"
+    """How old stale data is: "9 days", "1 hour", "less than an hour"."""
+    if seconds >= 2 * 86400:
+        return plural(round(seconds / 86400), "day")
+    hours = round(seconds / 3600)
+    return plural(hours, "hour") if hours >= 1 else "less than an hour"
 
 
 def _pages(title: str, description: str, fields: list[tuple[str, str]], footer: str | None) -> list[discord.Embed]:
@@ -69,7 +80,7 @@ def render_anime(result: AnimeCredits) -> list[discord.Embed]:
         f"Studio: **{clean(anime.studio, 80)}**" if anime.studio else None,
         plural(anime.episodes, "episode") if anime.episodes else None,
         str(anime.year) if anime.year else None,
-        anime.format,
+        format_label(anime.format),
     ) if b]
     description = "\n".join([" · ".join(facts), " · ".join(details)]).strip()
     if anime.note:
@@ -83,9 +94,11 @@ def render_anime(result: AnimeCredits) -> list[discord.Embed]:
     fields = _field_blocks("Staff", staff_lines) + _field_blocks("Cast", cast_lines)
     if not fields:
         fields = [("Credits", "No staff or cast credits are stored for this show yet.")]
-    footer = f"{len(result.staff)} staff roles · {len(result.cast)} characters"
-    if result.stale_age is not None:
-        footer += f" · AniList didn't answer; this is {_age(result.stale_age)} old"
+    footer = _footer(
+        plural(len(result.staff), "staff role") if result.staff else None,
+        plural(len(result.cast), "character") if result.cast else None,
+        f"AniList didn't answer; this is {_age(result.stale_age)} old" if result.stale_age is not None else None,
+    )
     return _pages(f"Credits — {clean(anime.title, 200)}", description, fields, footer)
 
 
@@ -101,23 +114,27 @@ def render_voiced(result: VoicedResult) -> list[discord.Embed]:
         description += f"\n-# {clean(character.note, 600)}"
     fields = []
     for credit in result.credits:
-        role = credit.role
-        value = f"**{_person(role.person)}**"
-        if role.note:
-            value += f"\n-# {clean(role.note, 300)}"
+        shows = " · ".join(f"**{_anime_line(r.anime)}**" for r in credit.roles[:MAX_SHOWS])
+        if len(credit.roles) > MAX_SHOWS:
+            shows += f" · and {plural(len(credit.roles) - MAX_SHOWS, 'more show')}"
+        notes = [
+            f"-# {clean(r.anime.title, 60) + ': ' if len(credit.roles) > 1 else ''}{clean(r.note, 300)}"
+            for r in credit.roles if r.note
+        ]
+        value = "\n".join([shows, *notes])
         if credit.other_roles:
             value += "\nAlso voiced: " + "; ".join(
                 f"{clean(r.character.name, 60)} ({clean(r.anime.title, 60)})" for r in credit.other_roles)
-        fields.append((f"{_flag(role.language)} {role.language.title()} · {clean(role.anime.title, 150)}", value))
+        fields.append((f"{_flag(credit.language)} {credit.language.title()} · {_person(credit.person)}", value))
     if not fields:
         wanted = "" if result.language == "all" else f"{result.language.title()} "
         text = f"No {wanted}voice credit is stored for this character."
         if result.other_languages:
             text += " Available: " + ", ".join(lang.title() for lang in result.other_languages) + "."
         fields = [("Nothing found", text)]
-    footer = None
-    if result.stale_age is not None:
-        footer = f"AniList didn't answer; this is {_age(result.stale_age)} old"
+    footer = _footer(
+        f"AniList didn't answer; this is {_age(result.stale_age)} old" if result.stale_age is not None else None,
+    )
     return _pages(title, description, fields, footer)
 
 
@@ -142,9 +159,11 @@ def render_person(result: PersonCredits) -> list[discord.Embed]:
     if not fields:
         fields = [("Credits", "No credits are stored for this person yet.")]
     roles = sum(len(r) for _, r in result.voice)
-    footer = f"{roles} voice roles in {len(result.voice)} shows · {len(result.staff)} shows as staff"
-    if result.stale_age is not None:
-        footer += f" · AniList didn't answer; this is {_age(result.stale_age)} old"
+    footer = _footer(
+        f"{plural(roles, 'voice role')} in {plural(len(result.voice), 'show')}" if result.voice else None,
+        f"{plural(len(result.staff), 'show')} as staff" if result.staff else None,
+        f"AniList didn't answer; this is {_age(result.stale_age)} old" if result.stale_age is not None else None,
+    )
     return _pages(clean(person.name, 200), description, fields, footer)
 
 
@@ -152,9 +171,9 @@ def _caller(interaction: Interaction) -> Caller:
     """The member, charged for AniList requests; the interaction is deferred before the first one."""
 
     async def defer() -> None:
-        # AniList can take seconds; Discord wants an answer within three.
-        if not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
+        # AniList can take seconds; Discord wants an answer within three. Publicly, as the answer will be;
+        # if it turns out to be an error, the central handler withdraws the placeholder and tells only the member.
+        await think_publicly(interaction)
 
     return Caller(key=(interaction.guild_id, interaction.user.id), before_remote=defer)
 

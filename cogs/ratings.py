@@ -61,9 +61,15 @@ def render_scores(result: MemberScores) -> discord.Embed:
         score = result.scores.get(key)
         if score is None:
             lines.append(f"{label}: —")
-        else:
-            mark = " *(updated)*" if key in result.changed else ""
-            lines.append(f"{label}: **{_number(score)}** {stars(score)}{mark}")
+            continue
+        before = result.previous.get(key)
+        mark = ""  # a score given again unchanged, or not given this time, is just shown
+        if key in result.given:
+            if before is None:
+                mark = " *(new)*"
+            elif before != score:
+                mark = f" *(was {_number(before)})*"
+        lines.append(f"{label}: **{_number(score)}** {stars(score)}{mark}")
     embed = discord.Embed(title=f"Your ratings — {clean(result.title, 200)}", description="\n".join(lines),
                           colour=COLOUR)
     embed.set_footer(text="Rate a category again to replace its score · /ratings forget removes them all")
@@ -74,9 +80,12 @@ def render_show(result: ShowRatings) -> discord.Embed:
     """The embed of /ratings show (the chart is attached as ratings.png)."""
     tally = result.tally
     overall = result.overall
+    if len(tally.tallies) == 1:
+        basis = f"{tally.tallies[0].label} is the only category rated"
+    else:
+        basis = f"the mean of the {len(tally.tallies)} category averages"
     description = (
-        f"Overall **{one_decimal(overall)}** / 5 — the mean of the {_plural(len(tally.tallies), 'category average')} · "
-        f"{_plural(tally.voters, 'member')} rated it in this server"
+        f"Overall **{one_decimal(overall)}** / 5 — {basis} · {_plural(tally.voters, 'member')} rated it in this server"
         if overall is not None
         else ""
     )
@@ -103,11 +112,12 @@ def render_top(board: Leaderboard) -> list[discord.Embed]:
         how = f"R is a show's {label} average; v its votes; C the mean of every {label} vote in this server."
         unit = "vote"
     intro = f"Ranked by Bayesian average (v·R + m·C) / (v + m), so a show needs votes to rise.\n-# {how}"
-    mean = f"{board.mean:.2f}" if board.mean is not None else "—"
+    mean = one_decimal(board.mean) if board.mean is not None else "—"
     footer = f"m = {board.min_votes} · C = {mean} · {_plural(board.shows, 'show')} rated"
+    # Every average to one decimal, as /ratings show and the chart give it: the rank carries the finer order.
     lines = [
-        f"**{rank}.** {clean(row.title, 90)} — **{row.bayesian:.2f}** "
-        f"(average {row.average:.2f}, {_plural(row.votes, unit)})"
+        f"**{rank}.** {clean(row.title, 90)} — **{one_decimal(row.bayesian)}** "
+        f"(average {one_decimal(row.average)}, {_plural(row.votes, unit)})"
         for rank, row in enumerate(board.rows, start=1)
     ]
     pages = []

@@ -496,7 +496,8 @@ class Reviews(commands.Cog):
         """Open the review form for a show, after checking the member may review it."""
         guild_id = _guild_id(interaction)
         service = self.bot.services.reviews
-        match = await self.bot.services.search.resolve("anime", anime)
+        services = self.bot.services
+        match = await services.search.resolve_listed_show(anime, importable=services.settings.anilist_enabled)
         try:
             show = await service.check_can_write(
                 guild_id, interaction.user.id, match.entity_id, spoilers=spoilers, through_episode=through_episode

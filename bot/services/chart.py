@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -38,8 +38,15 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def one_decimal(value: float) -> str:
-    """An average with one decimal, halves rounded up as people expect (2.25 → "2.3")."""
-    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """An average as members read it: one decimal, halves rounded up as people expect (2.25 → "2.3").
+
+    The one rule for every average kansou shows (/ratings show, top and the chart), so one quantity always
+    reads the same. Averages are summed in SQL or in Python, in different orders, so the same 3.95 may arrive
+    as 3.9499999999999997: it is first snapped to nine decimals — far below any real difference between
+    averages of half points — and only then rounded.
+    """
+    snapped = Decimal(repr(value)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
+    return str(snapped.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _votes(count: int) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 
 from bot.errors import OnCooldown
 
@@ -17,6 +18,7 @@ class Cooldown:
         self._clock = clock
         self._what = what
         self._last: dict[Hashable, float] = {}
+        self._running: set[Hashable] = set()
 
     def remaining(self, key: Hashable) -> float:
         """Seconds until ``key`` may act again (0 when it may now)."""
@@ -25,17 +27,46 @@ class Cooldown:
             return 0.0
         return max(0.0, last + self.seconds - self._clock())
 
-    def hit(self, key: Hashable) -> None:
-        """Record an action for ``key``, or raise ``OnCooldown`` if it is too soon."""
+    def check(self, key: Hashable) -> None:
+        """Raise ``OnCooldown`` if ``key`` may not act now (records nothing)."""
         if self.seconds <= 0:
             return
         wait = self.remaining(key)
+        if wait <= 0 and key in self._running:
+            wait = self.seconds  # one charged action at a time: the next waits for a full period
         if wait > 0:
             raise OnCooldown(f"You're doing {self._what} too quickly — try again in {math.ceil(wait)} s.", wait)
+
+    def _record(self, key: Hashable) -> None:
         now = self._clock()
         self._last[key] = now
         if len(self._last) > 10_000:  # forget members whose cooldown is long over
             self._last = {k: t for k, t in self._last.items() if t + self.seconds > now}
+
+    def hit(self, key: Hashable) -> None:
+        """Record an action for ``key``, or raise ``OnCooldown`` if it is too soon."""
+        self.check(key)
+        if self.seconds > 0:
+            self._record(key)
+
+    @contextmanager
+    def charged(self, key: Hashable) -> Iterator[None]:
+        """Charge ``key`` for the block only if it succeeds: ``with cooldown.charged(member): await fetch()``.
+
+        Refused at once (``OnCooldown``) when ``key`` is on cooldown or already inside a charged block — so a
+        member cannot slip many actions in at once before the first is recorded; recorded when the block ends
+        without an exception, forgotten when it raises (a failure that was not the member's doing costs nothing).
+        """
+        self.check(key)
+        if self.seconds <= 0:
+            yield
+            return
+        self._running.add(key)
+        try:
+            yield
+        finally:
+            self._running.discard(key)
+        self._record(key)
 
     def reset(self, key: Hashable) -> None:
         """Forget ``key`` (for example when its action failed and should not count)."""

@@ -7,14 +7,39 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
 from bot.services.enrich import AniListEnricher
+from bot.services.markdown import quote
 from bot.services.names import normalize
-from bot.services.search import ID_PREFIX, Match, NameSearch
+from bot.services.search import ID_PREFIX, Match, NameSearch, couldnt_find, noun
 from bot.storage.catalogue import Anime, CatalogueRepo, Character, Kind, Person, StaffRole, VoiceRole
 
 Language = Literal["japanese", "english", "all"]
 OTHER_ROLES = 5
+# The command (and option) that answers each kind, and the kinds worth suggesting when a name is not found.
+_COMMANDS: dict[Kind, tuple[str, str]] = {
+    "anime": ("credits", "anime"), "person": ("person", "name"), "character": ("voiced", "character"),
+}
+_SEVERAL: dict[Kind, str] = {"anime": "several shows", "person": "several people", "character": "several characters"}
+_ELSEWHERE: dict[Kind, tuple[Kind, ...]] = {
+    "person": ("character", "anime"), "character": ("person", "anime"), "anime": ("person", "character"),
+}
+
+
+def command_hint(command: str, option: str, value: str) -> str:
+    """A slash command to copy, as inline code: `/voiced character: Naomi Orthmann` (the value kept inert)."""
+    # Inline code shows its text literally, so nothing in it needs escaping — except a backtick, which would
+    # end it: those become a look-alike. One line, bounded.
+    text = " ".join(value.replace("`", "ˋ").split())[:100]
+    return f"`/{command} {option}: {text}`"
+
+
+def _with_hint(kind: Kind, query: str, miss: NotFound | NotSure, hint: str) -> NotFound | NotSure:
+    """The same miss, with a pointer to the command that knows the name (and the near misses, if any)."""
+    if isinstance(miss, NotSure):
+        return NotSure(f"{couldnt_find(kind, query)} {hint} If not, is it one of these?", miss.choices, miss.values,
+                       miss.query)
+    return NotFound(f"{miss} {hint}", miss.suggestions)
 
 
 def parse_language(text: str) -> Language:
@@ -40,9 +65,11 @@ class AnimeCredits:
 
 @dataclass(frozen=True)
 class VoicedCredit:
-    """One voice actor of the character in one show, with a few of their other roles."""
+    """One voice actor of the character in one language: every show they voiced it in, and a few other roles."""
 
-    role: VoiceRole
+    person: Person
+    language: str
+    roles: list[VoiceRole]  # one per show, oldest first
     other_roles: list[VoiceRole]
 
 
@@ -100,12 +127,29 @@ class CreditsService:
         self._misses: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def _resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
+        """The entity ``query`` names, asking AniList only when the catalogue has nothing sure.
+
+        The catalogue answers by the rule of ``NameSearch.resolve``; several equally sure matches are the
+        member's choice, never AniList's. When nothing is sure: if the name surely belongs to another kind
+        (a character typed into /person), the member is pointed to the right command; else AniList is asked
+        once, and its answer, stored, goes through the same rule — so AniList's best guess is offered as a
+        choice, not taken, when it is not the name the member typed.
+        """
         try:
             return await self._search.resolve(kind, query)
+        except NotSure as exc:
+            miss: NotFound | NotSure = exc
         except NotFound as exc:
-            if self.enricher is None or query.strip().startswith(ID_PREFIX):
-                raise
             miss = exc
+        if query.strip().startswith(ID_PREFIX):
+            raise miss
+        hint = await self._elsewhere(kind, query)
+        if hint is not None:
+            raise _with_hint(kind, query, miss, hint) from None
+        if self.enricher is None:
+            raise miss
+        # Before deferring, so a member on cooldown is told at once (and only they see it).
+        self.enricher.check(caller.key)
         await caller.going_remote()
         # One AniList fetch per missing name: whoever waited here while another member's fetch of the same
         # name ran finds it locally on the second look.
@@ -115,15 +159,54 @@ class CreditsService:
             async with lock:
                 try:
                     return await self._search.resolve(kind, query)
-                except NotFound:
+                except (NotFound, NotSure):
                     pass
-                entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
+                try:
+                    entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
+                except UpstreamUnavailable as exc:
+                    if isinstance(miss, NotSure):  # what the catalogue has may still be it
+                        raise NotSure(f"{exc} Or is it one of these?", miss.choices, miss.values, miss.query) from exc
+                    raise
         finally:
             if not lock.locked() and self._misses.get(key) is lock:
                 del self._misses[key]
         if entity_id is None:
+            if isinstance(miss, NotSure):
+                raise NotSure(f"{couldnt_find(kind, query)} AniList doesn't know it either. Did you mean one of "
+                              "these?", miss.choices, miss.values, miss.query) from None
             raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
-        return await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
+        try:
+            return await self._search.resolve(kind, query)
+        except NotSure as exc:
+            fetched = f"{ID_PREFIX}{entity_id}"
+            if fetched in exc.values:
+                raise
+            extra = await self._search.resolve(kind, fetched)
+            (label,) = await self._search.labels(kind, [extra])
+            raise NotSure(str(exc), (label, *exc.choices), (fetched, *exc.values), exc.query) from None
+        except NotFound:
+            # AniList matched it on something our names do not show: its answer is a choice, not an answer.
+            found = await self._search.resolve(kind, f"{ID_PREFIX}{entity_id}")
+            raise NotSure(f"{couldnt_find(kind, query)} AniList suggests this one:",
+                          await self._search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
+
+    async def _elsewhere(self, kind: Kind, query: str) -> str | None:
+        """When ``query`` is the whole name of another kind of thing, the sentence pointing to its command.
+
+        A whole name only (``Certainty.EXACT``): a part of one ("Sakura") may well be someone AniList knows
+        under this command's kind, and pointing elsewhere would keep the member from that look-up.
+        """
+        for other in _ELSEWHERE[kind]:
+            found = await self._search.exact(other, query)
+            if not found:
+                continue
+            command, option = _COMMANDS[other]
+            if len(found) > 1:  # namesakes: the member picks in that command
+                name = " ".join(query.split())
+                return f"{quote(name)} names {_SEVERAL[other]}: did you mean {command_hint(command, option, name)}?"
+            name = found[0].display
+            return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
+        return None
 
     async def _refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:
         if self.enricher is None or not self.enricher.is_stale(entity):
@@ -168,17 +251,22 @@ class CreditsService:
                     raise NotFound(f"{found.name} has no voice credit in {anime_filter.title} in my catalogue.")
         in_language = [r for r in roles if language in ("all", r.language)]
         others = sorted({r.language for r in roles} - {r.language for r in in_language})
-        credits = []
+        # One credit per voice actor and language, however many seasons they voiced the character in
+        # (roles come oldest show first, so each credit's shows do too).
+        by_actor: dict[tuple[int, str], list[VoiceRole]] = {}
         for role in in_language:
+            by_actor.setdefault((role.person.id, role.language), []).append(role)
+        credits = []
+        for (person_id, role_language), shows in by_actor.items():
             other: list[VoiceRole] = []
             seen = {found.id}
-            for r in await self._repo.person_voice_roles(role.person.id, limit=OTHER_ROLES * 4):
+            for r in await self._repo.person_voice_roles(person_id, limit=OTHER_ROLES * 4):
                 if r.character.id not in seen:  # one line per character, its newest show
                     seen.add(r.character.id)
                     other.append(r)
-            other = other[:OTHER_ROLES]
-            credits.append(VoicedCredit(role, other))
-        credits.sort(key=lambda c: (c.role.language != "japanese", c.role.language, c.role.anime.title))
+            credits.append(VoicedCredit(shows[0].person, role_language, shows, other[:OTHER_ROLES]))
+        # Japanese first, then by language; within one, in the order the actors first voiced the character.
+        credits.sort(key=lambda c: (c.language != "japanese", c.language))
         return VoicedResult(found, await self._repo.aliases("character", found.id), language, credits, others,
                             anime_filter)
 

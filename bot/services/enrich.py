@@ -2,20 +2,23 @@
 
 Fetches happen on demand only (a member's look-up that found nothing, or an admin's import); nothing
 crawls. Every fetch is charged to the member who caused it (a per-member cooldown), so nobody can spend
-the whole process's AniList budget. When AniList fails, data we already have is served with its age.
+the whole process's AniList budget — but only a fetch that reached AniList and got its answer (which may be
+"nothing by that name") is charged: a failure of AniList's, or an answer served locally, costs the member
+nothing. When AniList fails, data we already have is served with its age.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import math
 import time
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.catalogue import CatalogueBundle
-from bot.errors import NotFound, UpstreamUnavailable
+from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
 from bot.services.anilist import AniListClient
 from bot.services.cooldowns import Cooldown
 from bot.services.markdown import quote
@@ -39,11 +42,11 @@ class ImportResult:
 
 
 def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUnavailable:
-    wait = f" Try again in {math.ceil(error.retry_after)} s." if error.retry_after else " Try again in a minute."
-    return UpstreamUnavailable(
-        f"I don't have {quote(query)} yet, and AniList isn't answering right now ({error}).{wait}",
-        retry_after=error.retry_after,
-    )
+    """One sentence: what we lack, and AniList's own reason, which says when to retry if AniList said so."""
+    # The client's messages are whole sentences ("AniList is not answering right now.", "AniList is rate limiting
+    # us; try again in 60 s."): say it once, and add a wait only when it names none.
+    wait = "" if error.retry_after else " Try again in a minute."
+    return UpstreamUnavailable(f"I don't have {quote(query)} yet, and {error}{wait}", retry_after=error.retry_after)
 
 
 class AniListEnricher:
@@ -71,10 +74,27 @@ class AniListEnricher:
         log.info("stored from AniList: %s", report.describe())
         return report
 
-    async def fetch_missing(self, kind: Kind, query: str, requester: Hashable | None = None) -> int | None:
-        """Find ``query`` on AniList, store what it returns, and give the local id (None: AniList has nothing)."""
+    def check(self, requester: Hashable | None) -> None:
+        """Raise ``OnCooldown`` now if ``requester`` may not ask AniList yet (before a look-up defers)."""
         if requester is not None:
-            self.cooldown.hit(requester)
+            self.cooldown.check(requester)
+
+    def _charged(self, requester: Hashable | None) -> AbstractContextManager[None]:
+        """Charge ``requester`` for a fetch only when it succeeds (see ``Cooldown.charged``)."""
+        return self.cooldown.charged(requester) if requester is not None else contextlib.nullcontext()
+
+    async def fetch_missing(self, kind: Kind, query: str, requester: Hashable | None = None) -> int | None:
+        """Find ``query`` on AniList, store what it returns, and give the local id (None: AniList has nothing).
+
+        ``requester`` is charged when AniList answered (even "nothing"), never when it failed.
+        """
+        try:
+            with self._charged(requester):
+                return await self._fetch_missing(kind, query)
+        except UpstreamUnavailable as exc:
+            raise _unavailable_for_miss(query, exc) from exc
+
+    async def _fetch_missing(self, kind: Kind, query: str) -> int | None:
         try:
             if kind == "anime":
                 hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
@@ -98,9 +118,7 @@ class AniListEnricher:
             person = await self._repo.person_by_anilist(people[0].anilist_id)
             return person.id if person else None
         except NotFound:
-            return None
-        except UpstreamUnavailable as exc:
-            raise _unavailable_for_miss(query, exc) from exc
+            return None  # AniList answered: it has nothing by that name (or id)
 
     def _age(self, fetched_at: float | None) -> float | None:
         return None if fetched_at is None else max(0.0, self._clock() - fetched_at)
@@ -120,16 +138,17 @@ class AniListEnricher:
         age = self._age(entity.fetched_at)
         if entity.anilist_id is None or age is None or not self.is_stale(entity):
             return None
-        if requester is not None and self.cooldown.remaining(requester) > 0:
+        try:
+            self.check(requester)
+        except OnCooldown:
             return age  # this member just asked AniList for something: serve what we have
         try:
-            if requester is not None:
-                self.cooldown.hit(requester)
-            if kind == "anime":
-                bundle = await self.client.fetch_anime(entity.anilist_id, max_wait=self._max_wait)
-            else:
-                bundle = await self.client.fetch_person(entity.anilist_id, max_wait=self._max_wait)
-            await self._store(bundle)
+            with self._charged(requester):
+                if kind == "anime":
+                    bundle = await self.client.fetch_anime(entity.anilist_id, max_wait=self._max_wait)
+                else:
+                    bundle = await self.client.fetch_person(entity.anilist_id, max_wait=self._max_wait)
+                await self._store(bundle)
             return None
         except (UpstreamUnavailable, NotFound) as exc:
             log.warning("could not refresh %s %s from AniList (%s); serving data %.0f s old", kind,
@@ -137,14 +156,14 @@ class AniListEnricher:
             return age
 
     async def import_anime(self, query: str, requester: Hashable | None = None) -> ImportResult:
-        """Fetch one show on purpose (admin import) and report what was added."""
-        if requester is not None:
-            self.cooldown.hit(requester)
-        hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
+        """Fetch one show on purpose (admin import) and report what was added (charged only when AniList answered)."""
+        with self._charged(requester):
+            hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
+            if hits:
+                bundle = await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait)
+                report = await self._store(bundle)
         if not hits:
             raise NotFound(f"AniList has no anime matching {quote(query)}.")
-        bundle = await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait)
-        report = await self._store(bundle)
         anime = await self._repo.anime_by_anilist(hits[0].anilist_id)
         if anime is None:  # pragma: no cover - load_bundle stores what fetch_anime returns
             raise NotFound("AniList's answer could not be stored.")

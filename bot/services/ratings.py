@@ -85,12 +85,17 @@ def parse_category(text: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class MemberScores:
-    """A member's current scores (1–5, in category order) for one show; ``changed`` lists what was just set."""
+    """A member's current scores (1–5, in category order) for one show.
+
+    After /rate, ``given`` lists the categories just set and ``previous`` the scores they had before (a category
+    missing there was rated for the first time), so a reply can mark what is new and what changed.
+    """
 
     anime_id: int
     title: str
     scores: Mapping[str, float]
-    changed: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()
+    previous: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,13 @@ class RatingService:
         """Set a member's scores for a show (each 1–5 in half points) and return all their scores for it."""
         guild = _guild(guild_id)
         stored = parse_scores(scores)  # before anything else: a bad score changes nothing
-        match = await self._search.resolve("anime", anime)
+        match = await self._search.resolve_listed_show(anime, importable=self._settings.anilist_enabled)
         key = (guild, member_id)
         self.cooldown.hit(key)
         try:
+            # Read just before the write: the cooldown keeps a member's own /rate calls apart, and nobody else
+            # writes this member's scores, so these are the scores the write replaces.
+            previous = await self._db.ratings.member_scores(guild, member_id, match.entity_id)
             await self.writer.submit(ScoreWrite(guild, member_id, match.entity_id, tuple(stored.items())))
         except sqlite3.IntegrityError:
             self.cooldown.reset(key)
@@ -158,7 +166,7 @@ class RatingService:
             self.cooldown.reset(key)
             raise
         current = await self._db.ratings.member_scores(guild, member_id, match.entity_id)
-        return MemberScores(match.entity_id, match.display, current, tuple(stored))
+        return MemberScores(match.entity_id, match.display, current, tuple(stored), previous)
 
     async def show(self, guild_id: int | None, anime: str) -> ShowRatings:
         """A show's tally in the server."""

@@ -252,7 +252,7 @@ class ReviewService:
         episodes = review.anime_episodes
         end = episodes if review.whole_series else review.through_episode
         if review.whole_series:
-            reach = "the whole series" + (f" ({episodes} episodes)" if episodes else "")
+            reach = "the whole series" + (f" ({plural(episodes, 'episode')})" if episodes else "")
         else:
             reach = f"up to episode {end}"
         if watched is None:

@@ -99,6 +99,23 @@ class NameRow:
 
 
 @dataclass(frozen=True)
+class Sketch:
+    """What tells an entity apart from others of the same name: its native name and its best-known credit.
+
+    For a person, ``role`` is the character they voiced in the most shows (or, with no voice role, the staff
+    role they held on the most shows; the most recent breaks a tie) and ``show`` the first show of it; for a
+    character, ``show`` is the first show they appear in; for a show, its format and year.
+    """
+
+    native: str | None = None
+    role: str | None = None
+    voice: bool = False
+    show: str | None = None
+    format: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
 class LoadReport:
     """What storing a bundle did."""
 
@@ -200,6 +217,17 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 def fts_prefix_query(words: Iterable[str]) -> str:
     """An FTS5 query that needs every word as a prefix: ``"shima"* AND "yu"*``."""
     return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _best_known(credits: Sequence[tuple[int, str, str, int | None, int]]) -> tuple[str, str] | None:
+    """The credit held on the most shows (the most recent one breaks a tie), with the first show it was held on."""
+    shows: dict[str, list[tuple[int, int, str]]] = {}
+    for _, credit, title, year, anime_id in credits:  # a show with no year counts as the oldest
+        shows.setdefault(credit, []).append((year if year is not None else -1, anime_id, title))
+    if not shows:
+        return None
+    credit, held = max(shows.items(), key=lambda item: (len(item[1]), max(item[1])[:2]))
+    return credit, min(held)[2]
 
 
 class CatalogueRepo:
@@ -497,6 +525,51 @@ class CatalogueRepo:
             for row in await cur.fetchall():
                 found.setdefault(int(row[0]), str(row[1]))
         return found
+
+    async def sketches(self, kind: Kind, ids: Sequence[int]) -> dict[int, Sketch]:
+        """A :class:`Sketch` of each entity id (for telling apart the choices of an ambiguous name)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        params = tuple(ids)
+        if kind == "anime":
+            async with self._conn.execute(
+                f"SELECT id, title_native, format, year FROM anime WHERE id IN ({marks})", params
+            ) as cur:
+                return {int(r[0]): Sketch(native=r[1], format=r[2], year=r[3]) for r in await cur.fetchall()}
+        async with self._conn.execute(f"SELECT id, native FROM {kind} WHERE id IN ({marks})", params) as cur:
+            natives = {int(r[0]): r[1] for r in await cur.fetchall()}
+        column = "person_id" if kind == "person" else "character_id"
+        # (entity, credit, show, year, show id): the credit is the character voiced (people) or nothing.
+        async with self._conn.execute(
+            f"SELECT v.{column}, c.name, coalesce(a.title_english, a.title_romaji), a.year, a.id FROM voice_role v "
+            "JOIN character c ON c.id = v.character_id JOIN anime a ON a.id = v.anime_id "
+            f"WHERE v.{column} IN ({marks})",
+            params,
+        ) as cur:
+            voice = [(int(r[0]), str(r[1]) if kind == "person" else "", str(r[2]), r[3], int(r[4]))
+                     for r in await cur.fetchall()]
+        staff: list[tuple[int, str, str, int | None, int]] = []
+        if kind == "person":
+            async with self._conn.execute(
+                "SELECT s.person_id, s.role, coalesce(a.title_english, a.title_romaji), a.year, a.id "
+                f"FROM staff_role s JOIN anime a ON a.id = s.anime_id WHERE s.person_id IN ({marks})",
+                params,
+            ) as cur:
+                staff = [(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4])) for r in await cur.fetchall()]
+        out: dict[int, Sketch] = {}
+        for entity_id, native in natives.items():
+            if kind == "character":
+                first = min(((y if y is not None else -1, i, t) for e, _, t, y, i in voice if e == entity_id),
+                            default=None)
+                out[entity_id] = Sketch(native=native, show=first[2] if first else None)
+                continue
+            best = _best_known([c for c in voice if c[0] == entity_id]) or _best_known(
+                [c for c in staff if c[0] == entity_id])
+            is_voice = any(c[0] == entity_id for c in voice)
+            out[entity_id] = Sketch(native=native, role=best[0] if best else None, voice=is_voice,
+                                    show=best[1] if best else None)
+        return out
 
     async def counts(self) -> dict[str, int]:
         """How many shows, people, characters and credits are stored."""

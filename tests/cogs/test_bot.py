@@ -86,7 +86,7 @@ async def test_anilist_down_gives_a_clear_message_in_time(run_kansou: RunKansou,
         fake_anilist.fail_with("hang", hang=5.0)
         result = await sandbox.invoke("voiced", {"character": ONLY_FAKE_CHARACTER_NAME}, timeout=10)
         assert_clean(result)  # includes Discord's 3-second rule: the bot deferred first
-        assert "AniList isn't answering" in text_of(result)
+        assert "AniList is not answering right now" in text_of(result) and result.messages[0].ephemeral
 
 
 async def test_catalogue_import_is_for_server_managers(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
@@ -102,7 +102,11 @@ async def test_catalogue_import_is_for_server_managers(run_kansou: RunKansou, fa
         sandbox.set_moderator("mod")
         done = await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="mod")
         assert_clean(done)
-        assert done.ephemeral and "Imported from AniList" in text_of(done) and "30 characters" in text_of(done)
+        assert done.ephemeral and "Imported from AniList" in text_of(done)
+        assert done.embeds[0].description == "30 characters and 89 people; 60 new voice roles and 30 new staff roles."
+        again = await sandbox.invoke("catalogue import", {"query": BIG_SHOW_TITLE}, user="mod")
+        assert_clean(again)
+        assert again.embeds[0].description == "30 characters and 89 people; no new credits (it was already here)."
         credits = await sandbox.invoke("credits", {"anime": BIG_SHOW_TITLE}, user="bob")
         assert_clean(credits)
         assert BIG_SHOW_TITLE in text_of(credits)

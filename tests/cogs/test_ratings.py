@@ -24,7 +24,7 @@ ROUGE = "Metallic Rouge"
 # Discord's 3-second window would measure this machine rather than the bot: those tests lift the deadline (an
 # interaction the bot never answers still fails them). Members pick the show from the autocomplete, as in Discord.
 CROWD_DEADLINE = 60.0
-LINE = re.compile(r"^\*\*(\d+)\.\*\* (.+) — \*\*(\d\.\d\d)\*\* \(average (\d\.\d\d), (\d+) (?:members?|votes?)\)$")
+LINE = re.compile(r"^\*\*(\d+)\.\*\* (.+) — \*\*(\d\.\d)\*\* \(average (\d\.\d), (\d+) (?:members?|votes?)\)$")
 
 
 def services(sandbox: Sandbox) -> Services:
@@ -78,7 +78,7 @@ async def test_rate_answers_privately_with_the_members_current_scores(sandbox: S
     (embed,) = result.embeds
     assert embed.title == f"Your ratings — {ROUGE}"
     assert (embed.description or "").splitlines() == [
-        "Animation: **4.5** ★★★★½ *(updated)*", "Voice Acting: —", "Music: **3** ★★★ *(updated)*", "Writing: —",
+        "Animation: **4.5** ★★★★½ *(new)*", "Voice Acting: —", "Music: **3** ★★★ *(new)*", "Writing: —",
         "Story: —"]
     assert await stored(sandbox) == {("alice", 1, "animation", 4.5), ("alice", 1, "music", 3.0)}
     assert sandbox.channel_messages("general", include_ephemeral=False) == []  # nobody else saw it
@@ -87,10 +87,10 @@ async def test_rate_answers_privately_with_the_members_current_scores(sandbox: S
 async def test_rerating_replaces_only_the_categories_given(sandbox: Sandbox) -> None:
     await rate(sandbox, "alice", ROUGE, animation=4.5, music=3)
     await rate(sandbox, "bob", ROUGE, animation=2)
-    again = await rate(sandbox, "alice", "metallic rouge", animation=2, story=5)
-    assert (again.embeds[0].description or "").splitlines() == [
-        "Animation: **2** ★★ *(updated)*", "Voice Acting: —", "Music: **3** ★★★", "Writing: —",
-        "Story: **5** ★★★★★ *(updated)*"]
+    again = await rate(sandbox, "alice", "metallic rouge", animation=2, music=3, story=5)
+    assert (again.embeds[0].description or "").splitlines() == [  # changed, unchanged (given again), new
+        "Animation: **2** ★★ *(was 4.5)*", "Voice Acting: —", "Music: **3** ★★★", "Writing: —",
+        "Story: **5** ★★★★★ *(new)*"]
     assert await stored(sandbox) == {("alice", 1, "animation", 2.0), ("alice", 1, "music", 3.0),
                                      ("alice", 1, "story", 5.0), ("bob", 1, "animation", 2.0)}
     shown = await sandbox.invoke("ratings show", {"anime": ROUGE})
@@ -106,7 +106,8 @@ async def test_a_partial_rating_only_counts_where_it_was_given(sandbox: Sandbox)
     shown = await sandbox.invoke("ratings show", {"anime": ROUGE})
     assert_clean(shown)
     (embed,) = shown.embeds
-    assert (embed.description or "").startswith("Overall **5.0** / 5 — the mean of the 1 category average · ")
+    assert embed.description == ("Overall **5.0** / 5 — Story is the only category rated · "
+                                 "1 member rated it in this server")
     assert [f.name for f in embed.fields] == [
         "Animation — no votes yet", "Voice Acting — no votes yet", "Music — no votes yet", "Writing — no votes yet",
         "Story — 5.0 (1 vote)"]
@@ -120,6 +121,50 @@ async def test_at_least_one_score_is_needed_and_unknown_shows_are_refused(sandbo
     assert_clean(unknown)
     assert unknown.ephemeral and "couldn't find a show" in text_of(unknown)
     assert await stored(sandbox) == set()
+
+
+@pytest.mark.parametrize(("anilist", "says"), [
+    (False, "I only know the shows in my catalogue, and AniList is turned off on this bot: whoever runs it can add "
+            "the show to a catalogue file."),
+    (True, "I only know the shows in my catalogue: someone with the Manage Server permission can add it from "
+           "AniList with `/catalogue import query: Frieren`."),
+])
+async def test_a_show_not_in_the_catalogue_says_what_will_find_it(
+    run_kansou: RunKansou, anilist: bool, says: str
+) -> None:
+    # The AniList address is never asked here: only whether AniList is on decides what to suggest.
+    async with run_kansou(**({"anilist_url": "http://127.0.0.1:9/"} if anilist else {})) as sandbox:
+        attempts: list[tuple[str, dict[str, object]]] = [("rate", {"anime": "Frieren", "story": 5}),
+                                                          ("review write", {"anime": "Frieren"})]
+        for command, options in attempts:
+            result = await sandbox.invoke(command, options, user="alice")
+            assert_clean(result)
+            assert result.ephemeral and result.modal is None
+            assert text_of(result).strip() == f"I couldn't find a show called “Frieren”. {says}", command
+        assert await stored(sandbox) == set()
+
+
+async def test_one_rounding_rule_for_every_average(sandbox: Sandbox) -> None:
+    # Animation (5 + 5 + 5 + 4) / 4 = 4.75; Music 3.5; Story (1 + 3 + 4.5 + 4.5 + 5) / 5 = 3.6;
+    # Overall (4.75 + 3.5 + 3.6) / 3 = 3.95 — which floats make 3.9499999999999997.
+    await rate_all(sandbox, [
+        ("alice", ROUGE, {"animation": 5, "music": 3.5, "story": 1}),
+        ("bob", ROUGE, {"animation": 5, "story": 3}),
+        ("carol", ROUGE, {"animation": 5, "story": 4.5}),
+        ("dave", ROUGE, {"animation": 4, "story": 4.5}),
+        ("mod", ROUGE, {"story": 5}),
+    ])
+    shown = await sandbox.invoke("ratings show", {"anime": ROUGE})
+    assert_clean(shown)
+    (embed,) = shown.embeds
+    assert (embed.description or "").startswith("Overall **4.0** / 5")
+    assert embed.fields[0].name == "Animation — 4.8 (4 votes)"
+    overall = await sandbox.invoke("ratings top", {}, user="bob")
+    animation = await sandbox.invoke("ratings top", {"category": "Animation"}, user="bob")
+    assert [row[3] for row in board(overall)] == ["4.0"]  # the show's average, as /ratings show gives it
+    assert [row[3] for row in board(animation)] == ["4.8"]
+    for result in (overall, animation):
+        assert not re.search(r"\d\.\d\d", text_of(result)), text_of(result)  # no second decimal anywhere
 
 
 # Discord's client only sends numbers within the registered 1–5 (the driver refuses the rest, as it would), so
@@ -257,9 +302,9 @@ async def test_top_ranks_by_the_bayesian_average_not_the_plain_mean(sandbox: San
     for result in (overall, by_story):
         assert_clean(result)
         assert not result.ephemeral and not result.message.buttons()  # type: ignore[union-attr]
-        assert result.embeds[0].footer.text == "m = 3 · C = 2.95 · 3 shows rated"
-    assert board(overall) == [(1, "Land of the Lustrous", "3.92", "4.50", 5), (2, "Super Cub", "3.47", "5.00", 1),
-                              (3, "Skip and Loafer", "1.73", "1.00", 5)]
+        assert result.embeds[0].footer.text == "m = 3 · C = 3.0 · 3 shows rated"
+    assert board(overall) == [(1, "Land of the Lustrous", "3.9", "4.5", 5), (2, "Super Cub", "3.5", "5.0", 1),
+                              (3, "Skip and Loafer", "1.7", "1.0", 5)]
     assert board(by_story) == board(overall)
     assert "Top rated — Story" in text_of(by_story) and "5 votes)" in text_of(by_story)
     assert "Top rated — Overall" in text_of(overall) and "5 members)" in text_of(overall)
@@ -273,9 +318,9 @@ async def test_m_is_configurable_and_m_zero_is_the_plain_mean(run_kansou: RunKan
         await rate_all(sandbox, TOP_VOTES)
         result = await sandbox.invoke("ratings top", {"category": "Story"})
         assert_clean(result)
-        assert [row[1:3] for row in board(result)] == [("Super Cub", "5.00"), ("Land of the Lustrous", "4.50"),
-                                                       ("Skip and Loafer", "1.00")]
-        assert result.embeds[0].footer.text == "m = 0 · C = 2.95 · 3 shows rated"
+        assert [row[1:3] for row in board(result)] == [("Super Cub", "5.0"), ("Land of the Lustrous", "4.5"),
+                                                       ("Skip and Loafer", "1.0")]
+        assert result.embeds[0].footer.text == "m = 0 · C = 3.0 · 3 shows rated"
 
 
 # Twelve shows (ids 2–13) with one story vote each: a tie on the score is broken by the show id.
@@ -345,10 +390,10 @@ async def test_forget_removes_my_scores_for_that_show_in_this_server_only(sandbo
     assert await stored(sandbox) == {("alice", cub, "story", 3.0), ("bob", 1, "animation", 2.0)}
     assert await stored(sandbox, "Other Server") == {("alice", 1, "animation", 1.0)}
     shown = await sandbox.invoke("ratings show", {"anime": ROUGE})
-    assert shown.embeds[0].description == ("Overall **2.0** / 5 — the mean of the 1 category average · "
+    assert shown.embeds[0].description == ("Overall **2.0** / 5 — Animation is the only category rated · "
                                            "1 member rated it in this server")
     assert [row[1:] for row in board(await sandbox.invoke("ratings top", {"category": "Animation"}))] == [
-        (ROUGE, "2.00", "2.00", 1)]
+        (ROUGE, "2.0", "2.0", 1)]
     again = await sandbox.invoke("ratings forget", {"anime": ROUGE}, user="alice")
     assert_clean(again)
     assert again.content == f"You hadn't rated **{ROUGE}** in this server — nothing to remove."
@@ -371,9 +416,9 @@ async def test_servers_never_count_each_others_ratings(sandbox: Sandbox) -> None
     assert "2 members rated it" in (other.embeds[0].description or "")
     club_top = await sandbox.invoke("ratings top")
     other_top = await sandbox.invoke("ratings top", guild="Other Server", user="bob")
-    assert board(club_top) == [(1, ROUGE, "5.00", "5.00", 1)]
-    assert board(other_top) == [(1, ROUGE, "2.00", "2.00", 2)]
-    assert "C = 5.00" in (club_top.embeds[0].footer.text or "")
+    assert board(club_top) == [(1, ROUGE, "5.0", "5.0", 1)]
+    assert board(other_top) == [(1, ROUGE, "2.0", "2.0", 2)]
+    assert "C = 5.0 " in (club_top.embeds[0].footer.text or "")
     assert "Music 5" in text_of(await sandbox.invoke("ratings mine", user="alice"))
     assert "Music 1" in text_of(await sandbox.invoke("ratings mine", user="alice", guild="Other Server"))
 

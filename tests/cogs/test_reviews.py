@@ -383,6 +383,10 @@ async def test_reading_a_whole_series_review(sandbox: Sandbox) -> None:
     after = await sandbox.invoke("review read", {"anime": ROUGE, "watched": 13})
     assert_clean(after)
     check_body(descriptions(after.messages), "Everything, ending included.", hidden=False)
+    assert_clean(await write(sandbox, "The whole film.", anime="Spirited Away"))
+    film = await sandbox.invoke("review read", {"anime": "Spirited Away"})
+    assert_clean(film)
+    assert "Hidden: it spoils the whole series (1 episode)." in text_of(film)
 
 
 async def test_reading_pages_newest_first_for_the_invoker_only(sandbox: Sandbox) -> None:

@@ -22,6 +22,9 @@ from bot.catalogue import (
     read_catalogue,
     shipped_catalogue_files,
 )
+from bot.services.search import NameSearch
+from bot.storage import Database
+from bot.storage.catalogue import Kind
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "metallic_rouge.toml"
 METALLIC_ROUGE = "Metallic Rouge"
@@ -377,3 +380,20 @@ def test_every_entry_is_used(bundle: CatalogueBundle) -> None:
     assert {p.key for p in bundle.people} == credited_people
     assert {c.key for c in bundle.characters} == credited_characters
     assert all(a.staff or a.cast for a in bundle.anime)
+
+
+@pytest.mark.parametrize(("kind", "spelling", "name"), REVIEW_SPELLINGS)
+async def test_review_spellings_resolve_without_asking(catalogue_db: Database, kind: Kind, spelling: str,
+                                                       name: str) -> None:
+    assert (await NameSearch(catalogue_db.catalogue).resolve(kind, spelling)).display == name
+
+
+async def test_every_credited_name_resolves_to_itself(catalogue_db: Database) -> None:
+    search = NameSearch(catalogue_db.catalogue)
+    people = {name for _, name, _ in ALL_STAFF} | {actor for _, _, actor in ALL_CAST}
+    characters = {character for _, character, _ in ALL_CAST}
+    titles = {title for title, _, _ in ALL_STAFF + ALL_CAST}
+    groups: list[tuple[Kind, set[str]]] = [("person", people), ("character", characters), ("anime", titles)]
+    for kind, names in groups:
+        for name in sorted(names):
+            assert (await search.resolve(kind, name)).display == name, (kind, name)

@@ -15,17 +15,6 @@ from bot.services.anilist.models import AnimeHit, CharacterHit, MediaRef, Person
 
 _Named = TypeVar("_Named", PersonEntry, CharacterEntry)
 
-FORMAT_NAMES: dict[str, str] = {
-    "TV": "TV",
-    "TV_SHORT": "TV short",
-    "MOVIE": "Movie",
-    "SPECIAL": "Special",
-    "OVA": "OVA",
-    "ONA": "ONA",
-    "MUSIC": "Music",
-}
-"""AniList's ``MediaFormat`` for anime → the text kansou stores and shows."""
-
 
 def anime_key(anilist_id: int) -> str:
     """Catalogue key of an AniList show."""
@@ -52,9 +41,11 @@ def language_name(value: object) -> str | None:
 
 
 def format_name(value: object) -> str | None:
-    """AniList's ``MediaFormat`` value → kansou's text (unknown values pass through unchanged)."""
-    text = as_str(value)
-    return None if text is None else FORMAT_NAMES.get(text, text)
+    """AniList's ``MediaFormat`` value as stored: the code itself ("TV_SHORT"), as catalogue files write it.
+
+    Members never see it raw: ``bot.catalogue.format_label`` turns it into "TV short" (anything unknown, "Other").
+    """
+    return as_str(value)
 
 
 def as_dict(value: object) -> Mapping[str, Any]:

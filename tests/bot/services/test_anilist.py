@@ -90,7 +90,7 @@ async def test_search_anime_maps_hits_and_leaves_out_manga_and_adult_titles(
     assert (show.title_romaji, show.title_english, show.title_native) == (BIG_SHOW_TITLE, "Starry Sky Relay",
                                                                          "星空リレー！")
     assert (show.year, show.episodes, show.format, show.display_title) == (2023, 24, "TV", "Starry Sky Relay")
-    assert hits[1].format == "Movie" and hits[1].display_title == hits[1].title_romaji
+    assert hits[1].format == "MOVIE" and hits[1].display_title == hits[1].title_romaji
     assert MANGA_ID not in [h.anilist_id for h in hits] and ADULT_SHOW_ID not in [h.anilist_id for h in hits]
     assert fake.requests[-1].variables == {"search": "hoshizora relay", "perPage": 3}
 
@@ -203,7 +203,7 @@ async def test_fetch_person_maps_voice_and_staff_roles(client: AniListClient, fa
     assert bundle.people[0].name == MULTI_PERSON_NAME
     shows = {a.anilist_id: a for a in bundle.anime}
     assert set(shows) == {BIG_SHOW_ID, SECOND_SHOW_ID, MOVIE_ID}  # the manga is not an anime
-    assert shows[MOVIE_ID].format == "Movie" and shows[MOVIE_ID].year == 2024
+    assert shows[MOVIE_ID].format == "MOVIE" and shows[MOVIE_ID].year == 2024
     assert shows[BIG_SHOW_ID].studio == "Studio Kansou"
     tsukimi = f"anilist:character:{ONLY_FAKE_CHARACTER_ID}"
     assert [(c.character, c.person, c.language) for c in shows[BIG_SHOW_ID].cast] == [(tsukimi, me, "japanese")]

@@ -61,7 +61,7 @@ def test_titles_fall_back_and_aliases_are_unique() -> None:
     assert draft is not None
     entry = draft.build()
     assert (entry.title_romaji, entry.aliases, entry.episodes, entry.year) == ("English Only", ("Alias",), None, 1999)
-    assert (entry.format, entry.studio) == ("TV short", "Main")
+    assert (entry.format, entry.studio) == ("TV_SHORT", "Main")
 
 
 def test_people_and_characters_are_deduplicated_and_roles_never_empty() -> None:
@@ -88,8 +88,9 @@ def test_language_and_format_names() -> None:
     assert m.language_name("Chinese") == "chinese"
     assert m.language_name("Arabic") is None
     assert m.language_name(None) is None
-    assert m.format_name("MOVIE") == "Movie"
+    assert m.format_name("MOVIE") == "MOVIE"  # stored as AniList's code, shown through format_label
     assert m.format_name("SOMETHING_NEW") == "SOMETHING_NEW"
+    assert m.format_name(None) is None
 
 
 async def test_retry_after_forms() -> None:

@@ -69,7 +69,9 @@ def _timed(tallies: list[Tally]) -> float:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(2.25, "2.3"), (4.0, "4.0"), (11 / 3, "3.7"), (1.05, "1.1"), (4.75, "4.8")]
+    ("value", "text"), [(2.25, "2.3"), (4.0, "4.0"), (11 / 3, "3.7"), (1.05, "1.1"), (4.75, "4.8"),
+                        ((4.75 + 3.5 + 3.6) / 3, "4.0"),  # 3.95 as floats sum it: 3.9499999999999997
+                        (3.9499, "3.9"), (1.0, "1.0"), (5.0, "5.0")]
 )
 def test_averages_round_half_up(value: float, text: str) -> None:
     assert chart.one_decimal(value) == text

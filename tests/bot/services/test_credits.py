@@ -42,7 +42,7 @@ async def test_every_voice_credit_is_answered(
 ) -> None:
     service = _service(catalogue_db)
     voiced = await service.voiced(character, title, "japanese")
-    assert [(c.role.person.name, c.role.anime.title) for c in voiced.credits] == [(actor, title)]
+    assert [(c.person.name, [r.anime.title for r in c.roles]) for c in voiced.credits] == [(actor, [title])]
     person = await service.person(actor)
     assert (title, character) in {(a.title, r.character.name) for a, roles in person.voice for r in roles}
 
@@ -50,11 +50,19 @@ async def test_every_voice_credit_is_answered(
 async def test_voiced_lists_other_roles_of_the_actor(catalogue_db: Database) -> None:
     voiced = await _service(catalogue_db).voiced("Naomi Orthmann")
     (credit,) = voiced.credits
-    assert credit.role.person.name == "Tomoyo Kurosawa"
+    assert credit.person.name == "Tomoyo Kurosawa"
     others = {r.character.name for r in credit.other_roles}
     assert "Naomi Orthmann" not in others
     assert 1 <= len(others) <= 5 and others <= {
         "Kumiko Ōmae", "Phosphophyllite", "Misaki Okusawa", "Ayano Toki", "Mitsumi Iwakura", "Tsuki"}
+
+
+async def test_voiced_groups_the_seasons_of_one_actor(catalogue_db: Database) -> None:
+    voiced = await _service(catalogue_db).voiced("Kumiko Oomae")
+    (credit,) = voiced.credits  # one voice actor: one credit, not one per season
+    assert credit.person.name == "Tomoyo Kurosawa" and credit.language == "japanese"
+    assert [r.anime.title for r in credit.roles] == ["Sound! Euphonium", "Sound! Euphonium 2"]
+    assert "Kumiko Ōmae" not in {r.character.name for r in credit.other_roles}
 
 
 async def test_voiced_in_a_language_with_no_credit_says_what_exists(catalogue_db: Database) -> None:

@@ -18,6 +18,7 @@ from tests.fakes.anilist_server import (
     BIG_SHOW_TITLE,
     MULTI_PERSON_NAME,
     ONLY_FAKE_CHARACTER_NAME,
+    SECOND_SHOW_TITLE,
     FakeAniList,
 )
 
@@ -115,7 +116,9 @@ async def test_a_fresh_miss_while_anilist_fails_is_a_clear_message(
     with pytest.raises(UpstreamUnavailable) as info:
         await service.voiced(ONLY_FAKE_CHARACTER_NAME, caller=Caller("dave"))
     assert time.monotonic() - started < 3.0
-    assert "AniList isn't answering" in str(info.value)
+    text = str(info.value)
+    assert text.startswith(f"I don't have “{ONLY_FAKE_CHARACTER_NAME}” yet, and AniList ")
+    assert text.lower().count("try again") == 1 and text.count("AniList") == 1 and "(" not in text, text
 
 
 async def test_stale_data_is_refreshed_or_served_with_its_age(
@@ -157,3 +160,50 @@ async def test_a_member_cannot_spend_the_budget_for_everyone(
         with pytest.raises(NotFound):
             await service.anime_credits("Some Show Nobody Has Zqx", Caller("trent"))
         assert fake.count() == sent + 1
+
+
+async def test_the_lookup_cooldown_charges_only_answers_from_anilist(
+    catalogue_db: Database, fake: FakeAniList
+) -> None:
+    async with make_http_client(0.5) as http:
+        client = AniListClient(http, url=fake.url, per_minute=1000)
+        enricher = AniListEnricher(client, catalogue_db.catalogue, member_cooldown=30)
+        service = CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        # a look-up the catalogue answers costs nothing
+        await service.voiced("Naomi Orthmann", caller=Caller("peggy"))
+        assert enricher.cooldown.remaining("peggy") == 0
+        # AniList failing is not the member's doing: no charge, and the next try goes out at once
+        for mode in ("500", "disconnect"):
+            fake.fail_with(mode)
+            with pytest.raises(UpstreamUnavailable):
+                await service.voiced(ONLY_FAKE_CHARACTER_NAME, caller=Caller("peggy"))
+            assert enricher.cooldown.remaining("peggy") == 0, mode
+        fake.fail_with(None)
+        # a look-up AniList answered is charged
+        await service.voiced(ONLY_FAKE_CHARACTER_NAME, caller=Caller("peggy"))
+        assert enricher.cooldown.remaining("peggy") > 0
+        with pytest.raises(OnCooldown):
+            await service.anime_credits("Some Show Nobody Has Zqx", Caller("peggy"))
+        # ... even when its answer is "nothing by that name": it spent AniList's budget all the same
+        with pytest.raises(NotFound):
+            await service.person("Nobody Anywhere Qwxz", Caller("victor"))
+        assert enricher.cooldown.remaining("victor") > 0
+        # AniList rate limiting us is not the member's doing either (last: its back-off holds every request)
+        fake.fail_with("429", retry_after=60)
+        with pytest.raises(UpstreamUnavailable, match="rate limiting"):
+            await service.anime_credits(SECOND_SHOW_TITLE, Caller("wendy"))
+        assert enricher.cooldown.remaining("wendy") == 0
+
+
+async def test_one_charged_lookup_at_a_time_per_member(catalogue_db: Database, fake: FakeAniList) -> None:
+    async with make_http_client(5.0) as http:
+        client = AniListClient(http, url=fake.url, per_minute=1000)
+        enricher = AniListEnricher(client, catalogue_db.catalogue, member_cooldown=30)
+        service = CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        fake.fail_with("hang", hang=0.5, times=1)
+        results = await asyncio.gather(
+            service.person(MULTI_PERSON_NAME, Caller("walter")),
+            service.anime_credits(BIG_SHOW_TITLE, Caller("walter")),
+            return_exceptions=True,
+        )
+        assert [type(r).__name__ for r in results] == ["PersonCredits", "OnCooldown"]

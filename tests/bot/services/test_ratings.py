@@ -38,10 +38,11 @@ async def _count(db: Database) -> int:
 async def test_rate_by_title_then_rerate_replaces(service: RatingService, catalogue_db: Database) -> None:
     first = await service.rate(G1, 1, "metallic rouge", {"animation": 4.5, "music": 3})
     assert first.title == ROUGE and first.scores == {"animation": 4.5, "music": 3.0}
-    assert first.changed == ("animation", "music")
+    assert first.given == ("animation", "music") and first.previous == {}
     again = await service.rate(G1, 1, f"id:{first.anime_id}", {"music": 5, "story": 1.5})
     assert again.scores == {"animation": 4.5, "music": 5.0, "story": 1.5}
-    assert list(again.scores) == ["animation", "music", "story"] and again.changed == ("music", "story")
+    assert list(again.scores) == ["animation", "music", "story"] and again.given == ("music", "story")
+    assert again.previous == {"animation": 4.5, "music": 3.0}
     shown = await service.show(G1, ROUGE)
     assert {t.category: (t.votes, t.average) for t in shown.tally.tallies} == {
         "animation": (1, 4.5), "music": (1, 5.0), "story": (1, 1.5)}

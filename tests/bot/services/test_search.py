@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import Ambiguous, InvalidInput, NotFound
+from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
 from bot.services.names import normalize
-from bot.services.search import NameSearch
+from bot.services.search import Certainty, NameSearch, certainty
 from bot.storage import Database
 from bot.storage.catalogue import Kind
 
@@ -127,9 +128,9 @@ async def test_bad_queries_are_clear_errors(catalogue_db: Database, query: str) 
 )
 async def test_odd_queries_never_raise_anything_but_not_found(catalogue_db: Database, query: str) -> None:
     search = NameSearch(catalogue_db.catalogue)
-    with pytest.raises((NotFound, InvalidInput)) as info:
+    with pytest.raises((NotFound, NotSure, InvalidInput)) as info:
         await search.resolve("person", query)
-    if isinstance(info.value, NotFound):
+    if not isinstance(info.value, InvalidInput):
         assert "couldn't find" in str(info.value)
     assert await search.search("character", query) is not None
 
@@ -152,3 +153,142 @@ async def test_like_metacharacters_in_titles_are_literal(catalogue_db: Database)
     assert await repo.names_with_words("anime", ["_"], limit=10) == []
     assert await repo.names_with_words("anime", ["\\"], limit=10) == []
     assert [r.name for r in await repo.names_with_words("anime", ["lustr"], limit=10)] == ["Land of the Lustrous"]
+
+
+# -- the rule: when is a match sure enough to answer without asking? ------------------------------------------
+
+@pytest.mark.parametrize(("query", "name", "expected"), [
+    ("yu shimamura", "yu shimamura", Certainty.EXACT),
+    ("shimamura yu", "yu shimamura", Certainty.EXACT),  # any word order
+    ("naomiorthmann", "naomi orthmann", Certainty.EXACT),  # spaces do not count
+    ("shimamura", "yu shimamura", Certainty.WORDS),
+    ("tsuda", "minami tsuda", Certainty.WORDS),
+    ("land lustrous", "land of the lustrous", Certainty.WORDS),
+    ("shima", "yu shimamura", Certainty.PREFIX),
+    ("yu shima", "yu shimamura", Certainty.PREFIX),
+    ("sh", "yu shimamura", Certainty.SIMILAR),  # two letters begin too many words to mean one
+    ("shimamra", "yu shimamura", Certainty.TYPO),  # one letter dropped
+    ("kurosowa", "tomoyo kurosawa", Certainty.TYPO),  # one letter changed
+    ("kurosaaw", "tomoyo kurosawa", Certainty.TYPO),  # two neighbours swapped
+    ("tsuda", "tsubasa yunagi", Certainty.SIMILAR),  # three slips: only alike
+    ("tsuta", "minami tsuda", Certainty.TYPO),
+    ("aes", "ace", Certainty.SIMILAR),  # too short for a slip to be safe
+    ("tsuda tsuda", "minami tsuda", Certainty.SIMILAR),  # each word needs a word of its own
+    ("minami kenjiro tsuda", "minami tsuda", Certainty.SIMILAR),  # a word the name lacks
+    ("津田", "津田美波", Certainty.PREFIX),  # two characters of a wide script are enough
+])
+def test_certainty_of_a_name_form(query: str, name: str, expected: Certainty) -> None:
+    assert certainty(query.split(), name) is expected
+
+
+# Test-only entries, stored by the real loader: namesakes the seed does not have.
+NAMESAKES = CatalogueBundle(
+    people=(
+        PersonEntry(key="aoi-kazamori", name="Aoi Kazamori", native="風森葵"),
+        PersonEntry(key="ren-kazamori", name="Ren Kazamori", native="風森蓮"),
+        PersonEntry(key="sora-kazamori", name="Sora Kazamori", native="風森空"),
+        PersonEntry(key="kenta-morita", name="Kenta Morita"),
+        PersonEntry(key="kenta-moriya", name="Kenta Moriya"),
+        PersonEntry(key="haru-hoshikawa-1", name="Haru Hoshikawa", native="星川春"),
+        PersonEntry(key="haru-hoshikawa-2", name="Haru Hoshikawa", native="星川晴"),
+    ),
+    characters=(
+        CharacterEntry(key="hikari-tsukishiro", name="Hikari Tsukishiro"),
+        CharacterEntry(key="hikari-hoshikawa", name="Hikari Hoshikawa"),
+        CharacterEntry(key="mio-kazamori", name="Mio Kazamori"),
+    ),
+    anime=(
+        AnimeEntry(
+            key="kaze-no-uta", title_romaji="Kaze no Uta", title_english="Song of the Wind", format="TV_SHORT",
+            year=2013,
+            cast=(CastCredit("hikari-tsukishiro", "aoi-kazamori"), CastCredit("mio-kazamori", "ren-kazamori"),
+                  CastCredit("hikari-hoshikawa", "haru-hoshikawa-1")),
+            staff=(StaffCredit("sora-kazamori", "Director"), StaffCredit("kenta-morita", "Music"),
+                   StaffCredit("kenta-moriya", "Editing"), StaffCredit("haru-hoshikawa-2", "Screenplay")),
+        ),
+        AnimeEntry(key="kaze-no-uta-movie", title_romaji="Kaze no Uta Gekijouban", format="MOVIE", year=2015,
+                   cast=(CastCredit("hikari-tsukishiro", "aoi-kazamori"),)),
+    ),
+)
+
+
+@pytest.fixture
+async def namesakes(catalogue_db: Database) -> NameSearch:
+    await catalogue_db.catalogue.load_bundle(NAMESAKES, source="test:namesakes")
+    return NameSearch(catalogue_db.catalogue)
+
+
+async def test_a_surname_shared_by_several_people_asks(namesakes: NameSearch) -> None:
+    with pytest.raises(Ambiguous) as info:
+        await namesakes.resolve("person", "Kazamori")
+    assert not isinstance(info.value, NotSure)
+    assert sorted(info.value.choices) == [
+        "Aoi Kazamori (風森葵) — voice of Hikari Tsukishiro in Song of the Wind",
+        "Ren Kazamori (風森蓮) — voice of Mio Kazamori in Song of the Wind",
+        "Sora Kazamori (風森空) — Director, Song of the Wind",
+    ]
+    assert info.value.query == "Kazamori" and len(info.value.values) == 3
+
+
+async def test_a_whole_name_answers_even_when_its_surname_is_shared(namesakes: NameSearch) -> None:
+    assert (await namesakes.resolve("person", "Kazamori Ren")).display == "Ren Kazamori"
+    assert (await namesakes.resolve("person", "aoi kazamori")).display == "Aoi Kazamori"
+
+
+async def test_a_given_name_shared_by_characters_asks(namesakes: NameSearch) -> None:
+    with pytest.raises(Ambiguous) as info:
+        await namesakes.resolve("character", "Hikari")
+    assert [c.split(" — ")[0] for c in sorted(info.value.choices)] == ["Hikari Hoshikawa", "Hikari Tsukishiro"]
+    assert "Song of the Wind" in info.value.choices[0]
+    assert (await namesakes.resolve("character", "hikari tsukishiro")).display == "Hikari Tsukishiro"
+
+
+async def test_a_typo_one_letter_from_two_names_asks(namesakes: NameSearch) -> None:
+    for typed in ("Kenta Morika", "Morika", "kenta moriha"):
+        with pytest.raises(Ambiguous) as info:
+            await namesakes.resolve("person", typed)
+        assert sorted(c.split(" — ")[0] for c in info.value.choices) == ["Kenta Morita", "Kenta Moriya"], typed
+    # ... while a typo one letter from one name only is that name, and an exact name is never a typo of another
+    assert (await namesakes.resolve("person", "Kenta Morita")).display == "Kenta Morita"
+
+
+async def test_namesakes_are_told_apart_by_native_name_and_best_known_role(namesakes: NameSearch) -> None:
+    with pytest.raises(Ambiguous) as info:
+        await namesakes.resolve("person", "Haru Hoshikawa")
+    assert sorted(info.value.choices) == [
+        "Haru Hoshikawa (星川春) — voice of Hikari Hoshikawa in Song of the Wind",
+        "Haru Hoshikawa (星川晴) — Screenplay, Song of the Wind",
+    ]
+
+
+async def test_a_name_that_only_resembles_is_offered_never_taken(catalogue_db: Database) -> None:
+    search = NameSearch(catalogue_db.catalogue)
+    with pytest.raises(NotSure) as info:
+        await search.resolve("character", "Tsuda")  # not "Who voiced Tsubasa Yūnagi"
+    assert "couldn't find a character called “Tsuda”" in str(info.value)
+    assert info.value.choices and info.value.choices[0].startswith("Tsubasa Yūnagi (夕凪ツバサ)")
+    assert info.value.values and info.value.values[0].startswith("id:")
+
+
+async def test_a_whole_title_beats_a_longer_one(catalogue_db: Database) -> None:
+    search = NameSearch(catalogue_db.catalogue)
+    assert (await search.resolve("anime", "Sound Euphonium")).display == "Sound! Euphonium"
+    with pytest.raises(Ambiguous) as info:
+        await search.resolve("anime", "Euphonium")
+    assert info.value.choices == ("Sound! Euphonium (TV, 2015)", "Sound! Euphonium 2 (TV, 2016)")
+
+
+async def test_a_character_on_several_shows_is_labelled_with_the_first(namesakes: NameSearch) -> None:
+    match = (await namesakes.search("character", "Hikari Tsukishiro"))[0]
+    assert await namesakes.labels("character", [match]) == ["Hikari Tsukishiro — Song of the Wind"]
+
+
+async def test_one_or_two_letters_answer_only_a_whole_name(namesakes: NameSearch, catalogue_db: Database) -> None:
+    with pytest.raises(NotSure, match="“yu” is too short to be sure") as info:
+        await namesakes.resolve("person", "yu")  # Yū Shimamura, but also Yui, Yuma, Yume, Yutaka ...
+    assert info.value.choices[0].startswith("Yū Shimamura (島村侑)") and len(info.value.choices) >= 5
+    await catalogue_db.catalogue.load_bundle(CatalogueBundle(
+        characters=(CharacterEntry(key="yu", name="Yu"),), people=(PersonEntry(key="yu-voice", name="Yu Voice"),),
+        anime=(AnimeEntry(key="yu-show", title_romaji="Yu no Hanashi", cast=(CastCredit("yu", "yu-voice"),)),),
+    ), source="test:yu")
+    assert (await namesakes.resolve("character", "Yū")).display == "Yu"
