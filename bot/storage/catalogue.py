@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiosqlite
 
 from bot.catalogue import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.services.markdown import plural
 from bot.services.names import normalize
 
 if TYPE_CHECKING:
@@ -131,8 +132,9 @@ class LoadReport:
         if self.skipped:
             return "unchanged since the last load; nothing to do"
         return (
-            f"{self.anime} shows, {self.people} people, {self.characters} characters; "
-            f"{self.voice_roles_added} new voice roles, {self.staff_roles_added} new staff roles"
+            f"{plural(self.anime, 'show')}, {plural(self.people, 'person', 'people')}, "
+            f"{plural(self.characters, 'character')}; {plural(self.voice_roles_added, 'new voice role')}, "
+            f"{plural(self.staff_roles_added, 'new staff role')}"
         )
 
 

@@ -234,7 +234,7 @@ def test_catalogue_load_reports_what_it_added(tmp_path: Path) -> None:
     )
     first = run(["catalogue", "load", str(extra)], tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "1 new voice roles" in first.stdout
+    assert "1 new voice role," in first.stdout
     again = run(["catalogue", "load", str(extra)], tmp_path)
     assert "0 new voice roles" in again.stdout
 
