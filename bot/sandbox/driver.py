@@ -116,7 +116,6 @@ class Sandbox:
         self.server = server
         self.state = server.state
         self.bots: list[discord.Client] = [b for b in (bot, *bots) if b is not None]
-        self.bot = self.bots[0] if self.bots else None
         self.logs = logs
         self.timeout = timeout
         self.settle = settle
@@ -126,6 +125,11 @@ class Sandbox:
         # Once discord.py has read the interaction and every handler task it started has ended without a
         # callback, nothing will answer: after this grace the interaction is failed early (not after 3 s).
         self.unanswered_grace = 0.05
+
+    @property
+    def bot(self) -> discord.Client | None:
+        """The (first) client running in this process, if any."""
+        return self.bots[0] if self.bots else None
 
     # the world -----------------------------------------------------------------
 

@@ -79,7 +79,7 @@ async def running_sandbox(
             bots = [await stack.enter_async_context(make(endpoints)) for make in (make_bot, *more_bots)]
             tasks = [asyncio.create_task(bot.start(endpoints.token), name=f"sandbox-bot{f'-{i}' if i else ''}")
                      for i, bot in enumerate(bots)]
-            sandbox.bots, sandbox.bot = bots, bots[0]
+            sandbox.bots = bots
             try:
                 await _connected(sandbox, tasks, connect_within)
                 yield sandbox
@@ -100,7 +100,8 @@ async def serving_sandbox(
     For bots that connect by themselves — other processes given ``sandbox.server.endpoints`` (a fixed
     ``config.port`` makes the URLs known in advance), or clients started here. ``await
     sandbox.wait_until_connected()`` waits until every shard has its session; the driver then works as
-    with :func:`running_sandbox` (``sandbox.bots`` lists the clients in this process, if any are added).
+    with :func:`running_sandbox`. Clients started in this process may be appended to ``sandbox.bots``: the
+    driver then tells early when they leave an interaction unanswered, instead of waiting for the 3 seconds.
     """
     server = SandboxServer(config)
     endpoints = await server.start()
