@@ -55,6 +55,30 @@ class ShardBot(commands.AutoShardedBot):
             self.interactions.append(interaction.guild_id)
             await interaction.response.send_message(self.answer(interaction), view=Again(timeout=30))
 
+        class Form(discord.ui.Modal, title="Which shard?"):
+            note: discord.ui.TextInput[Form] = discord.ui.TextInput(label="Note", max_length=50)
+
+            async def on_submit(self, interaction: discord.Interaction) -> None:
+                bot.interactions.append(interaction.guild_id)
+                await interaction.response.send_message(f"{bot.answer(interaction)}: {self.note.value}")
+
+        @self.tree.command(name="form", description="Open a form")
+        async def form(interaction: discord.Interaction) -> None:
+            self.interactions.append(interaction.guild_id)
+            await interaction.response.send_modal(Form())
+
+        @self.tree.command(name="greet", description="Greet someone")
+        @discord.app_commands.describe(someone="Who to greet", role="A role to mention by name")
+        async def greet(interaction: discord.Interaction, someone: discord.User,
+                        role: discord.Role | None = None) -> None:
+            self.interactions.append(interaction.guild_id)
+            await interaction.response.send_message(f"hello {someone.name} ({self.answer(interaction)})")
+
+        @self.tree.command(name="club", description="Only in servers")
+        @discord.app_commands.guild_only()
+        async def club(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(self.answer(interaction))
+
         @self.tree.command(name="silent", description="Read the interaction and never answer")
         async def silent(interaction: discord.Interaction) -> None:
             self.interactions.append(interaction.guild_id)

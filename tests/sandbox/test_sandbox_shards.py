@@ -20,7 +20,14 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.sandbox import Sandbox, SandboxConfig, SandboxEndpoints, running_sandbox, serving_sandbox
+from bot.sandbox import (
+    Sandbox,
+    SandboxConfig,
+    SandboxEndpoints,
+    SandboxUsageError,
+    running_sandbox,
+    serving_sandbox,
+)
 from bot.sandbox.harness import BotFactory
 
 from .conftest import RunBot
@@ -201,6 +208,29 @@ async def test_dm_interactions_and_dm_events_go_to_shard_zero() -> None:
             while len(zero.dm_messages) < 2:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         assert one.dm_messages == []
+
+
+async def test_dm_forms_options_and_contexts() -> None:
+    async with running_sandbox(shard_bot("zero", shard_ids=[0]), shard_bot("one", shard_ids=[1]),
+                               config=sharded()) as sandbox:
+        zero, one = clients(sandbox)
+        opened = await sandbox.invoke_dm("form", user="bob")
+        assert opened.modal is not None and opened.shard_id == 0
+        done = await sandbox.submit_modal(opened, {"Note": "from a DM"})
+        assert done.ok and done.content == "zero shard 0 in a DM: from a DM" and done.guild_id is None
+        greeted = await sandbox.invoke_dm("greet", {"someone": "@carol"}, user="bob")
+        assert greeted.content == "hello carol (zero shard 0 in a DM)", greeted.errors
+        carol = sandbox.member("carol")
+        assert greeted.raw["data"]["resolved"] == {"users": {str(carol.id): sandbox.state.world.user_payload(carol)}}
+        with pytest.raises(SandboxUsageError, match="a DM has no roles"):
+            await sandbox.invoke_dm("greet", {"someone": "carol", "role": "Moderators"}, user="bob")
+        with pytest.raises(SandboxUsageError, match="no command /club"):
+            await sandbox.invoke_dm("club", user="bob")  # guild-only: not offered in DMs
+        assert (await sandbox.invoke("club", guild="Other Server")).content == "one shard 1 in Other Server"
+        whoami = await sandbox.invoke_dm("whoami", user="bob")
+        with pytest.raises(SandboxUsageError, match="only the member the DM is with"):
+            await sandbox.click(whoami, "Again", user="carol")  # carol cannot see bob's DM
+        assert zero.interactions == [None] * 4 and one.interactions == []  # form, its submission, greet, whoami
 
 
 async def test_a_second_connection_for_a_shard_is_refused() -> None:
