@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from bot.sandbox.driver import Invocation, Sandbox
     from bot.sandbox.endpoints import point_discord_py_at
     from bot.sandbox.errors import SandboxUsageError, Violation
-    from bot.sandbox.harness import BotFactory, plain_bot, running_sandbox
+    from bot.sandbox.harness import BotFactory, plain_bot, running_sandbox, serving_sandbox
     from bot.sandbox.invocation import SandboxFile
     from bot.sandbox.modal import ModalField, ModalView
     from bot.sandbox.repl import run_sandbox
@@ -29,7 +29,8 @@ _HOMES = {
     "ChannelSpec": "config", "GuildSpec": "config", "RoleSpec": "config", "SandboxConfig": "config",
     "SandboxEndpoints": "config", "UserSpec": "config", "Invocation": "driver", "Sandbox": "driver",
     "point_discord_py_at": "endpoints", "SandboxUsageError": "errors", "Violation": "errors",
-    "BotFactory": "harness", "plain_bot": "harness", "running_sandbox": "harness", "SandboxFile": "invocation",
+    "BotFactory": "harness", "plain_bot": "harness", "running_sandbox": "harness", "serving_sandbox": "harness",
+    "SandboxFile": "invocation",
     "ModalField": "modal", "ModalView": "modal", "run_sandbox": "repl", "Choice": "results",
     "InteractionResult": "results", "SandboxServer": "server", "SandboxAttachment": "store",
     "SandboxMessage": "store",
@@ -58,6 +59,7 @@ __all__ = [
     "point_discord_py_at",
     "run_sandbox",
     "running_sandbox",
+    "serving_sandbox",
 ]
 
 

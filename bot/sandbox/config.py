@@ -109,6 +109,11 @@ class GuildSpec:
         return [c for c in self.channels if c.type in (0, 5)]
 
 
+def shard_for(guild_id: int, shard_count: int) -> int:
+    """Discord's sharding formula: the shard that receives the events of ``guild_id``."""
+    return (guild_id >> 22) % shard_count
+
+
 def _as_id(key: str | int) -> int | None:
     if isinstance(key, int):
         return key
@@ -163,12 +168,25 @@ class SandboxConfig:
     # is recorded on the message but not reported as a violation.
     allow_explicit_pings: bool = False
     locale: str = "en-US"
+    # Sharding. ``shard_count`` is what ``GET /gateway/bot`` recommends; every guild's events and interactions go
+    # to the session whose ``[shard_id, num_shards]`` matches ``(guild_id >> 22) % num_shards``, DMs to shard 0.
+    # With ``strict_sharding`` (the default) the stand-in also holds the bot to that count: an unsharded IDENTIFY
+    # when ``shard_count`` > 1 closes with 4011 (Sharding required), another ``num_shards`` or a shard that
+    # already has a connected session closes with 4010 (Invalid shard) — so two processes claiming one shard
+    # fail loudly instead of answering twice. Discord itself only recommends the count and accepts several
+    # sessions per shard (each routed by its own ``num_shards``); ``strict_sharding=False`` models exactly that.
+    shard_count: int = 1
+    strict_sharding: bool = True
+    max_concurrency: int = 1  # session_start_limit.max_concurrency (reported, not enforced)
+    max_guilds_per_shard: int = 2500  # a session that would hold more is closed with 4011, as Discord does
     host: str = "127.0.0.1"
     port: int = 0
     extra: dict[str, object] = field(default_factory=dict)
     _user_index: _UserIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.shard_count < 1 or self.max_concurrency < 1 or self.max_guilds_per_shard < 1:
+            raise ValueError("shard_count, max_concurrency and max_guilds_per_shard must be 1 or more")
         if not self.bot_id:
             self.bot_id = fixture_id(KIND_BOT, 0)
         if not self.application_id:
@@ -197,7 +215,10 @@ class SandboxConfig:
 
     @classmethod
     def default(cls, **overrides: object) -> SandboxConfig:
-        """Two guilds ("Anime Club", "Other Server"), members alice/bob/carol/dave and a moderator "mod"."""
+        """Two guilds ("Anime Club", "Other Server"), members alice/bob/carol/dave and a moderator "mod".
+
+        Their fixture ids put "Anime Club" on shard 0 and "Other Server" on shard 1 of 2 (``shard_count=2``).
+        """
         users = [UserSpec(n, global_name=n.capitalize()) for n in ("alice", "bob", "carol", "dave", "mod")]
         club = GuildSpec(
             name="Anime Club",
@@ -284,6 +305,14 @@ class SandboxConfig:
             except KeyError:
                 continue
         raise KeyError(f"no channel {key!r}")
+
+    def shard_of(self, guild: str | int | GuildSpec) -> int:
+        """The shard (of ``shard_count``) that receives the events of a guild (by name, id or spec).
+
+        DMs and other events without a guild go to shard 0.
+        """
+        spec = guild if isinstance(guild, GuildSpec) else self.guild(guild)
+        return shard_for(spec.id, self.shard_count)
 
     @property
     def dev_guild_id(self) -> int | None:

@@ -24,6 +24,10 @@ Plain calls may overlap too (``asyncio.gather`` of :meth:`Sandbox.invoke`), but 
 which does not scale past a few dozen. Either way, an interaction's own violations and messages are exactly
 its own, while the bot's ERROR log lines (and violations that name no interaction) cannot be told apart:
 every result of the batch carries those of the whole time it was in flight.
+
+A sharded bot may be several clients (in this process, or other processes): each interaction goes to the
+session of its guild's shard (DMs to shard 0), and its result says which (``result.shard_id``); whichever
+client answers, the stand-in records the answer, so results read the same.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ import discord
 from bot.sandbox.components import BUTTON, LINK_STYLE, STRING_SELECT
 from bot.sandbox.config import MODERATOR_ROLE, ChannelSpec, GuildSpec, SandboxConfig, UserSpec
 from bot.sandbox.errors import SandboxUsageError, Violation
+from bot.sandbox.gateway import Delivery
 from bot.sandbox.invocation import (
+    DmTarget,
     OptionBuilder,
     ResolvedCommand,
     Target,
@@ -89,20 +95,27 @@ class _Outgoing:
     """An interaction built and recorded, about to be sent (or in flight)."""
 
     record: InteractionRecord
-    target: Target
+    target: Target | DmTarget
     what: str
     label: str
     message: SandboxMessage | None = None
+    shard_id: int | None = None  # the shard whose session it was sent to (None: unsharded)
 
 
 class Sandbox:
-    """Drives a connected bot through a running :class:`SandboxServer`."""
+    """Drives a connected bot through a running :class:`SandboxServer`.
+
+    ``bot`` (and ``bots``, for a bot sharded over several clients) are the clients running in this process:
+    knowing them lets the driver tell early that an interaction went unanswered. Bots in other processes
+    need not be given (the driver then waits for the callback or Discord's 3-second expiry).
+    """
 
     def __init__(self, server: SandboxServer, *, bot: discord.Client | None = None,
-                 logs: LogCapture | None = None, timeout: float = 5.0, settle: float = 0.25) -> None:
+                 bots: Sequence[discord.Client] = (), logs: LogCapture | None = None, timeout: float = 5.0,
+                 settle: float = 0.25) -> None:
         self.server = server
         self.state = server.state
-        self.bot = bot
+        self.bots: list[discord.Client] = [b for b in (bot, *bots) if b is not None]
         self.logs = logs
         self.timeout = timeout
         self.settle = settle
@@ -112,6 +125,11 @@ class Sandbox:
         # Once discord.py has read the interaction and every handler task it started has ended without a
         # callback, nothing will answer: after this grace the interaction is failed early (not after 3 s).
         self.unanswered_grace = 0.05
+
+    @property
+    def bot(self) -> discord.Client | None:
+        """The (first) client running in this process, if any."""
+        return self.bots[0] if self.bots else None
 
     # the world -----------------------------------------------------------------
 
@@ -178,7 +196,7 @@ class Sandbox:
         """Give (or take away) the Moderators role (Manage Messages + Manage Guild)."""
         target = self.target(user, guild)
         self.state.world.set_role(target.guild, target.user.id, MODERATOR_ROLE, on)
-        session = self.server.gateway.current
+        session = self.server.gateway.session_for(target.guild.id)
         if session is not None and session.intents & GUILD_MEMBERS_INTENT:
             data = self.state.world.member_payload(target.guild, target.user.id)
             data["guild_id"] = str(target.guild.id)
@@ -209,7 +227,7 @@ class Sandbox:
         self.state.messages.add(message)
         payload = message.payload()
         payload["member"] = world.member_payload(target.guild, target.user.id, with_user=False)
-        session = self.server.gateway.current
+        session = self.server.gateway.session_for(target.guild.id)
         if session is not None and not session.intents & MESSAGE_CONTENT_INTENT and \
                 f"<@{world.bot.id}>" not in content:
             payload.update(content="", embeds=[], attachments=[], components=[])
@@ -256,12 +274,16 @@ class Sandbox:
         return registry.in_scope(guild_id)
 
     async def wait_until_connected(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until the bot is identified (or resumed) on the gateway."""
+        """Wait until the bot is identified (or resumed) on the gateway: every shard, when it is sharded."""
         await self.server.gateway.wait_ready(timeout or self.timeout)
 
-    async def drop_gateway(self, code: int = 4000, *, resumable: bool = True, wait: bool = True) -> None:
-        """Close the bot's gateway connection (4000 = resumable); by default wait until it is back."""
-        await self.server.gateway.drop(code, resumable=resumable)
+    async def drop_gateway(self, code: int = 4000, *, resumable: bool = True, wait: bool = True,
+                           shard: int | None = None) -> None:
+        """Close the bot's gateway connection (4000 = resumable); by default wait until it is back.
+
+        ``shard``: close that shard's connection (default: the session identified last).
+        """
+        await self.server.gateway.drop(code, resumable=resumable, shard=shard)
         if wait:
             await self.wait_until_connected(timeout=max(self.timeout, 10.0))
 
@@ -330,6 +352,51 @@ class Sandbox:
         await self.wait_until_connected()
         return await self._run(outgoing, timeout or self.timeout)
 
+    async def invoke_dm(
+        self,
+        command: str,
+        options: Mapping[str, object] | None = None,
+        *,
+        user: UserKey | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+        raw: bool = False,
+    ) -> InteractionResult:
+        """Run a global slash command in the member's DM with the bot (Discord sends it to shard 0).
+
+        Only commands registered globally and usable in DMs (``contexts`` with 1, or ``dm_permission``)
+        can be run; options as in :meth:`invoke`, except that a DM has no roles or channels to pick.
+        """
+        target = self.dm_target(user)
+        commands = self._dm_commands()
+        if not commands:
+            with contextlib.suppress(TimeoutError):
+                await self.wait_for_commands(None, timeout=min(self.timeout, 2.0))
+            commands = self._dm_commands()
+        resolved = resolve_command(commands, command)
+        can_use(self.state, resolved.command, target)
+        builder = OptionBuilder(self.state, target)
+        values = dict(options or {})
+        built = builder.build_raw(resolved, values) if raw else builder.build(resolved, values)
+        data: dict[str, Any] = {"id": str(resolved.command.id), "name": resolved.command.name, "type": 1,
+                                "options": nest(resolved, built.options)}
+        if built.resolved:
+            data["resolved"] = built.resolved
+        shown = " ".join(f"{k}: {_show(v)}" for k, v in values.items())
+        label = f"/{resolved.qualified_name}{' ' + shown if shown else ''} (DM){' (raw)' if raw else ''}"
+        return await self._send(target, COMMAND, data, label, "command", within=timeout)
+
+    def dm_target(self, user: UserKey | None = None) -> DmTarget:
+        """A member in their DM with the bot (the DM channel is opened if need be)."""
+        member = self.member(user) if user is not None else self.user
+        channels = self.state.world.dm_channels
+        if member.id not in channels:
+            channels[member.id] = self.state.ids.next()
+        return DmTarget(member, channels[member.id])
+
+    def _dm_commands(self) -> list[RegisteredCommand]:
+        return [c for c in self.state.commands.in_scope(None)
+                if c.payload.get("contexts") is None or 1 in c.payload["contexts"]]
+
     async def _command(self, invocation: Invocation) -> _Outgoing:
         target = self.target(invocation.user, invocation.guild, invocation.channel)
         resolved = await self._resolve(invocation.command, target)
@@ -385,10 +452,16 @@ class Sandbox:
         return await self._send(target, AUTOCOMPLETE, data, label, "autocomplete", within=timeout,
                                 focused_type=built.focused_type)
 
-    def _component_target(self, message: SandboxMessage, user: UserKey | None) -> Target:
+    def _component_target(self, message: SandboxMessage, user: UserKey | None) -> Target | DmTarget:
+        if message.guild_id is None:
+            recipient = self.state.world.dm_recipient(message.channel_id)
+            member = self.member(user) if user is not None else recipient
+            if recipient is None or member is None or member.id != recipient.id:
+                raise SandboxUsageError("only the member the DM is with can use its components")
+            return DmTarget(recipient, message.channel_id)
         guild = next((g for g in self.config.guilds if g.id == message.guild_id), None)
         if guild is None:
-            raise SandboxUsageError("components in DMs are not supported by the sandbox")
+            raise SandboxUsageError(f"message {message.id} is in no guild the sandbox knows")
         target = self.target(user, guild, message.channel_id)
         owner = (message.interaction_metadata or {}).get("user", {}).get("id")
         if message.ephemeral and owner is not None and owner != str(target.user.id):
@@ -455,7 +528,7 @@ class Sandbox:
         label = f"selected {', '.join(map(str, chosen))} in [{menu.get('placeholder') or menu.get('custom_id')}]"
         return await self._send(where, COMPONENT, data, label, "select", within=timeout, message=msg)
 
-    def _entity_values(self, where: Target, kind: int, chosen: list[object]) -> \
+    def _entity_values(self, where: Target | DmTarget, kind: int, chosen: list[object]) -> \
             tuple[list[str], dict[str, dict[str, Any]]]:
         from bot.sandbox.invocation import BuiltOptions  # noqa: PLC0415
 
@@ -478,7 +551,9 @@ class Sandbox:
         if result.modal is None:
             raise SandboxUsageError(f"{result.label} did not open a modal (response: {result.response_name})")
         components = result.modal.submission(values)
-        target = self.target(user if user is not None else result.user, result.guild_id, result.channel_id)
+        who = user if user is not None else result.user
+        target: Target | DmTarget = self.dm_target(who) if result.guild_id is None else \
+            self.target(who, result.guild_id, result.channel_id)
         data = {"custom_id": result.modal.custom_id, "components": components}
         message = self.get_message(result.source_message.id) if result.source_message is not None else None
         label = f"submitted «{result.modal.title}»"
@@ -519,7 +594,7 @@ class Sandbox:
 
     # the engine ----------------------------------------------------------------------------
 
-    async def _send(self, target: Target, kind: int, data: dict[str, Any], label: str, what: str, *,
+    async def _send(self, target: Target | DmTarget, kind: int, data: dict[str, Any], label: str, what: str, *,
                     within: float | None, message: SandboxMessage | None = None,
                     focused_type: int | None = None) -> InteractionResult:
         await self.wait_until_connected()
@@ -527,14 +602,15 @@ class Sandbox:
         (result,) = await self._run([outgoing], within or self.timeout)
         return result
 
-    def _outgoing(self, target: Target, kind: int, data: dict[str, Any], label: str, what: str,
+    def _outgoing(self, target: Target | DmTarget, kind: int, data: dict[str, Any], label: str, what: str,
                   message: SandboxMessage | None = None, focused_type: int | None = None) -> _Outgoing:
         interaction_id, token = fresh_ids(self.state)
         payload = interaction_payload(self.state, target, kind=kind, data=data, interaction_id=interaction_id,
                                       token=token, message=message)
+        guild_id, channel_id = _where(target)
         record = InteractionRecord(
-            id=interaction_id, token=token, type=kind, payload=payload, guild_id=target.guild.id,
-            channel_id=target.channel.id, user_id=target.user.id, label=f"{target.user.name}: {label}",
+            id=interaction_id, token=token, type=kind, payload=payload, guild_id=guild_id,
+            channel_id=channel_id, user_id=target.user.id, label=f"{target.user.name}: {label}",
             source_message_id=message.id if message is not None else None, focused_type=focused_type)
         return _Outgoing(record, target, what, label, message)
 
@@ -543,14 +619,16 @@ class Sandbox:
         log_mark = len(self.logs.records) if self.logs else 0
         log_index = len(self.state.messages.log)
         before = set(asyncio.all_tasks())
+        deliveries: list[Delivery] = []
         for outgoing in batch:
             # the 3 seconds start now, not when it was built
             outgoing.record.created = outgoing.record.last_activity = time.monotonic()
             self.server.lifecycle.open(outgoing.record)
-            await self.server.gateway.dispatch("INTERACTION_CREATE", outgoing.record.payload)
-        seq = self.server.gateway.current.seq if self.server.gateway.current else 0
+            sent = await self.server.gateway.deliver("INTERACTION_CREATE", outgoing.record.payload)
+            outgoing.shard_id = next((s.shard[0] for s, _ in sent if s.shard is not None), None)
+            deliveries.extend(sent)
         records = [outgoing.record for outgoing in batch]
-        timed_out = await self._wait(records, before, seq, within)
+        timed_out = await self._wait(records, before, deliveries, within)
         log_errors = self.logs.since(log_mark) if self.logs is not None else []
         # the messages of every interaction sent together are nobody's "other" messages
         ours = {i for r in records for i in (r.original_message_id, *r.followup_ids) if i is not None}
@@ -559,6 +637,7 @@ class Sandbox:
         for outgoing in batch:
             result = self._result(outgoing.record, outgoing.target, outgoing.what, outgoing.label,
                                   outgoing.message, outgoing.record.id in timed_out, others, deleted)
+            result.shard_id = outgoing.shard_id
             result.log_errors = list(log_errors)
             results.append(result)
         self.last_result = results[-1]
@@ -567,14 +646,30 @@ class Sandbox:
     def _handlers(self, before: set[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
         return [t for t in asyncio.all_tasks() - before if t.get_name().startswith(HANDLER_TASK_PREFIXES)]
 
-    def _parsed(self, seq: int) -> bool:
-        """Whether the bot has read the gateway message with sequence ``seq``."""
-        ws = getattr(self.bot, "ws", None)
-        sequence = getattr(ws, "sequence", None)
-        return isinstance(sequence, int) and sequence >= seq
+    def _websockets(self) -> list[Any]:
+        """The gateway connections of the clients in this process (one per shard of a sharded client)."""
+        found: list[Any] = []
+        for bot in self.bots:
+            if isinstance(bot, discord.AutoShardedClient):
+                # discord.py keeps each shard's websocket on the ShardInfo's parent Shard
+                found.extend(getattr(getattr(info, "_parent", None), "ws", None) for info in bot.shards.values())
+            else:
+                found.append(getattr(bot, "ws", None))
+        return [ws for ws in found if ws is not None]
 
-    async def _wait(self, records: list[InteractionRecord], before: set[asyncio.Task[Any]], seq: int,
-                    within: float) -> set[int]:
+    def _parsed(self, deliveries: list[Delivery]) -> bool:
+        """Whether clients in this process have read every delivered gateway message (by session and sequence)."""
+        if not deliveries:
+            return False
+        read = {getattr(ws, "session_id", None): getattr(ws, "sequence", None) for ws in self._websockets()}
+        for session, seq in deliveries:
+            sequence = read.get(session.id)
+            if not isinstance(sequence, int) or sequence < seq:
+                return False
+        return True
+
+    async def _wait(self, records: list[InteractionRecord], before: set[asyncio.Task[Any]],
+                    deliveries: list[Delivery], within: float) -> set[int]:
         """Wait for the callbacks, for deferred replies to be completed, then for the handlers to settle.
 
         One loop watches every record; returns the ids of those still unanswered when ``within`` ran out.
@@ -590,7 +685,7 @@ class Sandbox:
             if now > deadline:
                 timed_out = {r.id for r in waiting}
                 break
-            if parsed_at is None and self._parsed(seq):
+            if parsed_at is None and self._parsed(deliveries):
                 parsed_at = now
             if parsed_at is not None and now - parsed_at > self.unanswered_grace and \
                     all(t.done() for t in self._handlers(before)):
@@ -601,7 +696,7 @@ class Sandbox:
         live = [r for r in records if r.id not in timed_out]
         # 2. a deferred "thinking…" reply must be completed by an edit or a follow-up
         while thinking := [r for r in live if r.deferred_pending and not r.finished.is_set()]:
-            if loop.time() > deadline or (self.bot is not None and all(t.done() for t in self._handlers(before))):
+            if loop.time() > deadline or (self.bots and all(t.done() for t in self._handlers(before))):
                 for record in thinking:
                     self.state.violate("deferred response never completed",
                                        f"{record.label}: still \"thinking…\" when the bot stopped handling it",
@@ -638,15 +733,16 @@ class Sandbox:
                 others.append(message)
         return others, deleted
 
-    def _result(self, record: InteractionRecord, target: Target, what: str, label: str,
+    def _result(self, record: InteractionRecord, target: Target | DmTarget, what: str, label: str,
                 source: SandboxMessage | None, timed_out: bool, others: list[SandboxMessage],
                 deleted: list[SandboxMessage]) -> InteractionResult:
         messages = self.state.messages
         original = messages.by_id.get(record.original_message_id or 0)
         followups = [messages.by_id[i] for i in record.followup_ids if i in messages.by_id]
+        guild_id, channel_id = _where(target)
         return InteractionResult(
-            interaction_id=record.id, kind=what, label=label, user=target.user, guild_id=target.guild.id,
-            channel_id=target.channel.id, response_type=record.response_type, message=original,
+            interaction_id=record.id, kind=what, label=label, user=target.user, guild_id=guild_id,
+            channel_id=channel_id, response_type=record.response_type, message=original,
             followups=followups, other_messages=list(others), deleted=list(deleted),
             modal=ModalView.parse(record.modal) if record.modal is not None else None,
             choices=[Choice(str(c.get("name")), c["value"]) for c in record.choices]
@@ -658,6 +754,13 @@ class Sandbox:
     def _unattached(self, record: InteractionRecord) -> list[Violation]:
         """Violations recorded during the interaction that name no interaction (channel posts, endpoints)."""
         return [v for v in self.state.violations if v.interaction_id is None and v.at >= record.created]
+
+
+def _where(target: Target | DmTarget) -> tuple[int | None, int]:
+    """The guild id (None in a DM) and the channel id of a target."""
+    if isinstance(target, DmTarget):
+        return None, target.channel_id
+    return target.guild.id, target.channel.id
 
 
 def _show(value: object) -> str:

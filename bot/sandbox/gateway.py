@@ -1,4 +1,10 @@
-"""The gateway websocket: HELLO, IDENTIFY/READY, heartbeats, RESUME, member chunks and dispatches."""
+"""The gateway websocket: HELLO, IDENTIFY/READY, heartbeats, RESUME, member chunks and dispatches.
+
+Sessions may be sharded (IDENTIFY with ``shard: [shard_id, num_shards]``): each event about a guild goes to
+the sessions whose shard is ``(guild_id >> 22) % num_shards``, events without a guild (DMs) to shard 0, as
+Discord routes them. ``SandboxConfig.strict_sharding`` decides whether the configured shard count is required
+and a shard may have only one connected session (see :class:`~bot.sandbox.config.SandboxConfig`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.sandbox.config import shard_for
 from bot.sandbox.ids import new_token
 from bot.sandbox.state import SandboxState
 from bot.sandbox.world import GUILD_MEMBERS_INTENT, PRIVILEGED_INTENTS
@@ -21,6 +28,10 @@ log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT, REQUEST_MEMBERS = 0, 1, 2, 3, 4, 6, 7, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
 BUFFER_MAX = 1000
+INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
+GUILD_EVENTS_BY_ID = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")  # the guild's id is ``d.id``
+
+Delivery = tuple["GatewaySession", int]  # a session an event went to, and its sequence number there
 
 
 class _Compressor:
@@ -100,20 +111,39 @@ class GatewaySession:
     conn: Connection | None = None
     invalidated: bool = False
 
+    @property
+    def shard_id(self) -> int:
+        """The shard this session holds (0 when unsharded)."""
+        return self.shard[0] if self.shard is not None else 0
+
+    @property
+    def connected(self) -> bool:
+        """Whether the session is live and has a connection (not waiting to be resumed)."""
+        return self.conn is not None and not self.invalidated
+
+    def routes(self, guild_id: int | None) -> bool:
+        """Whether Discord sends this session the events of ``guild_id`` (``None``: DMs and guild-less events)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else shard_for(guild_id, count) == shard_id
+
 
 class Gateway:
-    """Serves ``/gateway`` and pushes events to the bot's current session."""
+    """Serves ``/gateway`` and pushes each event to the session(s) of its shard."""
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.url = ""
         self.sessions: dict[str, GatewaySession] = {}
-        self.current: GatewaySession | None = None
+        self.current: GatewaySession | None = None  # the session identified (or resumed) last
         self.connections: list[Connection] = []
         self.identify_count = 0
         self.resume_count = 0
         self.heartbeats = 0
-        self.ready = asyncio.Event()  # a session is attached and has had READY (or RESUMED)
+        # Set once connected sessions that have had READY (or RESUMED) receive every guild's events and the
+        # DMs (one session unsharded; every shard when sharded); cleared when a connection drops.
+        self.ready = asyncio.Event()
         self.query_log: list[dict[str, str]] = []
         state.add_event_sink(self.dispatch)
 
@@ -165,10 +195,45 @@ class Gateway:
             session.conn = None
             if conn.ws.close_code in (1000, 1001):
                 session.invalidated = True  # a clean close by the client ends the session
-            if session is self.current:
-                self.ready.clear()
+            self._refresh_ready()
         if conn in self.connections:
             self.connections.remove(conn)
+
+    # routing ---------------------------------------------------------------------
+
+    def live_sessions(self) -> list[GatewaySession]:
+        """Sessions that still receive events (connected, or waiting to be resumed), oldest first."""
+        return [s for s in self.sessions.values() if not s.invalidated]
+
+    def routes(self, guild_id: int | None) -> list[GatewaySession]:
+        """The live sessions that receive the events of ``guild_id`` (``None``: DMs), oldest first."""
+        return [s for s in self.live_sessions() if s.routes(guild_id)]
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The session that receives the events of ``guild_id`` (a connected one first), or None."""
+        sessions = self.routes(guild_id)
+        return next((s for s in reversed(sessions) if s.connected), sessions[-1] if sessions else None)
+
+    def shard_session(self, shard_id: int) -> GatewaySession | None:
+        """The connected session holding ``shard_id`` (the latest, if several), or None."""
+        return next((s for s in reversed(self.live_sessions()) if s.connected and s.shard_id == shard_id), None)
+
+    @property
+    def connected_shards(self) -> list[tuple[int, int] | None]:
+        """The ``[shard_id, num_shards]`` of every connected session (``None``: unsharded), oldest first."""
+        return [s.shard for s in self.live_sessions() if s.connected]
+
+    def covered(self) -> bool:
+        """Whether connected sessions receive the events of every configured guild, and the DMs."""
+        connected = [s for s in self.live_sessions() if s.connected]
+        return bool(connected) and any(s.routes(None) for s in connected) and \
+            all(any(s.routes(g.id) for s in connected) for g in self.state.config.guilds)
+
+    def _refresh_ready(self) -> None:
+        if self.covered():
+            self.ready.set()
+        else:
+            self.ready.clear()
 
     async def _close(self, conn: Connection, code: int, reason: str, detail: str) -> None:
         self.state.violate(f"gateway closed {code} {reason}", detail, kind="gateway", endpoint="gateway")
@@ -209,17 +274,31 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS and not self.state.config.privileged_intents:
             await self._close(conn, 4014, "Disallowed intent(s)", f"intents={intents} ask for privileged ones")
             return False
-        raw_shard = data.get("shard")
-        shard = (int(raw_shard[0]), int(raw_shard[1])) if isinstance(raw_shard, list) and len(raw_shard) == 2 \
-            else None
+        try:
+            shard = _shard(data.get("shard"))
+        except ValueError:
+            await self._close(conn, INVALID_SHARD, "Invalid shard",
+                              f"shard={data.get('shard')!r}: not [shard_id, num_shards] with 0 <= shard_id < "
+                              "num_shards")
+            return False
+        refusal = self._refuse_shard(shard)
+        if refusal is not None:
+            await self._close(conn, *refusal)
+            return False
+        guilds = [g for g in self.state.config.guilds if shard is None or shard_for(g.id, shard[1]) == shard[0]]
+        limit = self.state.config.max_guilds_per_shard
+        if len(guilds) > limit:
+            await self._close(conn, SHARDING_REQUIRED, "Sharding required",
+                              f"this session would hold {len(guilds)} guilds; Discord allows {limit} per shard")
+            return False
+        self._supersede(shard)
         session = GatewaySession(new_token("session-")[:40], intents, shard)
         self.sessions[session.id] = session
         self.current = session
         self.identify_count += 1
+        self.state.session_starts += 1
         conn.session, session.conn = session, conn
         world = self.state.world
-        guilds = [g for g in self.state.config.guilds
-                  if shard is None or (g.id >> 22) % max(shard[1], 1) == shard[0]]
         ready: dict[str, Any] = {
             "v": 10, "user": world.me_payload(), "session_id": session.id, "resume_gateway_url": self.url,
             "session_type": "normal", "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
@@ -233,8 +312,40 @@ class Gateway:
         for guild in guilds:
             await self._send_event(session, "GUILD_CREATE",
                                    world.guild_payload(guild, all_members=bool(intents & GUILD_MEMBERS_INTENT)))
-        self.ready.set()
+        self._refresh_ready()
         return True
+
+    def _refuse_shard(self, shard: tuple[int, int] | None) -> tuple[int, str, str] | None:
+        """Why strict sharding refuses this IDENTIFY (close code, reason, detail), or None."""
+        config = self.state.config
+        if not config.strict_sharding:
+            return None
+        count = shard[1] if shard is not None else 1
+        if count != config.shard_count:
+            if shard is None or count == 1:
+                return (SHARDING_REQUIRED, "Sharding required", f"this application runs {config.shard_count} "
+                        f"shards; IDENTIFY asked for {'no shard' if shard is None else list(shard)}")
+            return (INVALID_SHARD, "Invalid shard", f"shard {list(shard)}: this application runs "
+                    f"{config.shard_count} shard{'s' if config.shard_count != 1 else ''}")
+        holder = self._holder(shard)
+        if holder is not None and holder.connected:
+            return (INVALID_SHARD, "Invalid shard", f"shard {list(shard or (0, 1))} already has a connected "
+                    f"session ({holder.id[:16]}…); a second connection for it is refused")
+        return None
+
+    def _holder(self, shard: tuple[int, int] | None) -> GatewaySession | None:
+        """The live session holding the same shard (unsharded counts as ``[0, 1]``), the latest first."""
+        key = shard or (0, 1)
+        return next((s for s in reversed(self.live_sessions()) if (s.shard or (0, 1)) == key), None)
+
+    def _supersede(self, shard: tuple[int, int] | None) -> None:
+        """Strict sharding: a new session for a shard ends the old one that was waiting to be resumed."""
+        if not self.state.config.strict_sharding:
+            return
+        key = shard or (0, 1)
+        for session in self.live_sessions():
+            if (session.shard or (0, 1)) == key and not session.connected:
+                session.invalidated = True
 
     async def _resume(self, conn: Connection, data: dict[str, Any]) -> bool:
         session = self.sessions.get(str(data.get("session_id")))
@@ -252,7 +363,7 @@ class Gateway:
             if event["s"] > seq:
                 await conn.send(event)
         await self._send_event(session, "RESUMED", {})
-        self.ready.set()
+        self._refresh_ready()
         return True
 
     async def _chunk(self, session: GatewaySession, data: dict[str, Any]) -> None:
@@ -263,6 +374,9 @@ class Gateway:
             try:
                 guild = self.state.config.guild(int(str(raw_id)))
             except (KeyError, TypeError, ValueError):
+                continue
+            if not session.routes(guild.id):
+                log.debug("member request for %s, which is not on shard %s", guild.id, session.shard)
                 continue
             ids = [uid for (gid, uid) in world.member_roles if gid == guild.id]
             wanted = data.get("user_ids")
@@ -293,22 +407,40 @@ class Gateway:
             await session.conn.send(payload)
 
     async def dispatch(self, event: str, data: dict[str, Any], intent: int = 0) -> None:
-        """Send an event to the bot's session (buffered for RESUME while it is disconnected)."""
-        session = self.current
-        if session is None or session.invalidated:
-            log.debug("no gateway session for %s", event)
-            return
-        if intent and not session.intents & intent:
-            return
-        await self._send_event(session, event, data)
+        """Send an event to the session(s) of its shard (buffered for RESUME while one is disconnected)."""
+        await self.deliver(event, data, intent)
+
+    async def deliver(self, event: str, data: dict[str, Any], intent: int = 0) -> list[Delivery]:
+        """Like :meth:`dispatch`; returns each session the event went to, with its sequence number there.
+
+        An event about a guild (``guild_id``, or ``id`` for ``GUILD_CREATE``/``UPDATE``/``DELETE``) goes to
+        the live sessions of the guild's shard, any other event (DMs) to those of shard 0; only sessions that
+        asked for ``intent`` receive it (0: all).
+        """
+        guild_id = _guild_of(event, data)
+        sent: list[Delivery] = []
+        for session in self.routes(guild_id):
+            if intent and not session.intents & intent:
+                continue
+            await self._send_event(session, event, data)
+            sent.append((session, session.seq))
+        if not sent:
+            log.debug("no gateway session for %s (guild %s)", event, guild_id)
+        return sent
 
     async def wait_ready(self, within: float) -> None:
         """Wait (at most ``within`` seconds) until the bot has an identified or resumed connection."""
         await asyncio.wait_for(self.ready.wait(), within)
 
-    async def drop(self, code: int = 4000, *, resumable: bool = True) -> None:
-        """Close the bot's connection as Discord would; with ``resumable=False`` its session is invalidated."""
-        session = self.current
+    def _target(self, shard: int | None) -> GatewaySession | None:
+        return self.current if shard is None else self.shard_session(shard)
+
+    async def drop(self, code: int = 4000, *, resumable: bool = True, shard: int | None = None) -> None:
+        """Close a connection as Discord would; with ``resumable=False`` its session is invalidated.
+
+        ``shard``: the connected session holding that shard (default: the session identified last).
+        """
+        session = self._target(shard)
         if session is None or session.conn is None:
             return
         if not resumable:
@@ -318,9 +450,9 @@ class Gateway:
         session.conn = None
         await conn.ws.close(code=code, message=b"sandbox: connection dropped")
 
-    async def reconnect_request(self) -> None:
-        """Send op 7 RECONNECT (Discord asks the bot to reconnect and resume)."""
-        session = self.current
+    async def reconnect_request(self, shard: int | None = None) -> None:
+        """Send op 7 RECONNECT (Discord asks the bot to reconnect and resume) to a shard's session."""
+        session = self._target(shard)
         if session is not None and session.conn is not None:
             await session.conn.send({"op": RECONNECT, "d": None, "s": None, "t": None})
 
@@ -329,3 +461,22 @@ class Gateway:
         for conn in list(self.connections):
             await conn.ws.close(code=1001, message=b"sandbox shutting down")
         self.ready.clear()
+
+
+def _shard(raw: object) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard`` as ``(shard_id, num_shards)`` (None when absent); ValueError when invalid."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != 2 or not all(type(n) is int for n in raw):
+        raise ValueError(raw)
+    shard_id, count = raw
+    if not 0 <= shard_id < count:
+        raise ValueError(raw)
+    return shard_id, count
+
+
+def _guild_of(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event is about (routes it to that guild's shard), or None."""
+    raw = data.get("id") if event in GUILD_EVENTS_BY_ID else data.get("guild_id")
+    text = str(raw) if raw is not None else ""
+    return int(text) if text.isdigit() else None

@@ -43,6 +43,14 @@ class Target:
 
 
 @dataclass
+class DmTarget:
+    """A user in their DM with the bot (Discord's bot-DM context; such interactions reach shard 0)."""
+
+    user: UserSpec
+    channel_id: int
+
+
+@dataclass
 class ResolvedCommand:
     """A command line resolved against the registered commands."""
 
@@ -110,7 +118,7 @@ def nest(resolved: ResolvedCommand, leaf: list[dict[str, Any]]) -> list[dict[str
 class OptionBuilder:
     """Turns user-given values into typed options, with ``resolved`` users, members, roles and channels."""
 
-    def __init__(self, state: SandboxState, target: Target) -> None:
+    def __init__(self, state: SandboxState, target: Target | DmTarget) -> None:
         self.state = state
         self.target = target
 
@@ -222,7 +230,8 @@ class OptionBuilder:
         if not isinstance(value, SandboxFile):
             raise SandboxUsageError(f"{label} takes a SandboxFile, a Path or (filename, bytes); got {value!r}")
         ident = self.state.ids.next()
-        url = f"{self.state.cdn_base}/attachments/{self.target.channel.id}/{ident}/{value.filename}"
+        channel_id = self.target.channel_id if isinstance(self.target, DmTarget) else self.target.channel.id
+        url = f"{self.state.cdn_base}/attachments/{channel_id}/{ident}/{value.filename}"
         attachment = SandboxAttachment(ident, value.filename, value.data, url)
         self.state.uploads[ident] = attachment
         built.resolved.setdefault("attachments", {})[str(ident)] = attachment.payload()
@@ -230,6 +239,8 @@ class OptionBuilder:
 
     def _entity(self, label: str, kind: int, definition: dict[str, Any], value: object, built: BuiltOptions,
                 with_resolved: bool) -> str:
+        if isinstance(self.target, DmTarget):
+            return self._dm_entity(label, kind, value, built, with_resolved)
         guild, world = self.target.guild, self.state.world
         if kind in (USER, MENTIONABLE) and isinstance(value, UserSpec | int | str):
             user = self.user(value) if not isinstance(value, UserSpec) else value
@@ -265,6 +276,17 @@ class OptionBuilder:
             return str(channel.id)
         raise SandboxUsageError(f"{label}: {value!r} is not a known "
                                 f"{'user or role' if kind == MENTIONABLE else TYPE_NAMES.get(kind, 'value')}")
+
+    def _dm_entity(self, label: str, kind: int, value: object, built: BuiltOptions, with_resolved: bool) -> str:
+        """In a DM only users can be picked (there are no members, roles or guild channels)."""
+        if kind not in (USER, MENTIONABLE):
+            raise SandboxUsageError(f"{label}: a DM has no {TYPE_NAMES.get(kind, 'such values')}s to pick")
+        user = value if isinstance(value, UserSpec) else self.user(value)
+        if user is None:
+            raise SandboxUsageError(f"{label}: {value!r} is not a known user")
+        if with_resolved:
+            built.resolved.setdefault("users", {})[str(user.id)] = self.state.world.user_payload(user)
+        return str(user.id)
 
     def user(self, value: object) -> UserSpec | None:
         """A configured user by name, ``@name``, ``<@id>`` or id."""
@@ -313,9 +335,14 @@ def _boolean(label: str, value: object) -> bool:
     raise SandboxUsageError(f"{label} takes true/false (or yes/no), not {value!r}")
 
 
-def can_use(state: SandboxState, command: RegisteredCommand, target: Target) -> None:
+def can_use(state: SandboxState, command: RegisteredCommand, target: Target | DmTarget) -> None:
     """Refuse a command the member could not even see (``default_member_permissions``, contexts)."""
     contexts = command.payload.get("contexts")
+    if isinstance(target, DmTarget):
+        if command.guild_id is not None or (contexts is not None and 1 not in contexts) or \
+                (contexts is None and command.payload.get("dm_permission") is False):
+            raise SandboxUsageError(f"/{command.name} is not available in DMs with the bot")
+        return
     if contexts is not None and 0 not in contexts:
         raise SandboxUsageError(f"/{command.name} is not available in servers (contexts {contexts})")
     raw = command.payload.get("default_member_permissions")
@@ -329,9 +356,12 @@ def can_use(state: SandboxState, command: RegisteredCommand, target: Target) -> 
                                 f"it needs {', '.join(missing)}")
 
 
-def interaction_payload(state: SandboxState, target: Target, *, kind: int, data: dict[str, Any],
+def interaction_payload(state: SandboxState, target: Target | DmTarget, *, kind: int, data: dict[str, Any],
                         interaction_id: int, token: str, message: SandboxMessage | None = None) -> dict[str, Any]:
-    """A complete INTERACTION_CREATE ``d`` as Discord sends it for a guild interaction."""
+    """A complete INTERACTION_CREATE ``d`` as Discord sends it for a guild (or bot-DM) interaction."""
+    if isinstance(target, DmTarget):
+        return _dm_payload(state, target, kind=kind, data=data, interaction_id=interaction_id, token=token,
+                           message=message)
     world, guild, channel, user = state.world, target.guild, target.channel, target.user
     channel_payload = world.channel_payload(guild, channel, guild.channels.index(channel))
     channel_payload["permissions"] = str(world.permissions(guild, user.id))
@@ -347,6 +377,24 @@ def interaction_payload(state: SandboxState, target: Target, *, kind: int, data:
         "entitlements": [], "entitlement_sku_ids": [],
         "authorizing_integration_owners": {"0": str(guild.id)},
         "context": 0, "attachment_size_limit": state.config.max_upload_bytes,
+    }
+    if message is not None:
+        payload["message"] = message.payload()
+    return payload
+
+
+def _dm_payload(state: SandboxState, target: DmTarget, *, kind: int, data: dict[str, Any], interaction_id: int,
+                token: str, message: SandboxMessage | None) -> dict[str, Any]:
+    """INTERACTION_CREATE for a bot DM: a ``user`` (no member), the DM channel, no guild."""
+    world = state.world
+    payload: dict[str, Any] = {
+        "id": str(interaction_id), "application_id": str(state.config.application_id), "type": kind,
+        "data": data, "channel_id": str(target.channel_id), "channel": world.dm_payload(target.user),
+        "user": world.user_payload(target.user), "token": token, "version": 1,
+        "app_permissions": str(state.config.bot_permissions), "locale": state.config.locale,
+        "entitlements": [], "entitlement_sku_ids": [],
+        "authorizing_integration_owners": {"0": "0"},  # a server-installed app, used in its bot DM
+        "context": 1, "attachment_size_limit": state.config.max_upload_bytes,
     }
     if message is not None:
         payload["message"] = message.payload()

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SEND = discord.Permissions(send_messages=True).value
 VIEW = discord.Permissions(view_channel=True).value
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True).value
+SESSION_STARTS = 1000  # IDENTIFYs Discord allows a bot per day
 
 
 class RestAPI:
@@ -157,9 +158,12 @@ class RestAPI:
         return json_response({"url": self.gateway_url})
 
     async def gateway_bot(self, request: web.Request) -> web.StreamResponse:
-        """``GET /gateway/bot``."""
-        return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}})
+        """``GET /gateway/bot``: the gateway URL, the recommended shard count and the session start limit."""
+        config = self.state.config
+        remaining = max(SESSION_STARTS - self.state.session_starts, 0)
+        return json_response({"url": self.gateway_url, "shards": config.shard_count, "session_start_limit": {
+            "total": SESSION_STARTS, "remaining": remaining, "reset_after": 14_400_000,
+            "max_concurrency": config.max_concurrency}})
 
     async def empty_list(self, request: web.Request) -> web.StreamResponse:
         """An endpoint that lists nothing here (entitlements)."""

@@ -34,7 +34,7 @@ class InteractionResult:
     kind: str  # "command" | "autocomplete" | "button" | "select" | "modal" | "context menu"
     label: str  # e.g. "/review write anime: Metallic Rouge"
     user: UserSpec
-    guild_id: int
+    guild_id: int | None  # None: in the member's DM with the bot
     channel_id: int
     response_type: int | None = None
     message: SandboxMessage | None = None  # the original response (or the updated component message)
@@ -48,6 +48,7 @@ class InteractionResult:
     source_message: SandboxMessage | None = None  # the message a clicked component belongs to
     timed_out: bool = False  # the driver stopped waiting before the bot finished
     raw: dict[str, Any] = field(default_factory=dict)  # the INTERACTION_CREATE payload sent
+    shard_id: int | None = None  # the shard whose session received it (None: an unsharded bot)
 
     @property
     def response_name(self) -> str:

@@ -32,6 +32,7 @@ class SandboxState:
         self.uploads: dict[int, SandboxAttachment] = {}  # files users attached to attachment options
         self.requests: list[str] = []  # "METHOD /path" of every REST call, for debugging
         self.base_url = ""
+        self.session_starts = 0  # IDENTIFYs accepted (GET /gateway/bot reports what is left of the day's 1000)
         self._sinks: list[EventSink] = []
 
     @property
