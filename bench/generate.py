@@ -30,13 +30,13 @@ from bench.names import LANGUAGES_DUBBED, STAFF_ROLES, STUDIOS, NameMaker
 from bench.world import Scale, actor_id, channel_id, guild_id
 from bot.app import load_shipped_catalogue
 from bot.catalogue import AnimeEntry, CharacterEntry, PersonEntry
-from bot.sandbox.ids import snowflake_at
 from bot.services.names import normalize
 from bot.storage import Database
 from bot.storage.catalogue import anime_names, entity_names
 from bot.storage.ratings import _UPSERT as RATING_UPSERT
 from bot.storage.ratings import CATEGORIES
 from bot.storage.schema import latest_version
+from sandbox.ids import snowflake_at
 
 GENERATOR_VERSION = 3
 DATA_DIR = Path(__file__).resolve().parent / "_data"

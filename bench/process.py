@@ -23,8 +23,8 @@ from pathlib import Path
 from bench.e2e import Stopwatch
 from bench.inputs import Pools, prefix
 from bench.world import Scale, guild_id, sandbox_config
-from bot.sandbox.driver import Sandbox
-from bot.sandbox.server import SandboxServer
+from sandbox.driver import Sandbox
+from sandbox.server import SandboxServer
 
 READY_LINE = "bot.client: ready as"
 

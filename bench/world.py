@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.sandbox.config import (
+from sandbox.config import (
     KIND_CHANNEL,
     KIND_GUILD,
     KIND_USER,
@@ -22,7 +22,7 @@ from bot.sandbox.config import (
     SandboxConfig,
     UserSpec,
 )
-from bot.sandbox.ids import fixture_id
+from sandbox.ids import fixture_id
 
 
 @dataclass(frozen=True)

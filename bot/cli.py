@@ -18,9 +18,9 @@ from bot.app import load_catalogue_file, open_services
 from bot.client import KansouBot
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.sandbox.endpoints import point_discord_py_at
 from bot.services.backups import daily_backups
 from bot.storage import Database
+from sandbox.endpoints import point_discord_py_at
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ async def sandbox(
     log_path: Path | None = None,
 ) -> int:
     """Start the Discord stand-in and the real bot in this process, and give a prompt (or run a script)."""
-    from bot.sandbox.kansou import run_kansou_sandbox  # noqa: PLC0415  # aiohttp server only when asked
+    from sandbox.kansou import run_kansou_sandbox  # noqa: PLC0415  # aiohttp server only when asked
 
     async with _scratch_db(db) as db_path:
         # Open the database and load the catalogue once before the stand-in starts, so a bad database or

@@ -1,9 +1,9 @@
 """A Discord API stand-in for kansou: REST v10 + gateway over loopback, Discord's limits, a driver and a REPL.
 
-Start it with :func:`running_sandbox` (tests) or :func:`bot.sandbox.repl.run_sandbox` (the CLI); point a real
-discord.py client at any stand-in with :func:`bot.sandbox.endpoints.point_discord_py_at`.
+Start it with :func:`running_sandbox` (tests) or :func:`sandbox.repl.run_sandbox` (the CLI); point a real
+discord.py client at any stand-in with :func:`sandbox.endpoints.point_discord_py_at`.
 
-The names below are imported lazily, so ``import bot.sandbox.endpoints`` (done by the real bot's start-up)
+The names below are imported lazily, so ``import sandbox.endpoints`` (done by the real bot's start-up)
 does not load the server.
 """
 
@@ -13,17 +13,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.sandbox.config import ChannelSpec, GuildSpec, RoleSpec, SandboxConfig, SandboxEndpoints, UserSpec
-    from bot.sandbox.driver import Invocation, Sandbox
-    from bot.sandbox.endpoints import point_discord_py_at
-    from bot.sandbox.errors import SandboxUsageError, Violation
-    from bot.sandbox.harness import BotFactory, plain_bot, running_sandbox
-    from bot.sandbox.invocation import SandboxFile
-    from bot.sandbox.modal import ModalField, ModalView
-    from bot.sandbox.repl import run_sandbox
-    from bot.sandbox.results import Choice, InteractionResult
-    from bot.sandbox.server import SandboxServer
-    from bot.sandbox.store import SandboxAttachment, SandboxMessage
+    from sandbox.config import ChannelSpec, GuildSpec, RoleSpec, SandboxConfig, SandboxEndpoints, UserSpec
+    from sandbox.driver import Invocation, Sandbox
+    from sandbox.endpoints import point_discord_py_at
+    from sandbox.errors import SandboxUsageError, Violation
+    from sandbox.harness import BotFactory, plain_bot, running_sandbox
+    from sandbox.invocation import SandboxFile
+    from sandbox.modal import ModalField, ModalView
+    from sandbox.repl import run_sandbox
+    from sandbox.results import Choice, InteractionResult
+    from sandbox.server import SandboxServer
+    from sandbox.store import SandboxAttachment, SandboxMessage
 
 _HOMES = {
     "ChannelSpec": "config", "GuildSpec": "config", "RoleSpec": "config", "SandboxConfig": "config",
@@ -66,5 +66,5 @@ def __getattr__(name: str) -> Any:
     try:
         home = _HOMES[name]
     except KeyError:
-        raise AttributeError(f"module 'bot.sandbox' has no attribute {name!r}") from None
-    return getattr(importlib.import_module(f"bot.sandbox.{home}"), name)
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}") from None
+    return getattr(importlib.import_module(f"sandbox.{home}"), name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.sandbox.ids import fixture_id
+from sandbox.ids import fixture_id
 
 KIND_GUILD, KIND_CHANNEL, KIND_ROLE, KIND_USER, KIND_BOT = 1, 2, 3, 4, 5
 

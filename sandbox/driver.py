@@ -38,10 +38,10 @@ from typing import Any
 
 import discord
 
-from bot.sandbox.components import BUTTON, LINK_STYLE, STRING_SELECT
-from bot.sandbox.config import MODERATOR_ROLE, ChannelSpec, GuildSpec, SandboxConfig, UserSpec
-from bot.sandbox.errors import SandboxUsageError, Violation
-from bot.sandbox.invocation import (
+from sandbox.components import BUTTON, LINK_STYLE, STRING_SELECT
+from sandbox.config import MODERATOR_ROLE, ChannelSpec, GuildSpec, SandboxConfig, UserSpec
+from sandbox.errors import SandboxUsageError, Violation
+from sandbox.invocation import (
     OptionBuilder,
     ResolvedCommand,
     Target,
@@ -51,12 +51,12 @@ from bot.sandbox.invocation import (
     nest,
     resolve_command,
 )
-from bot.sandbox.logs import LogCapture
-from bot.sandbox.modal import ModalView
-from bot.sandbox.results import Choice, InteractionResult
-from bot.sandbox.server import SandboxServer
-from bot.sandbox.store import InteractionRecord, RegisteredCommand, SandboxMessage
-from bot.sandbox.world import GUILD_MEMBERS_INTENT, GUILD_MESSAGES_INTENT, MESSAGE_CONTENT_INTENT
+from sandbox.logs import LogCapture
+from sandbox.modal import ModalView
+from sandbox.results import Choice, InteractionResult
+from sandbox.server import SandboxServer
+from sandbox.store import InteractionRecord, RegisteredCommand, SandboxMessage
+from sandbox.world import GUILD_MEMBERS_INTENT, GUILD_MESSAGES_INTENT, MESSAGE_CONTENT_INTENT
 
 log = logging.getLogger(__name__)
 
@@ -457,7 +457,7 @@ class Sandbox:
 
     def _entity_values(self, where: Target, kind: int, chosen: list[object]) -> \
             tuple[list[str], dict[str, dict[str, Any]]]:
-        from bot.sandbox.invocation import BuiltOptions  # noqa: PLC0415
+        from sandbox.invocation import BuiltOptions  # noqa: PLC0415
 
         option_type = {5: 6, 6: 8, 7: 9, 8: 7}[kind]
         builder = OptionBuilder(self.state, where)

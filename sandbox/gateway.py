@@ -12,9 +12,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.sandbox.ids import new_token
-from bot.sandbox.state import SandboxState
-from bot.sandbox.world import GUILD_MEMBERS_INTENT, PRIVILEGED_INTENTS
+from sandbox.ids import new_token
+from sandbox.state import SandboxState
+from sandbox.world import GUILD_MEMBERS_INTENT, PRIVILEGED_INTENTS
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import discord
 
-from bot.sandbox.config import SandboxConfig, SandboxEndpoints
-from bot.sandbox.driver import Sandbox
-from bot.sandbox.endpoints import point_discord_py_at
-from bot.sandbox.logs import LogCapture
-from bot.sandbox.server import SandboxServer
+from sandbox.config import SandboxConfig, SandboxEndpoints
+from sandbox.driver import Sandbox
+from sandbox.endpoints import point_discord_py_at
+from sandbox.logs import LogCapture
+from sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 

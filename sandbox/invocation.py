@@ -11,11 +11,11 @@ from typing import Any
 
 import discord
 
-from bot.sandbox.config import ChannelSpec, GuildSpec, RoleSpec, UserSpec
-from bot.sandbox.errors import SandboxUsageError
-from bot.sandbox.ids import new_token
-from bot.sandbox.state import SandboxState
-from bot.sandbox.store import RegisteredCommand, SandboxAttachment, SandboxMessage
+from sandbox.config import ChannelSpec, GuildSpec, RoleSpec, UserSpec
+from sandbox.errors import SandboxUsageError
+from sandbox.ids import new_token
+from sandbox.state import SandboxState
+from sandbox.store import RegisteredCommand, SandboxAttachment, SandboxMessage
 
 SUB_COMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(1, 12)
 TYPE_NAMES = {STRING: "string", INTEGER: "integer", BOOLEAN: "boolean", USER: "user", CHANNEL: "channel",

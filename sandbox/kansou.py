@@ -13,11 +13,11 @@ import httpx
 from bot.app import open_services
 from bot.client import KansouBot
 from bot.config import Settings
-from bot.sandbox.config import SandboxConfig, SandboxEndpoints
-from bot.sandbox.harness import BotFactory
-from bot.sandbox.repl import run_sandbox
 from bot.services.anilist import USER_AGENT
 from bot.services.enrich import MAX_WAIT
+from sandbox.config import SandboxConfig, SandboxEndpoints
+from sandbox.harness import BotFactory
+from sandbox.repl import run_sandbox
 
 ANILIST_OFF = "AniList is off or unreachable: only the local catalogue answers"
 PROBE_TIMEOUT = 3.0

@@ -6,9 +6,9 @@ import asyncio
 import logging
 import time
 
-from bot.sandbox.errors import UNKNOWN_INTERACTION, DiscordHTTPError
-from bot.sandbox.state import SandboxState
-from bot.sandbox.store import InteractionRecord
+from sandbox.errors import UNKNOWN_INTERACTION, DiscordHTTPError
+from sandbox.state import SandboxState
+from sandbox.store import InteractionRecord
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.components import check_message_components
-from bot.sandbox.errors import Breach
+from sandbox.components import check_message_components
+from sandbox.errors import Breach
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.sandbox.errors import SandboxUsageError
-from bot.sandbox.invocation import (
+from sandbox.errors import SandboxUsageError
+from sandbox.invocation import (
     ATTACHMENT,
     BOOLEAN,
     FALSE_WORDS,
@@ -19,7 +19,7 @@ from bot.sandbox.invocation import (
     TYPE_NAMES,
     resolve_command,
 )
-from bot.sandbox.store import RegisteredCommand
+from sandbox.store import RegisteredCommand
 
 
 @dataclass

@@ -19,7 +19,7 @@ class LogCapture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Remember the record."""
-        if not record.name.startswith("bot.sandbox"):
+        if not record.name.startswith("sandbox"):
             self.records.append(record)
 
     def install(self) -> LogCapture:

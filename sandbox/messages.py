@@ -10,12 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import EMPTY_MESSAGE, Breach, DiscordHTTPError
-from bot.sandbox.limits import FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, check_message, has_body
-from bot.sandbox.mentions import find_pings
-from bot.sandbox.state import SandboxState
-from bot.sandbox.store import InteractionRecord, SandboxAttachment, SandboxMessage, iso_now
-from bot.sandbox.world import GUILD_MESSAGES_INTENT
+from sandbox.errors import EMPTY_MESSAGE, Breach, DiscordHTTPError
+from sandbox.limits import FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, check_message, has_body
+from sandbox.mentions import find_pings
+from sandbox.state import SandboxState
+from sandbox.store import InteractionRecord, SandboxAttachment, SandboxMessage, iso_now
+from sandbox.world import GUILD_MESSAGES_INTENT
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.components import ACTION_ROW, LABEL, SELECTS, TEXT_DISPLAY, TEXT_INPUT
-from bot.sandbox.errors import SandboxUsageError
+from sandbox.components import ACTION_ROW, LABEL, SELECTS, TEXT_DISPLAY, TEXT_INPUT
+from sandbox.errors import SandboxUsageError
 
 SHORT, PARAGRAPH = 1, 2
 

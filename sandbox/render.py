@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.components import BUTTON, LINK_STYLE, SELECTS, STRING_SELECT, TEXT_DISPLAY, walk
-from bot.sandbox.modal import ModalView
-from bot.sandbox.results import InteractionResult, format_record
-from bot.sandbox.store import SandboxAttachment, SandboxMessage
-from bot.sandbox.world import World
+from sandbox.components import BUTTON, LINK_STYLE, SELECTS, STRING_SELECT, TEXT_DISPLAY, walk
+from sandbox.modal import ModalView
+from sandbox.results import InteractionResult, format_record
+from sandbox.store import SandboxAttachment, SandboxMessage
+from sandbox.world import World
 
 log = logging.getLogger(__name__)
 

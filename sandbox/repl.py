@@ -48,16 +48,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sandbox.config import SandboxConfig
-from bot.sandbox.driver import Sandbox
-from bot.sandbox.errors import SandboxUsageError
-from bot.sandbox.harness import BotFactory, running_sandbox
-from bot.sandbox.lineparse import parse_command_line
-from bot.sandbox.modal import ModalView
-from bot.sandbox.render import Renderer
-from bot.sandbox.results import InteractionResult, format_record
-from bot.sandbox.script import Step, parse_script
-from bot.sandbox.store import RegisteredCommand, SandboxMessage
+from sandbox.config import SandboxConfig
+from sandbox.driver import Sandbox
+from sandbox.errors import SandboxUsageError
+from sandbox.harness import BotFactory, running_sandbox
+from sandbox.lineparse import parse_command_line
+from sandbox.modal import ModalView
+from sandbox.render import Renderer
+from sandbox.results import InteractionResult, format_record
+from sandbox.script import Step, parse_script
+from sandbox.store import RegisteredCommand, SandboxMessage
 
 log = logging.getLogger(__name__)
 

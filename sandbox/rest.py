@@ -9,8 +9,8 @@ from typing import Any
 import discord
 from aiohttp import web
 
-from bot.sandbox.config import GuildSpec
-from bot.sandbox.errors import (
+from sandbox.config import GuildSpec
+from sandbox.errors import (
     CANNOT_EDIT_OTHERS,
     MISSING_ACCESS,
     MISSING_PERMISSIONS,
@@ -21,11 +21,11 @@ from bot.sandbox.errors import (
     DiscordHTTPError,
     not_found,
 )
-from bot.sandbox.messages import create_message, delete_message, edit_message, read_body
-from bot.sandbox.registration import check_command, check_commands
-from bot.sandbox.state import SandboxState
-from bot.sandbox.store import SandboxMessage
-from bot.sandbox.wire import json_response
+from sandbox.messages import create_message, delete_message, edit_message, read_body
+from sandbox.registration import check_command, check_commands
+from sandbox.state import SandboxState
+from sandbox.store import SandboxMessage
+from sandbox.wire import json_response
 
 log = logging.getLogger(__name__)
 

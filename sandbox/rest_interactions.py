@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.components import check_modal
-from bot.sandbox.errors import (
+from sandbox.components import check_modal
+from sandbox.errors import (
     ALREADY_ACKNOWLEDGED,
     INVALID_WEBHOOK_TOKEN,
     UNKNOWN_INTERACTION,
@@ -18,12 +18,12 @@ from bot.sandbox.errors import (
     Breach,
     DiscordHTTPError,
 )
-from bot.sandbox.lifecycle import Lifecycle
-from bot.sandbox.limits import FLAG_EPHEMERAL, check_autocomplete
-from bot.sandbox.messages import create_message, delete_message, edit_message, read_body
-from bot.sandbox.state import SandboxState
-from bot.sandbox.store import InteractionRecord, SandboxMessage
-from bot.sandbox.wire import json_response
+from sandbox.lifecycle import Lifecycle
+from sandbox.limits import FLAG_EPHEMERAL, check_autocomplete
+from sandbox.messages import create_message, delete_message, edit_message, read_body
+from sandbox.state import SandboxState
+from sandbox.store import InteractionRecord, SandboxMessage
+from sandbox.wire import json_response
 
 log = logging.getLogger(__name__)
 

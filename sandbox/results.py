@@ -8,10 +8,10 @@ from typing import Any
 
 import discord
 
-from bot.sandbox.config import UserSpec
-from bot.sandbox.errors import Violation
-from bot.sandbox.modal import ModalView
-from bot.sandbox.store import SandboxMessage
+from sandbox.config import UserSpec
+from sandbox.errors import Violation
+from sandbox.modal import ModalView
+from sandbox.store import SandboxMessage
 
 log = logging.getLogger(__name__)
 

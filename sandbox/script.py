@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from bot.sandbox.errors import SandboxUsageError
+from sandbox.errors import SandboxUsageError
 
 TRIPLE = '"""'
 
@@ -20,7 +20,7 @@ class Step:
 
 
 def parse_script(source: str) -> list[Step]:
-    """Steps from a script (see :mod:`bot.sandbox.repl` for the syntax); raise on a malformed block."""
+    """Steps from a script (see :mod:`sandbox.repl` for the syntax); raise on a malformed block."""
     steps: list[Step] = []
     lines = source.splitlines()
     index = 0

@@ -8,14 +8,14 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.sandbox.config import SandboxConfig, SandboxEndpoints
-from bot.sandbox.errors import DiscordHTTPError, Violation
-from bot.sandbox.gateway import Gateway
-from bot.sandbox.lifecycle import Lifecycle
-from bot.sandbox.rest import RestAPI
-from bot.sandbox.rest_interactions import InteractionAPI
-from bot.sandbox.state import SandboxState
-from bot.sandbox.wire import json_response
+from sandbox.config import SandboxConfig, SandboxEndpoints
+from sandbox.errors import DiscordHTTPError, Violation
+from sandbox.gateway import Gateway
+from sandbox.lifecycle import Lifecycle
+from sandbox.rest import RestAPI
+from sandbox.rest_interactions import InteractionAPI
+from sandbox.state import SandboxState
+from sandbox.wire import json_response
 
 log = logging.getLogger(__name__)
 

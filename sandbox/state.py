@@ -6,11 +6,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.sandbox.config import SandboxConfig
-from bot.sandbox.errors import Breach, DiscordHTTPError, Violation
-from bot.sandbox.ids import SnowflakeFactory
-from bot.sandbox.store import CommandRegistry, InteractionRecord, MessageStore, SandboxAttachment
-from bot.sandbox.world import World
+from sandbox.config import SandboxConfig
+from sandbox.errors import Breach, DiscordHTTPError, Violation
+from sandbox.ids import SnowflakeFactory
+from sandbox.store import CommandRegistry, InteractionRecord, MessageStore, SandboxAttachment
+from sandbox.world import World
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import discord
 
-from bot.sandbox.components import BUTTON, SELECTS, TEXT_DISPLAY, walk
-from bot.sandbox.errors import SandboxUsageError, Violation
-from bot.sandbox.ids import SnowflakeFactory
-from bot.sandbox.limits import FLAG_EPHEMERAL, FLAG_LOADING
-from bot.sandbox.mentions import Ping
+from sandbox.components import BUTTON, SELECTS, TEXT_DISPLAY, walk
+from sandbox.errors import SandboxUsageError, Violation
+from sandbox.ids import SnowflakeFactory
+from sandbox.limits import FLAG_EPHEMERAL, FLAG_LOADING
+from sandbox.mentions import Ping
 
 log = logging.getLogger(__name__)
 

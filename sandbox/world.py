@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.sandbox.config import (
+from sandbox.config import (
     KIND_ROLE,
     MODERATOR_ROLE,
     ChannelSpec,
@@ -15,7 +15,7 @@ from bot.sandbox.config import (
     SandboxConfig,
     UserSpec,
 )
-from bot.sandbox.ids import fixture_id
+from sandbox.ids import fixture_id
 
 JOINED_AT = "2024-01-01T00:00:00.000000+00:00"
 ALL_PERMISSIONS = discord.Permissions.all().value

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import Sandbox, SandboxConfig, SandboxServer
+from sandbox import Sandbox, SandboxConfig, SandboxServer
 from tests.cogs.conftest import assert_clean, text_of
 
 

@@ -15,8 +15,8 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.config import Settings
-from bot.sandbox import InteractionResult, Sandbox, SandboxConfig, running_sandbox
-from bot.sandbox.kansou import kansou_bot_factory
+from sandbox import InteractionResult, Sandbox, SandboxConfig, running_sandbox
+from sandbox.kansou import kansou_bot_factory
 
 # No cooldowns unless a test asks for them, and no AniList unless a test brings its fake.
 TEST_SETTINGS = Settings.from_env({

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.client import KansouBot, discover_extensions
-from bot.sandbox import Sandbox, SandboxUsageError
-from bot.sandbox.registration import check_commands
+from sandbox import Sandbox, SandboxUsageError
+from sandbox.registration import check_commands
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
 from tests.hardening._dispatch import invoke_raw

@@ -10,10 +10,10 @@ import pytest
 
 from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
 from bot.client import KansouBot
-from bot.sandbox import InteractionResult, Sandbox
 from bot.services.credits import PersonCredits
 from bot.storage.catalogue import Person
 from cogs.credits import render_person
+from sandbox import InteractionResult, Sandbox
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
 from tests.fakes.anilist_server import (

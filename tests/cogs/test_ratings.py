@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 
 from bot.client import KansouBot, Services
-from bot.sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
 from bot.services.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
 from bot.storage.ratings import CATEGORIES
 from bot.ui import clean
+from sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
 from tests.bot.storage.test_ratings import assert_aggregates_match
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 

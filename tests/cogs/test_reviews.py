@@ -15,10 +15,10 @@ import unicodedata
 import pytest
 
 from bot.client import KansouBot
-from bot.sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
-from bot.sandbox.limits import FLAG_EPHEMERAL
-from bot.sandbox.messages import delete_message
 from bot.services.spoilers import normalize_body
+from sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
+from sandbox.limits import FLAG_EPHEMERAL
+from sandbox.messages import delete_message
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.helpers.discord_markdown import MODES, RChar, plain, render
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox import InteractionResult, Sandbox, SandboxServer, UserSpec
-from bot.sandbox.config import KIND_USER, GuildSpec
-from bot.sandbox.ids import fixture_id
-from bot.sandbox.invocation import (
+from sandbox import InteractionResult, Sandbox, SandboxServer, UserSpec
+from sandbox.config import KIND_USER, GuildSpec
+from sandbox.ids import fixture_id
+from sandbox.invocation import (
     BuiltOptions,
     OptionBuilder,
     Target,
@@ -27,7 +27,7 @@ from bot.sandbox.invocation import (
     nest,
     resolve_command,
 )
-from bot.sandbox.store import InteractionRecord
+from sandbox.store import InteractionRecord
 
 COMMAND = 2
 

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxMessage, running_sandbox
-from bot.sandbox.kansou import kansou_bot_factory
 from bot.storage.ratings import MAX_STORED, MIN_STORED
+from sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxMessage, running_sandbox
+from sandbox.kansou import kansou_bot_factory
 from tests.helpers.discord_markdown import MODES, plain, render
 
 T = TypeVar("T")

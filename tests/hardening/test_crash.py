@@ -26,8 +26,8 @@ from typing import IO
 
 import pytest
 
-from bot.sandbox import Sandbox, SandboxConfig, SandboxServer
 from bot.storage.ratings import CATEGORIES
+from sandbox import Sandbox, SandboxConfig, SandboxServer
 from tests.hardening._dispatch import Burst, Sent
 from tests.hardening._support import NOTES, aggregate_mismatches, integrity, read_only
 

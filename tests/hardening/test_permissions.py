@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
 from bot.storage.ratings import CATEGORIES
+from sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, FakeAniList
 from tests.hardening._dispatch import invoke_raw
 from tests.hardening._support import (

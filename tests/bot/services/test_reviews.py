@@ -18,7 +18,6 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
-from bot.sandbox.limits import check_message
 from bot.services.markdown import discord_len
 from bot.services.reviews import AlreadyReviewed, Review, ReviewService, scope_header
 from bot.services.spoilers import normalize_body
@@ -32,6 +31,7 @@ from cogs.reviews import (
     render_post,
     review_embeds,
 )
+from sandbox.limits import check_message
 from tests.helpers.discord_markdown import MODES, plain, render
 
 GUILD_A = 1_000_000_000_000_001

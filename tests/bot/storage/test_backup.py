@@ -488,7 +488,7 @@ async def test_the_running_bot_takes_its_first_backup_soon_after_start(
 
     from bot.cli import run_bot
     from bot.config import Secret, Settings
-    from bot.sandbox.server import SandboxServer
+    from sandbox.server import SandboxServer
 
     monkeypatch.setattr("bot.services.backups.FIRST_DELAY", timedelta(0))
     monkeypatch.setattr(Route, "BASE", Route.BASE)  # run_bot points discord.py at the stand-in: put it back
