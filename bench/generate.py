@@ -1,9 +1,9 @@
 """Build a realistic, large kansou database for the benchmarks, deterministically from a seed.
 
-The file is a real kansou database: :meth:`bot.storage.Database.open` creates it (so the migrations apply)
+The file is a real kansou database: :meth:`bot.core.database.Database.open` creates it (so the migrations apply)
 and the shipped catalogue is loaded by the app's own loader. Everything else is bulk-inserted through one
 plain ``sqlite3`` connection in one transaction, with rows exactly as the app writes them: the ``name``
-table's ``norm`` is :func:`bot.services.names.normalize` and its FTS index holds exactly what the schema's
+table's ``norm`` is :func:`bot.core.names.normalize` and its FTS index holds exactly what the schema's
 triggers would put there (rebuilt once from the table, which is much faster than row by row);
 ratings go through the app's own upsert statement into ``rating``, so the tally triggers maintain
 ``rating_tally`` and ``rating_show``; reviews are numbered per server with ``review_counter`` and the
@@ -30,12 +30,12 @@ from bench.names import LANGUAGES_DUBBED, STAFF_ROLES, STUDIOS, NameMaker
 from bench.world import Scale, actor_id, channel_id, guild_id
 from bot.app import load_shipped_catalogue
 from bot.catalogue import AnimeEntry, CharacterEntry, PersonEntry
-from bot.services.names import normalize
-from bot.storage import Database
+from bot.core.database import Database
+from bot.core.migrations import latest_version
+from bot.core.names import normalize
 from bot.storage.catalogue import anime_names, entity_names
 from bot.storage.ratings import _UPSERT as RATING_UPSERT
 from bot.storage.ratings import CATEGORIES
-from bot.storage.schema import latest_version
 from sandbox.ids import snowflake_at
 
 GENERATOR_VERSION = 3

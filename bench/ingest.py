@@ -20,8 +20,8 @@ from pathlib import Path
 from bench.inputs import Pools
 from bench.world import Scale, guild_id
 from bot.config import Settings
+from bot.core.database import Database
 from bot.services.ratings import RatingService
-from bot.storage import Database
 from bot.storage.ratings import _UPSERT as RATING_UPSERT
 from bot.storage.ratings import CATEGORIES, ScoreWrite
 

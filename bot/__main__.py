@@ -307,7 +307,7 @@ def _sandbox(settings: Settings, *, script: Path | None, db: Path | None, as_use
 
 def _backup_destination(raw: str) -> Path:
     """``kansou backup PATH``: a folder (existing, or named with a trailing slash) gets a dated file inside."""
-    from bot.services.backups import backup_name, utc_now  # noqa: PLC0415  # only for this command
+    from bot.core.backups import backup_name, utc_now  # noqa: PLC0415  # only for this command
 
     path = Path(raw)
     if raw.endswith(("/", os.sep)) or path.is_dir():
@@ -317,7 +317,7 @@ def _backup_destination(raw: str) -> Path:
 
 def _files_command(command: str, settings: Settings, raw_path: str | Path, *, force: bool = False) -> int:
     """``kansou backup PATH`` and ``kansou restore PATH``."""
-    from bot.storage.backup import backup_database, restore_database  # noqa: PLC0415  # only for these two
+    from bot.core.backups import backup_database, restore_database  # noqa: PLC0415  # only for these two
 
     try:
         if command == "backup":

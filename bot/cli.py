@@ -17,9 +17,9 @@ from discord.http import Route
 from bot.app import load_catalogue_file, open_services
 from bot.client import KansouBot
 from bot.config import Settings
+from bot.core.backups import daily_backups
+from bot.core.database import Database
 from bot.errors import ConfigError
-from bot.services.backups import daily_backups
-from bot.storage import Database
 from sandbox.endpoints import point_discord_py_at
 
 log = logging.getLogger(__name__)

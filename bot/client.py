@@ -12,6 +12,7 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from bot.core.database import Database
 from bot.logs import InteractionLog
 from bot.services.anilist import AniListClient
 from bot.services.credits import CreditsService
@@ -19,7 +20,6 @@ from bot.services.enrich import AniListEnricher
 from bot.services.ratings import RatingService
 from bot.services.reviews import ReviewService
 from bot.services.search import NameSearch
-from bot.storage import Database
 from bot.tree import handle_error
 from bot.ui import NO_PINGS
 

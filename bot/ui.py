@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import discord
 
-from bot.services.markdown import safe_inline
+from bot.core.markdown import safe_inline
 
 if TYPE_CHECKING:
     from bot.client import KansouBot

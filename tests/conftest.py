@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import load_shipped_catalogue
-from bot.storage import Database
+from bot.core.database import Database
 
 
 async def _build_catalogue_template(path: Path) -> None:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.catalogue import CatalogueBundle
+from bot.core.cooldowns import Cooldown
+from bot.core.markdown import quote
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
 from bot.services.anilist import AniListClient
-from bot.services.cooldowns import Cooldown
-from bot.services.markdown import quote
 from bot.storage.catalogue import Anime, CatalogueRepo, Kind, LoadReport, Person
 
 log = logging.getLogger(__name__)

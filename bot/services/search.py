@@ -19,9 +19,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from bot.catalogue import format_label
+from bot.core.markdown import quote
+from bot.core.names import normalize
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
-from bot.services.markdown import quote
-from bot.services.names import normalize
 from bot.storage.catalogue import CatalogueRepo, Kind, NameRow, Sketch
 
 MAX_QUERY = 200

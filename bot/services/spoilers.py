@@ -4,7 +4,7 @@
 message on its own (or to follow a line break, never other text on the same line). Each chunk is
 ``||`` + escaped text + ``" ||"``:
 
-* the text is escaped with :func:`bot.services.markdown.escape_markdown`, so it holds no ``||``, no backtick
+* the text is escaped with :func:`bot.core.markdown.escape_markdown`, so it holds no ``||``, no backtick
   (a code span would swallow the closing ``||``), no ``<``, no ``https://`` (Discord's URL rule accepts ``|``
   and would run on into the closing ``||``; an escaped ``:`` means there is no URL at all, which also keeps
   Discord from showing a link preview outside the spoiler), no line-start header/quote/list marker;
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from bot.services.markdown import (
+from bot.core.markdown import (
     discord_len,
     escape_markdown,
     grapheme_clusters,

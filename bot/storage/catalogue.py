@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiosqlite
 
 from bot.catalogue import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
-from bot.services.markdown import plural
-from bot.services.names import normalize
+from bot.core.markdown import plural
+from bot.core.names import normalize
 
 if TYPE_CHECKING:
-    from bot.storage import Database
+    from bot.core.database import Database
 
 Kind = Literal["anime", "person", "character"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 import aiosqlite
 
 if TYPE_CHECKING:
-    from bot.storage import Database
+    from bot.core.database import Database
 
 log = logging.getLogger(__name__)
 

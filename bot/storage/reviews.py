@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 if TYPE_CHECKING:
-    from bot.storage import Database
+    from bot.core.database import Database
 
 
 @dataclass(frozen=True)

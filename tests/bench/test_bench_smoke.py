@@ -9,7 +9,7 @@ from bench.generate import build
 from bench.report import render
 from bench.run import run
 from bench.world import tiny
-from bot.services.names import normalize
+from bot.core.names import normalize
 
 COMMANDS = {
     "/credits", "/voiced", "/person", "/rate", "/ratings show", "/ratings top", "/ratings mine", "/ratings forget",

@@ -147,7 +147,7 @@ def test_json_logs_from_the_command_line(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines, "creating the database logs the schema upgrade"
     entries = [json.loads(line) for line in lines]
-    assert any(e["logger"] == "bot.storage.schema" and "upgraded" in e["message"] for e in entries)
+    assert any(e["logger"] == "bot.core.migrations" and "upgraded" in e["message"] for e in entries)
     assert TOKEN not in result.stdout + result.stderr
 
 

@@ -22,8 +22,8 @@ from bot.catalogue import (
     read_catalogue,
     shipped_catalogue_files,
 )
+from bot.core.database import Database
 from bot.services.search import NameSearch
-from bot.storage import Database
 from bot.storage.catalogue import Kind
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "metallic_rouge.toml"

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.services.markdown import sanitize_text
+from bot.core.markdown import sanitize_text
 from bot.services.reviews import BODY_MAX, TITLE_MAX, WARNINGS_MAX
 from bot.storage.ratings import CATEGORIES
 from sandbox import InteractionResult, SandboxMessage, SandboxUsageError

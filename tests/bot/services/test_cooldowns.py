@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.cooldowns import Cooldown
 from bot.errors import OnCooldown
-from bot.services.cooldowns import Cooldown
 
 
 class Clock:

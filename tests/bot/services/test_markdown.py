@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.markdown import (
+from bot.core.markdown import (
     ELLIPSIS,
     ZWSP,
     discord_len,

@@ -17,11 +17,11 @@ import discord
 import pytest
 
 from bot.config import Settings
+from bot.core.database import Database
+from bot.core.markdown import discord_len
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
-from bot.services.markdown import discord_len
 from bot.services.reviews import AlreadyReviewed, Review, ReviewService, scope_header
 from bot.services.spoilers import normalize_body
-from bot.storage import Database
 from cogs.reviews import (
     EMBED_TOTAL_MAX,
     ReviewPages,

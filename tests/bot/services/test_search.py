@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.core.database import Database
+from bot.core.names import normalize
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
-from bot.services.names import normalize
 from bot.services.search import Certainty, NameSearch, certainty
-from bot.storage import Database
 from bot.storage.catalogue import Kind
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.markdown import ZWSP, discord_len, grapheme_clusters, sanitize_text
+from bot.core.markdown import ZWSP, discord_len, grapheme_clusters, sanitize_text
 from bot.services.spoilers import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,

@@ -14,11 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.backups import (
+    DailyBackups,
+    backup_database,
+    backup_name,
+    daily_backups,
+    expected_tables,
+    inspect_backup,
+    list_backups,
+    prune_backups,
+    restore_database,
+)
+from bot.core.database import Database
+from bot.core.migrations import latest_version, migrate
 from bot.errors import ConfigError, DatabaseError
-from bot.services.backups import DailyBackups, backup_name, daily_backups, list_backups, prune_backups
-from bot.storage import Database
-from bot.storage.backup import backup_database, expected_tables, inspect_backup, restore_database
-from bot.storage.schema import latest_version, migrate
 from tests.bot.storage.test_ratings import add_shows, assert_aggregates_match
 
 G = 4242
@@ -187,7 +196,7 @@ async def test_restore_refuses_a_damaged_file(catalogue_db: Database, tmp_path: 
 
 async def test_restore_refuses_while_the_database_is_open(db: Database, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.storage.backup.LOCK_WAIT", 0.05)
+    monkeypatch.setattr("bot.core.backups.LOCK_WAIT", 0.05)
     backup = tmp_path / "b.sqlite3"
     backup_database(Path(db.path), backup)
     with pytest.raises(DatabaseError, match="in use"):
@@ -490,7 +499,7 @@ async def test_the_running_bot_takes_its_first_backup_soon_after_start(
     from bot.config import Secret, Settings
     from sandbox.server import SandboxServer
 
-    monkeypatch.setattr("bot.services.backups.FIRST_DELAY", timedelta(0))
+    monkeypatch.setattr("bot.core.backups.FIRST_DELAY", timedelta(0))
     monkeypatch.setattr(Route, "BASE", Route.BASE)  # run_bot points discord.py at the stand-in: put it back
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     live = tmp_path / "kansou.sqlite3"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.storage import Database
+from bot.core.database import Database
 from bot.storage.ratings import CATEGORIES, ForgetWrite, RatingWriter, ScoreWrite
 
 G1, G2 = 111, 222

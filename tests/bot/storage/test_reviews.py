@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.storage import Database
+from bot.core.database import Database
 from bot.storage.reviews import Review
 
 GUILD_A = 1_000_000_000_000_001

@@ -9,11 +9,11 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot import storage
+from bot.core import database as storage
+from bot.core import migrations as migrate_module
+from bot.core.database import Database
+from bot.core.migrations import Migration, latest_version, load_migrations, migrate, split_statements
 from bot.errors import DatabaseError
-from bot.storage import Database
-from bot.storage import schema as migrate_module
-from bot.storage.schema import Migration, latest_version, load_migrations, migrate, split_statements
 
 
 async def scalar(db: Database, sql: str) -> object:

@@ -12,11 +12,11 @@ from types import TracebackType
 
 import aiosqlite
 
+from bot.core.migrations import current_version, latest_version, migrate
 from bot.errors import DatabaseError
 from bot.storage.catalogue import CatalogueRepo
 from bot.storage.ratings import RatingRepo
 from bot.storage.reviews import ReviewRepo
-from bot.storage.schema import current_version, latest_version, migrate
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ class Migration:
 
 
 def load_migrations() -> list[Migration]:
-    """Every migration shipped in ``bot/storage/migrations``, in order, checked to be 1, 2, 3, …"""
+    """Every migration shipped in ``bot/core/migrations``, in order, checked to be 1, 2, 3, …"""
     found = []
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.core").joinpath("migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
