@@ -29,11 +29,11 @@ from pathlib import Path
 from bench.names import LANGUAGES_DUBBED, STAFF_ROLES, STUDIOS, NameMaker
 from bench.world import Scale, actor_id, channel_id, guild_id
 from bot.app import load_shipped_catalogue
-from bot.catalogue import AnimeEntry, CharacterEntry, PersonEntry
+from bot.catalogue.files import AnimeEntry, CharacterEntry, PersonEntry
+from bot.catalogue.store import anime_names, entity_names
 from bot.core.database import Database
 from bot.core.migrations import latest_version
 from bot.core.names import normalize
-from bot.storage.catalogue import anime_names, entity_names
 from bot.storage.ratings import _UPSERT as RATING_UPSERT
 from bot.storage.ratings import CATEGORIES
 from sandbox.ids import snowflake_at

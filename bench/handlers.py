@@ -13,10 +13,10 @@ from typing import Any
 
 import discord
 
+from bot.catalogue.credits import parse_language
 from bot.client import Services
 from bot.errors import KansouError
 from bot.services.chart import CHART_FILENAME, render_chart
-from bot.services.credits import parse_language
 from bot.services.reviews import AlreadyReviewed
 from bot.tree import describe_error
 from bot.ui import ERROR_COLOUR, Paginator

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.world import Scale, actor_id, actor_name, guild_id
-from bot.services.search import ID_PREFIX
+from bot.catalogue.search import ID_PREFIX
 from bot.storage.ratings import CATEGORIES
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from bot.services.search import ID_PREFIX
-from bot.storage.catalogue import Kind
+from bot.catalogue.search import ID_PREFIX
+from bot.catalogue.store import Kind
 from bot.ui import Interaction
 
 

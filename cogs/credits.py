@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalogue import format_label
+from bot.catalogue.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
+from bot.catalogue.files import format_label
+from bot.catalogue.store import Anime, Person
 from bot.client import KansouBot
 from bot.core.markdown import plural
-from bot.services.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
-from bot.storage.catalogue import Anime, Person
 from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean, think_publicly
 from cogs._autocomplete import complete_anime, complete_character, complete_person
 

@@ -12,9 +12,9 @@ from types import TracebackType
 
 import aiosqlite
 
+from bot.catalogue.store import CatalogueRepo
 from bot.core.migrations import current_version, latest_version, migrate
 from bot.errors import DatabaseError
-from bot.storage.catalogue import CatalogueRepo
 from bot.storage.ratings import RatingRepo
 from bot.storage.reviews import ReviewRepo
 

@@ -12,12 +12,12 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.catalogue.search import NameSearch
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.database import Database
 from bot.core.markdown import quote
 from bot.errors import InvalidInput, NotFound
-from bot.services.search import NameSearch
 from bot.storage.ratings import (
     CATEGORIES,
     MAX_STORED,

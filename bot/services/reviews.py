@@ -12,13 +12,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
+from bot.catalogue.store import Anime
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.database import Database
 from bot.core.markdown import plural, safe_inline, sanitize_text
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
 from bot.services.spoilers import header_for_scope
-from bot.storage.catalogue import Anime
 from bot.storage.reviews import Review
 
 __all__ = [

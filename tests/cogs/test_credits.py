@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.catalogue.credits import PersonCredits
+from bot.catalogue.files import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.catalogue.store import Person
 from bot.client import KansouBot
-from bot.services.credits import PersonCredits
-from bot.storage.catalogue import Person
 from cogs.credits import render_person
 from sandbox import InteractionResult, Sandbox
 from tests.cogs.conftest import RunKansou, assert_clean, text_of

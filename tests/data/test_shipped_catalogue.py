@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import pytest
 
-from bot.catalogue import (
+from bot.catalogue.files import (
     AnimeEntry,
     CatalogueBundle,
     CharacterEntry,
@@ -22,9 +22,9 @@ from bot.catalogue import (
     read_catalogue,
     shipped_catalogue_files,
 )
+from bot.catalogue.search import NameSearch
+from bot.catalogue.store import Kind
 from bot.core.database import Database
-from bot.services.search import NameSearch
-from bot.storage.catalogue import Kind
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "metallic_rouge.toml"
 METALLIC_ROUGE = "Metallic Rouge"

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from bot import __version__
-from bot.catalogue import CatalogueBundle
+from bot.catalogue.files import CatalogueBundle
 from bot.config import DEFAULT_ANILIST_URL
 from bot.errors import NotFound, UpstreamUnavailable
 from bot.services.anilist import mapping

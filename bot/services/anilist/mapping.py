@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from bot.catalogue import LANGUAGES, AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.catalogue.files import (
+    LANGUAGES,
+    AnimeEntry,
+    CastCredit,
+    CatalogueBundle,
+    CharacterEntry,
+    PersonEntry,
+    StaffCredit,
+)
 from bot.services.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 
 _Named = TypeVar("_Named", PersonEntry, CharacterEntry)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.catalogue import LANGUAGES, CatalogueBundle
+from bot.catalogue.files import LANGUAGES, CatalogueBundle
 from bot.errors import NotFound, UpstreamUnavailable
 from bot.services.anilist import ALL_QUERIES, AniListClient, make_http_client
 from bot.services.anilist.client import CANNOT_ANSWER, NOT_ANSWERING

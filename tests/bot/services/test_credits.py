@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.catalogue.credits import CreditsService, parse_language
+from bot.catalogue.search import NameSearch
 from bot.core.database import Database
 from bot.errors import InvalidInput, NotFound
-from bot.services.credits import CreditsService, parse_language
-from bot.services.search import NameSearch
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.catalogue.files import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.catalogue.search import Certainty, NameSearch, certainty
+from bot.catalogue.store import Kind
 from bot.core.database import Database
 from bot.core.names import normalize
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
-from bot.services.search import Certainty, NameSearch, certainty
-from bot.storage.catalogue import Kind
 
 
 @pytest.mark.parametrize(

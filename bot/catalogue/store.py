@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import aiosqlite
 
-from bot.catalogue import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
+from bot.catalogue.files import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
 from bot.core.markdown import plural
 from bot.core.names import normalize
 

@@ -18,11 +18,11 @@ from enum import IntEnum
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.catalogue import format_label
+from bot.catalogue.files import format_label
+from bot.catalogue.store import CatalogueRepo, Kind, NameRow, Sketch
 from bot.core.markdown import quote
 from bot.core.names import normalize
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
-from bot.storage.catalogue import CatalogueRepo, Kind, NameRow, Sketch
 
 MAX_QUERY = 200
 ID_PREFIX = "id:"

@@ -277,7 +277,7 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-SHIPPED_CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+SHIPPED_CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "data" / "catalogue"
 
 
 def shipped_catalogue_files(folder: Path | None = None) -> list[Path]:
