@@ -11,13 +11,13 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.anilist import AniListClient
+from bot.anilist.enrich import AniListEnricher
 from bot.catalogue.credits import CreditsService
 from bot.catalogue.search import NameSearch
 from bot.config import Settings
 from bot.core.database import Database
 from bot.logs import InteractionLog
-from bot.services.anilist import AniListClient
-from bot.services.enrich import AniListEnricher
 from bot.services.ratings import RatingService
 from bot.services.reviews import ReviewService
 from bot.tree import handle_error

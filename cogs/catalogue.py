@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.anilist.enrich import ImportResult
 from bot.catalogue.store import LoadReport
 from bot.client import KansouBot
 from bot.core.markdown import plural
 from bot.errors import InvalidInput
-from bot.services.enrich import ImportResult
 from bot.ui import COLOUR, Interaction, clean, reply
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from bot.anilist import USER_AGENT
+from bot.anilist.enrich import MAX_WAIT
 from bot.app import open_services
 from bot.client import KansouBot
 from bot.config import Settings
-from bot.services.anilist import USER_AGENT
-from bot.services.enrich import MAX_WAIT
 from sandbox.config import SandboxConfig, SandboxEndpoints
 from sandbox.harness import BotFactory
 from sandbox.repl import run_sandbox

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.anilist.enrich import AniListEnricher
 from bot.catalogue.search import ID_PREFIX, Match, NameSearch, couldnt_find, noun
 from bot.catalogue.store import Anime, CatalogueRepo, Character, Kind, Person, StaffRole, VoiceRole
 from bot.core.markdown import quote
 from bot.core.names import normalize
 from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
-from bot.services.enrich import AniListEnricher
 
 Language = Literal["japanese", "english", "all"]
 OTHER_ROLES = 5

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.anilist import ALL_QUERIES, AniListClient, make_http_client
+from bot.anilist.client import CANNOT_ANSWER, NOT_ANSWERING
 from bot.catalogue.files import LANGUAGES, CatalogueBundle
 from bot.errors import NotFound, UpstreamUnavailable
-from bot.services.anilist import ALL_QUERIES, AniListClient, make_http_client
-from bot.services.anilist.client import CANNOT_ANSWER, NOT_ANSWERING
 from tests.fakes.anilist_server import (
     ADULT_SHOW_ID,
     BIG_SHOW_CHARACTERS,
@@ -440,9 +440,9 @@ async def test_an_invalid_query_is_refused_by_the_fake_and_reported(
 
 
 async def test_each_request_is_logged_at_debug(client: AniListClient, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG, logger="bot.services.anilist"):
+    with caplog.at_level(logging.DEBUG, logger="bot.anilist"):
         await client.search_anime("hoshizora")
-    [record] = [r for r in caplog.records if r.name == "bot.services.anilist.client" and r.levelno == logging.DEBUG]
+    [record] = [r for r in caplog.records if r.name == "bot.anilist.client" and r.levelno == logging.DEBUG]
     assert isinstance(record.args, tuple) and record.args[0] == "SearchAnime"
     assert "SearchAnime" in record.getMessage() and "200" in record.getMessage()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.anilist.limiter import LimiterBusy, SlidingWindowLimiter
-from bot.services.anilist.singleflight import SingleFlight
+from bot.anilist.limiter import LimiterBusy, SlidingWindowLimiter
+from bot.anilist.singleflight import SingleFlight
 
 
 class FakeClock:

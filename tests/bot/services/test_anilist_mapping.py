@@ -8,8 +8,8 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.anilist import AniListClient
-from bot.services.anilist import mapping as m
+from bot.anilist import AniListClient
+from bot.anilist import mapping as m
 
 EPOCH = 1_750_000_000.0
 

@@ -9,9 +9,9 @@ from importlib import resources
 import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
 
-from bot.services.anilist import queries
-from bot.services.anilist.queries import ALL_QUERIES
-from bot.services.anilist.schema import SCHEMA_FILE, SCHEMA_SHA256, schema_sdl
+from bot.anilist import queries
+from bot.anilist.queries import ALL_QUERIES
+from bot.anilist.schema import SCHEMA_FILE, SCHEMA_SHA256, schema_sdl
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def schema() -> GraphQLSchema:
 
 
 def test_the_schema_ships_in_the_package_as_copied() -> None:
-    packaged = resources.files("bot.services.anilist").joinpath(SCHEMA_FILE)
+    packaged = resources.files("bot.anilist").joinpath(SCHEMA_FILE)
     assert packaged.is_file()
     assert hashlib.sha256(packaged.read_bytes()).hexdigest() == SCHEMA_SHA256
 

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.anilist import AniListClient, make_http_client
+from bot.anilist.enrich import AniListEnricher
 from bot.catalogue.credits import Caller, CreditsService
 from bot.catalogue.search import NameSearch
 from bot.core.database import Database
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
-from bot.services.anilist import AniListClient, make_http_client
-from bot.services.enrich import AniListEnricher
 from tests.fakes.anilist_server import (
     BIG_SHOW_TITLE,
     MULTI_PERSON_NAME,

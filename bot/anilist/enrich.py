@@ -17,12 +17,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.anilist import AniListClient
 from bot.catalogue.files import CatalogueBundle
 from bot.catalogue.store import Anime, CatalogueRepo, Kind, LoadReport, Person
 from bot.core.cooldowns import Cooldown
 from bot.core.markdown import quote
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
-from bot.services.anilist import AniListClient
 
 log = logging.getLogger(__name__)
 

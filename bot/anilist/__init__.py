@@ -18,7 +18,7 @@ sliding-window limiter), ``singleflight``, ``mapping`` (JSON → records), ``mod
 
 from __future__ import annotations
 
-from bot.services.anilist.client import (
+from bot.anilist.client import (
     ANILIST_URL,
     DEFAULT_MAX_PAGES,
     DEFAULT_PER_MINUTE,
@@ -26,9 +26,9 @@ from bot.services.anilist.client import (
     AniListClient,
     make_http_client,
 )
-from bot.services.anilist.limiter import LimiterBusy, SlidingWindowLimiter
-from bot.services.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
-from bot.services.anilist.queries import ALL_QUERIES
+from bot.anilist.limiter import LimiterBusy, SlidingWindowLimiter
+from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
+from bot.anilist.queries import ALL_QUERIES
 
 __all__ = [
     "ALL_QUERIES",

@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 
 from bot import __version__
+from bot.anilist import mapping
+from bot.anilist.limiter import Clock, LimiterBusy, Sleep, SlidingWindowLimiter
+from bot.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
+from bot.anilist.models import AnimeHit, CharacterHit, PersonHit
+from bot.anilist.queries import ALL_QUERIES, PER_PAGE
+from bot.anilist.singleflight import SingleFlight
 from bot.catalogue.files import CatalogueBundle
 from bot.config import DEFAULT_ANILIST_URL
 from bot.errors import NotFound, UpstreamUnavailable
-from bot.services.anilist import mapping
-from bot.services.anilist.limiter import Clock, LimiterBusy, Sleep, SlidingWindowLimiter
-from bot.services.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
-from bot.services.anilist.models import AnimeHit, CharacterHit, PersonHit
-from bot.services.anilist.queries import ALL_QUERIES, PER_PAGE
-from bot.services.anilist.singleflight import SingleFlight
 
 log = logging.getLogger(__name__)
 

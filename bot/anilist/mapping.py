@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 from bot.catalogue.files import (
     LANGUAGES,
     AnimeEntry,
@@ -19,7 +20,6 @@ from bot.catalogue.files import (
     PersonEntry,
     StaffCredit,
 )
-from bot.services.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 
 _Named = TypeVar("_Named", PersonEntry, CharacterEntry)
 
