@@ -22,8 +22,8 @@ from bot.catalogue.store import Anime
 from bot.client import KansouBot
 from bot.core.markdown import discord_len, sanitize_text
 from bot.errors import InvalidInput, KansouError
-from bot.services.reviews import BODY_MAX, TITLE_MAX, WARNINGS_MAX, AlreadyReviewed, Review, scope_header
-from bot.services.spoilers import header_for_scope, spoiler_chunks, spoiler_overhead
+from bot.reviews.service import BODY_MAX, TITLE_MAX, WARNINGS_MAX, AlreadyReviewed, Review, scope_header
+from bot.reviews.spoilers import header_for_scope, spoiler_chunks, spoiler_overhead
 from bot.tree import handle_error
 from bot.ui import COLOUR, ERROR_COLOUR, NO_PINGS, Interaction, OwnedView, Paginator, clean, reply
 from cogs._autocomplete import complete_anime

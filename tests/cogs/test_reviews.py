@@ -15,7 +15,7 @@ import unicodedata
 import pytest
 
 from bot.client import KansouBot
-from bot.services.spoilers import normalize_body
+from bot.reviews.spoilers import normalize_body
 from sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
 from sandbox.limits import FLAG_EPHEMERAL
 from sandbox.messages import delete_message

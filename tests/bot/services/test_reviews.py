@@ -20,8 +20,8 @@ from bot.config import Settings
 from bot.core.database import Database
 from bot.core.markdown import discord_len
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
-from bot.services.reviews import AlreadyReviewed, Review, ReviewService, scope_header
-from bot.services.spoilers import normalize_body
+from bot.reviews.service import AlreadyReviewed, Review, ReviewService, scope_header
+from bot.reviews.spoilers import normalize_body
 from cogs.reviews import (
     EMBED_TOTAL_MAX,
     ReviewPages,

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.markdown import ZWSP, discord_len, grapheme_clusters, sanitize_text
-from bot.services.spoilers import (
+from bot.reviews.spoilers import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     header_for_scope,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.core.database import Database
-from bot.storage.reviews import Review
+from bot.reviews.store import Review
 
 GUILD_A = 1_000_000_000_000_001
 GUILD_B = 1_000_000_000_000_002

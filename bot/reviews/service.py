@@ -3,7 +3,7 @@
 The rules live here so the cog stays thin: who may write, edit or delete, the limits (one review per member
 per show per server, a cooldown between posts), spoiler scopes, and what a reader who has watched ``n``
 episodes may see in clear. Text is stored exactly as written; escaping and spoiler markup happen when it is
-shown (``bot.services.spoilers``).
+shown (``bot.reviews.spoilers``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from bot.core.cooldowns import Cooldown
 from bot.core.database import Database
 from bot.core.markdown import plural, safe_inline, sanitize_text
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
-from bot.services.spoilers import header_for_scope
-from bot.storage.reviews import Review
+from bot.reviews.spoilers import header_for_scope
+from bot.reviews.store import Review
 
 __all__ = [
     "BODY_MAX",
