@@ -34,8 +34,8 @@ from bot.catalogue.store import anime_names, entity_names
 from bot.core.database import Database
 from bot.core.migrations import latest_version
 from bot.core.names import normalize
-from bot.storage.ratings import _UPSERT as RATING_UPSERT
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.store import _UPSERT as RATING_UPSERT
+from bot.ratings.store import CATEGORIES
 from sandbox.ids import snowflake_at
 
 GENERATOR_VERSION = 3

@@ -16,8 +16,8 @@ import discord
 from bot.catalogue.credits import parse_language
 from bot.client import Services
 from bot.errors import KansouError
+from bot.ratings.chart import CHART_FILENAME, render_chart
 from bot.reviews.service import AlreadyReviewed
-from bot.services.chart import CHART_FILENAME, render_chart
 from bot.tree import describe_error
 from bot.ui import ERROR_COLOUR, Paginator
 from cogs.credits import render_anime, render_person, render_voiced

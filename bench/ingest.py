@@ -21,9 +21,9 @@ from bench.inputs import Pools
 from bench.world import Scale, guild_id
 from bot.config import Settings
 from bot.core.database import Database
-from bot.services.ratings import RatingService
-from bot.storage.ratings import _UPSERT as RATING_UPSERT
-from bot.storage.ratings import CATEGORIES, ScoreWrite
+from bot.ratings.service import RatingService
+from bot.ratings.store import _UPSERT as RATING_UPSERT
+from bot.ratings.store import CATEGORIES, ScoreWrite
 
 RATER_BASE = 700_000_000_000_000_000
 CHECK_EVERY = 10

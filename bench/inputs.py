@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.world import Scale, actor_id, actor_name, guild_id
 from bot.catalogue.search import ID_PREFIX
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.store import CATEGORIES
 
 
 def plain(text: str) -> str:

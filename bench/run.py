@@ -31,7 +31,7 @@ from bench.world import Scale, actor_id, channel_id, guild_id, sandbox_config
 from bot.client import KansouBot
 from bot.config import Settings
 from bot.core.database import Database
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.store import CATEGORIES
 from sandbox.kansou import kansou_bot_factory
 
 SETTINGS_ENV = {

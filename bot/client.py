@@ -18,8 +18,8 @@ from bot.catalogue.search import NameSearch
 from bot.config import Settings
 from bot.core.database import Database
 from bot.logs import InteractionLog
+from bot.ratings.service import RatingService
 from bot.reviews.service import ReviewService
-from bot.services.ratings import RatingService
 from bot.tree import handle_error
 from bot.ui import NO_PINGS
 

@@ -11,9 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import KansouBot
-from bot.services.chart import CHART_FILENAME, one_decimal, render_chart
-from bot.services.ratings import CATEGORIES, Forgotten, MemberScores, ShowRatings
-from bot.storage.ratings import SCORES, Leaderboard, Tally
+from bot.ratings.chart import CHART_FILENAME, one_decimal, render_chart
+from bot.ratings.service import CATEGORIES, Forgotten, MemberScores, ShowRatings
+from bot.ratings.store import SCORES, Leaderboard, Tally
 from bot.ui import COLOUR, Interaction, Paginator, clean, reply
 from cogs._autocomplete import complete_anime
 

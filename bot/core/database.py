@@ -15,8 +15,8 @@ import aiosqlite
 from bot.catalogue.store import CatalogueRepo
 from bot.core.migrations import current_version, latest_version, migrate
 from bot.errors import DatabaseError
+from bot.ratings.store import RatingRepo
 from bot.reviews.store import ReviewRepo
-from bot.storage.ratings import RatingRepo
 
 log = logging.getLogger(__name__)
 

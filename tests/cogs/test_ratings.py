@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from bot.client import KansouBot, Services
-from bot.services.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
+from bot.ratings.store import CATEGORIES
 from bot.ui import clean
 from sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
 from tests.bot.storage.test_ratings import assert_aggregates_match

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.storage.ratings import MAX_STORED, MIN_STORED
+from bot.ratings.store import MAX_STORED, MIN_STORED
 from sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxMessage, running_sandbox
 from sandbox.kansou import kansou_bot_factory
 from tests.helpers.discord_markdown import MODES, plain, render

@@ -26,7 +26,7 @@ from typing import IO
 
 import pytest
 
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.store import CATEGORIES
 from sandbox import Sandbox, SandboxConfig, SandboxServer
 from tests.hardening._dispatch import Burst, Sent
 from tests.hardening._support import NOTES, aggregate_mismatches, integrity, read_only

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.markdown import sanitize_text
+from bot.ratings.store import CATEGORIES
 from bot.reviews.service import BODY_MAX, TITLE_MAX, WARNINGS_MAX
-from bot.storage.ratings import CATEGORIES
 from sandbox import InteractionResult, SandboxMessage, SandboxUsageError
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
 from tests.hardening._dispatch import invoke_raw

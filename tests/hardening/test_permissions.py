@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from bot.storage.ratings import CATEGORIES
+from bot.ratings.store import CATEGORIES
 from sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, FakeAniList
 from tests.hardening._dispatch import invoke_raw

@@ -9,9 +9,9 @@ import time
 import pytest
 from PIL import Image
 
-from bot.services import chart
-from bot.services.chart import render_chart
-from bot.storage.ratings import CATEGORIES, Tally
+from bot.ratings import chart
+from bot.ratings.chart import render_chart
+from bot.ratings.store import CATEGORIES, Tally
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.database import Database
-from bot.storage.ratings import CATEGORIES, ForgetWrite, RatingWriter, ScoreWrite
+from bot.ratings.store import CATEGORIES, ForgetWrite, RatingWriter, ScoreWrite
 
 G1, G2 = 111, 222
 

@@ -2,7 +2,7 @@
 
 A member gives a show 1–5 points in half points in any of five categories; each (server, member, show,
 category) holds one vote, and re-rating replaces it. Writes go through a group-commit writer
-(:class:`bot.storage.ratings.RatingWriter`) started by :meth:`RatingService.start`.
+(:class:`bot.ratings.store.RatingWriter`) started by :meth:`RatingService.start`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.core.cooldowns import Cooldown
 from bot.core.database import Database
 from bot.core.markdown import quote
 from bot.errors import InvalidInput, NotFound
-from bot.storage.ratings import (
+from bot.ratings.store import (
     CATEGORIES,
     MAX_STORED,
     MIN_STORED,

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.storage.ratings import CATEGORIES, Tally
+from bot.ratings.store import CATEGORIES, Tally
 
 __all__ = ["CHART_FILENAME", "one_decimal", "render_chart"]
 
