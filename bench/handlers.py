@@ -14,12 +14,12 @@ from typing import Any
 import discord
 
 from bot.catalogue.credits import parse_language
-from bot.client import Services
 from bot.errors import KansouError
 from bot.ratings.chart import CHART_FILENAME, render_chart
 from bot.reviews.service import AlreadyReviewed
-from bot.tree import describe_error
-from bot.ui import ERROR_COLOUR, Paginator
+from bot.ui.client import Services
+from bot.ui.errors import describe_error
+from bot.ui.views import ERROR_COLOUR, Paginator
 from cogs.credits import render_anime, render_person, render_voiced
 from cogs.ratings import render_forgotten, render_mine, render_scores, render_show, render_top
 from cogs.reviews import (

@@ -26,7 +26,7 @@ from bench.world import Scale, guild_id, sandbox_config
 from sandbox.driver import Sandbox
 from sandbox.server import SandboxServer
 
-READY_LINE = "bot.client: ready as"
+READY_LINE = "bot.ui.client: ready as"
 
 
 @dataclass

@@ -28,10 +28,10 @@ from bench.names import NameMaker
 from bench.process import ProcessResult, bot_process
 from bench.stats import Row
 from bench.world import Scale, actor_id, channel_id, guild_id, sandbox_config
-from bot.client import KansouBot
 from bot.config import Settings
 from bot.core.database import Database
 from bot.ratings.store import CATEGORIES
+from bot.ui.client import KansouBot
 from sandbox.kansou import kansou_bot_factory
 
 SETTINGS_ENV = {

@@ -10,9 +10,9 @@ from pathlib import Path
 from bot.anilist import AniListClient, make_http_client
 from bot.catalogue.files import catalogue_files, file_digest, read_catalogue
 from bot.catalogue.store import LoadReport
-from bot.client import Services
 from bot.config import Settings
 from bot.core.database import Database
+from bot.ui.client import Services
 
 log = logging.getLogger(__name__)
 

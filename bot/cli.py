@@ -15,11 +15,11 @@ import yarl
 from discord.http import Route
 
 from bot.app import load_catalogue_file, open_services
-from bot.client import KansouBot
 from bot.config import Settings
 from bot.core.backups import daily_backups
 from bot.core.database import Database
 from bot.errors import ConfigError
+from bot.ui.client import KansouBot
 from sandbox.endpoints import point_discord_py_at
 
 log = logging.getLogger(__name__)

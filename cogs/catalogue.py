@@ -8,10 +8,10 @@ from discord.ext import commands
 
 from bot.anilist.enrich import ImportResult
 from bot.catalogue.store import LoadReport
-from bot.client import KansouBot
 from bot.core.markdown import plural
 from bot.errors import InvalidInput
-from bot.ui import COLOUR, Interaction, clean, reply
+from bot.ui.client import KansouBot
+from bot.ui.views import COLOUR, Interaction, clean, reply
 
 
 def _what_was_added(report: LoadReport) -> str:

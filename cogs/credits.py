@@ -9,10 +9,10 @@ from discord.ext import commands
 from bot.catalogue.credits import AnimeCredits, Caller, PersonCredits, VoicedResult, parse_language
 from bot.catalogue.files import format_label
 from bot.catalogue.store import Anime, Person
-from bot.client import KansouBot
 from bot.core.markdown import plural
-from bot.ui import COLOUR, Interaction, Paginator, chunk_lines, clean, think_publicly
-from cogs._autocomplete import complete_anime, complete_character, complete_person
+from bot.ui.autocomplete import complete_anime, complete_character, complete_person
+from bot.ui.client import KansouBot
+from bot.ui.views import COLOUR, Interaction, Paginator, chunk_lines, clean, think_publicly
 
 FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "chinese": "🇨🇳", "spanish": "🇪🇸",
          "portuguese": "🇧🇷", "french": "🇫🇷", "german": "🇩🇪", "italian": "🇮🇹", "hebrew": "🇮🇱",

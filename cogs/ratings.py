@@ -10,12 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import KansouBot
 from bot.ratings.chart import CHART_FILENAME, one_decimal, render_chart
 from bot.ratings.service import CATEGORIES, Forgotten, MemberScores, ShowRatings
 from bot.ratings.store import SCORES, Leaderboard, Tally
-from bot.ui import COLOUR, Interaction, Paginator, clean, reply
-from cogs._autocomplete import complete_anime
+from bot.ui.autocomplete import complete_anime
+from bot.ui.client import KansouBot
+from bot.ui.views import COLOUR, Interaction, Paginator, clean, reply
 
 PER_PAGE = 10
 SPARKS = "▁▂▃▄▅▆▇█"

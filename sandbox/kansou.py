@@ -13,8 +13,8 @@ import httpx
 from bot.anilist import USER_AGENT
 from bot.anilist.enrich import MAX_WAIT
 from bot.app import open_services
-from bot.client import KansouBot
 from bot.config import Settings
+from bot.ui.client import KansouBot
 from sandbox.config import SandboxConfig, SandboxEndpoints
 from sandbox.harness import BotFactory
 from sandbox.repl import run_sandbox

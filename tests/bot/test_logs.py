@@ -17,10 +17,10 @@ import discord
 import pytest
 from discord.voice_client import VoiceClient
 
-from bot.client import KansouBot
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.logs import REDACTED, InteractionLog, configure_logging, describe_payload, note_outcome, redact, reset_logging
+from bot.ui.client import KansouBot
 from sandbox import Sandbox
 from tests.cogs.conftest import (  # noqa: F401  # fixtures
     _restore_discord_endpoints,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import KansouBot, discover_extensions
+from bot.ui.client import KansouBot, discover_extensions
 from sandbox import Sandbox, SandboxUsageError
 from sandbox.registration import check_commands
 from tests.cogs.conftest import RunKansou, assert_clean, text_of

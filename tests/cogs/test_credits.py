@@ -11,7 +11,7 @@ import pytest
 from bot.catalogue.credits import PersonCredits
 from bot.catalogue.files import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
 from bot.catalogue.store import Person
-from bot.client import KansouBot
+from bot.ui.client import KansouBot
 from cogs.credits import render_person
 from sandbox import InteractionResult, Sandbox
 from tests.cogs.conftest import RunKansou, assert_clean, text_of

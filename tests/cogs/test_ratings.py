@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 import pytest
 from PIL import Image
 
-from bot.client import KansouBot, Services
 from bot.ratings.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
 from bot.ratings.store import CATEGORIES
-from bot.ui import clean
+from bot.ui.client import KansouBot, Services
+from bot.ui.views import clean
 from sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
 from tests.bot.storage.test_ratings import assert_aggregates_match
 from tests.cogs.conftest import RunKansou, assert_clean, text_of

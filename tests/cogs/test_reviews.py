@@ -14,8 +14,8 @@ import unicodedata
 
 import pytest
 
-from bot.client import KansouBot
 from bot.reviews.spoilers import normalize_body
+from bot.ui.client import KansouBot
 from sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
 from sandbox.limits import FLAG_EPHEMERAL
 from sandbox.messages import delete_message

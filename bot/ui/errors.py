@@ -11,10 +11,10 @@ from discord import app_commands
 
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
 from bot.logs import note_outcome
-from bot.ui import ERROR_COLOUR, NO_PINGS, PUBLIC_THINKING, OwnedView, clean
+from bot.ui.views import ERROR_COLOUR, NO_PINGS, PUBLIC_THINKING, OwnedView, clean
 
 if TYPE_CHECKING:
-    from bot.ui import Interaction
+    from bot.ui.views import Interaction
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from bot.core.database import Database
 from bot.logs import InteractionLog
 from bot.ratings.service import RatingService
 from bot.reviews.service import ReviewService
-from bot.tree import handle_error
-from bot.ui import NO_PINGS
+from bot.ui.errors import handle_error
+from bot.ui.views import NO_PINGS
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import discord
 from bot.core.markdown import safe_inline
 
 if TYPE_CHECKING:
-    from bot.client import KansouBot
+    from bot.ui.client import KansouBot
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ Interaction: TypeAlias = "discord.Interaction[KansouBot]"
 NO_PINGS = discord.AllowedMentions.none()
 COLOUR = discord.Colour(0xC2185B)
 ERROR_COLOUR = discord.Colour(0xE57373)
-# In ``interaction.extras``: set while a public "thinking…" placeholder waits for its answer (see bot.tree).
+# In ``interaction.extras``: set while a public "thinking…" placeholder waits for its answer (see bot.ui.errors).
 PUBLIC_THINKING = "kansou.public_thinking"
 
 
@@ -107,7 +107,7 @@ class OwnedView(discord.ui.View):
         self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
         """Hand errors to the command tree's central handler."""
-        from bot.tree import handle_error  # noqa: PLC0415  # bot.tree imports this module
+        from bot.ui.errors import handle_error  # noqa: PLC0415  # bot.ui.errors imports this module
 
         await handle_error(interaction, error)
 

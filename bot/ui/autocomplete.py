@@ -6,7 +6,7 @@ from discord import app_commands
 
 from bot.catalogue.search import ID_PREFIX
 from bot.catalogue.store import Kind
-from bot.ui import Interaction
+from bot.ui.views import Interaction
 
 
 async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[app_commands.Choice[str]]:

@@ -19,14 +19,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalogue.store import Anime
-from bot.client import KansouBot
 from bot.core.markdown import discord_len, sanitize_text
 from bot.errors import InvalidInput, KansouError
 from bot.reviews.service import BODY_MAX, TITLE_MAX, WARNINGS_MAX, AlreadyReviewed, Review, scope_header
 from bot.reviews.spoilers import header_for_scope, spoiler_chunks, spoiler_overhead
-from bot.tree import handle_error
-from bot.ui import COLOUR, ERROR_COLOUR, NO_PINGS, Interaction, OwnedView, Paginator, clean, reply
-from cogs._autocomplete import complete_anime
+from bot.ui.autocomplete import complete_anime
+from bot.ui.client import KansouBot
+from bot.ui.errors import handle_error
+from bot.ui.views import COLOUR, ERROR_COLOUR, NO_PINGS, Interaction, OwnedView, Paginator, clean, reply
 
 log = logging.getLogger(__name__)
 
