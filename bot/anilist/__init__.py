@@ -1,6 +1,6 @@
 """AniList (https://graphql.anilist.co) look-ups for kansou, mapped to catalogue bundles and search hits.
 
-Wiring (in ``bot.__main__``, once per process — the limiter only works if everyone shares one client)::
+Wiring (in ``bot.app``, once per process — the limiter only works if everyone shares one client)::
 
     async with make_http_client(settings.anilist_timeout) as http:
         anilist = AniListClient(http, url=settings.anilist_url, per_minute=settings.anilist_per_minute)

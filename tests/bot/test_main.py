@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import EXIT_BROKEN_PIPE, _parser, no_token_message, program_name
+from bot.cli import EXIT_BROKEN_PIPE, _parser, no_token_message, program_name
 from tests.helpers.terminal import PROMPT, Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def test_the_unreachable_message_names_the_cause_and_discords_host() -> None:
     import aiohttp
     from aiohttp.client_reqrep import ConnectionKey
 
-    from bot.cli import discord_unreachable
+    from bot.app import discord_unreachable
     from bot.config import Settings
 
     key = ConnectionKey("discord.com", 443, True, True, None, None, None)

@@ -495,7 +495,7 @@ async def test_the_running_bot_takes_its_first_backup_soon_after_start(
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
 
-    from bot.cli import run_bot
+    from bot.app import run_bot
     from bot.config import Secret, Settings
     from sandbox.server import SandboxServer
 
