@@ -16,8 +16,8 @@ from bot.ratings.store import CATEGORIES
 from bot.ui.client import KansouBot, Services
 from bot.ui.views import clean
 from sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
-from tests.bot.storage.test_ratings import assert_aggregates_match
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
+from tests.ratings.test_store import assert_aggregates_match
 
 ROUGE = "Metallic Rouge"
 # The bot and the stand-in share one event loop and CPU here, so with hundreds of interactions in flight

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.database import Database
 from bot.errors import InvalidInput, NotFound, OnCooldown
 from bot.ratings.service import RatingService, parse_category, parse_score, parse_scores
-from tests.bot.storage.test_ratings import add_shows, assert_aggregates_match, rows
+from tests.ratings.test_store import add_shows, assert_aggregates_match, rows
 
 G1, G2 = 111, 222
 ROUGE = "Metallic Rouge"

@@ -28,7 +28,7 @@ from bot.core.backups import (
 from bot.core.database import Database
 from bot.core.migrations import latest_version, migrate
 from bot.errors import ConfigError, DatabaseError
-from tests.bot.storage.test_ratings import add_shows, assert_aggregates_match
+from tests.ratings.test_store import add_shows, assert_aggregates_match
 
 G = 4242
 
