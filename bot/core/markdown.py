@@ -331,13 +331,3 @@ def safe_inline(text: str, *, max_len: int) -> str:
         low -= 1
         result = candidate(low)
     return result
-
-
-def quote(text: str, *, max_len: int = 100) -> str:
-    """User text quoted inside one of our messages: “safe, escaped, bounded”."""
-    return f"“{safe_inline(text, max_len=max_len)}”"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 episode``, ``13 episodes`` (``many`` for irregular plurals)."""
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"

@@ -1,16 +1,27 @@
-"""Numbered ``.sql`` migrations, applied in one transaction and recorded in ``PRAGMA user_version``."""
+"""Numbered ``.sql`` migrations, applied in one transaction and recorded as the schema version.
+
+kansou's migrations live in ``migrations/`` beside this module: ``0001_catalogue.sql``, ``0002_reviews.sql`` …
+Each number is used once and they run in order; the schema version is the number of the last one applied
+(SQLite keeps it in ``PRAGMA user_version``). A feature that needs tables adds the next number. Further
+folders (a feature that lives elsewhere, a test's feature) can be given to :func:`load_migrations`: their files
+are numbered in the same sequence.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-
-import aiosqlite
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 from bot.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from bot.core.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -26,30 +37,30 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> list[Migration]:
-    """Every migration shipped in ``bot/core/migrations``, in order, checked to be 1, 2, 3, …"""
+def kansou_migrations() -> Traversable:
+    """The folder of kansou's own migrations (shipped in the package)."""
+    return resources.files("bot.core").joinpath("migrations")
+
+
+def load_migrations(extra: Sequence[Traversable] = ()) -> list[Migration]:
+    """Every migration in kansou's folder and in ``extra``, in order, checked to be numbered 1, 2, 3, …"""
     found = []
-    for entry in resources.files("bot.core").joinpath("migrations").iterdir():
-        match = _NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    for folder in (kansou_migrations(), *extra):
+        for entry in folder.iterdir():
+            match = _NAME.match(entry.name)
+            if match:
+                found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
-            raise RuntimeError(f"migration {migration.version:04d} is out of sequence (expected {expected:04d})")
+            raise RuntimeError(f"migration {migration.version:04d} ({migration.name}) is out of sequence "
+                               f"(expected {expected:04d})")
     return found
 
 
-def latest_version() -> int:
+def latest_version(extra: Sequence[Traversable] = ()) -> int:
     """The schema version this build of kansou writes."""
-    return len(load_migrations())
-
-
-async def current_version(conn: aiosqlite.Connection) -> int:
-    """``PRAGMA user_version`` of an open database."""
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return len(load_migrations(extra))
 
 
 def split_statements(sql: str) -> list[str]:
@@ -69,7 +80,8 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-def _check_version(version: int, known: int) -> None:
+def check_version(version: int, known: int) -> None:
+    """Refuse a database written by a newer kansou (``DatabaseError``)."""
     if version > known:
         raise DatabaseError(
             f"This database has schema version {version}, but this kansou only knows up to {known}. "
@@ -77,37 +89,30 @@ def _check_version(version: int, known: int) -> None:
         )
 
 
-async def migrate(conn: aiosqlite.Connection, *, target: int | None = None) -> tuple[int, int]:
-    """Bring the schema up to ``target`` (default: latest) in one transaction; return (before, after).
+async def migrate(db: Database, migrations: Sequence[Migration] | None = None, *,
+                  target: int | None = None) -> tuple[int, int]:
+    """Bring the schema up to ``target`` (default: the last of ``migrations``) in one transaction; (before, after).
 
     The version is read inside the write transaction, so two processes opening a new database at the same
     moment cannot both apply the same migrations: the second waits, then finds nothing left to do.
     """
-    migrations = load_migrations()
+    migrations = load_migrations() if migrations is None else migrations
     target = len(migrations) if target is None else target
-    _check_version(await current_version(conn), len(migrations))
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
-        before = await current_version(conn)
-        _check_version(before, len(migrations))
-        if before == 0:
-            async with conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            ) as cur:
-                row = await cur.fetchone()
-            if row and row[0]:
-                raise DatabaseError("This file is an SQLite database, but not a kansou one (it has other tables).")
+    check_version(await db.schema_version(), len(migrations))
+    async with db.transaction() as tx:
+        # SQLite only: the version lives in PRAGMA user_version, the tables in sqlite_master.
+        before = int(await tx.fetch_value("PRAGMA user_version") or 0)
+        check_version(before, len(migrations))
+        if before == 0 and await tx.fetch_value(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ):
+            raise DatabaseError("This file is an SQLite database, but not a kansou one (it has other tables).")
         pending = [m for m in migrations if before < m.version <= target]
         for migration in pending:
             for statement in split_statements(migration.sql):
-                await conn.execute(statement)
+                await tx.execute(statement)
         if pending:
-            await conn.execute(f"PRAGMA user_version = {pending[-1].version}")
-        await conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            await conn.execute("ROLLBACK")
-        raise
+            await tx.execute(f"PRAGMA user_version = {pending[-1].version}")
     if not pending:
         return before, before
     log.info("database schema upgraded from version %d to %d", before, pending[-1].version)

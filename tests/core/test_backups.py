@@ -25,10 +25,10 @@ from bot.core.backups import (
     prune_backups,
     restore_database,
 )
-from bot.core.database import Database
+from bot.core.database import Database, SQLiteDatabase
 from bot.core.migrations import latest_version, migrate
 from bot.errors import ConfigError, DatabaseError
-from tests.ratings.test_store import add_shows, assert_aggregates_match
+from tests.ratings.test_store import add_shows, assert_aggregates_match, set_scores
 
 G = 4242
 
@@ -56,7 +56,9 @@ def saved_before_restore(folder: Path) -> list[Path]:
 # -- backups ---------------------------------------------------------------------------------------------
 
 
-async def test_a_backup_under_write_load_restores_every_row_committed_before_it(db: Database, tmp_path: Path) -> None:
+async def test_a_backup_under_write_load_restores_every_row_committed_before_it(
+    db: SQLiteDatabase, tmp_path: Path
+) -> None:
     (show,) = await add_shows(db, 1)
     committed = 0
     stop, progress = asyncio.Event(), asyncio.Event()
@@ -64,7 +66,7 @@ async def test_a_backup_under_write_load_restores_every_row_committed_before_it(
     async def writer() -> None:
         nonlocal committed
         while not stop.is_set():
-            await db.ratings.set_scores(G, committed + 1, show, {"story": 2 + committed % 9, "music": 10})
+            await set_scores(db, G, committed + 1, show, {"story": 2 + committed % 9, "music": 10})
             committed += 1
             progress.set()
 
@@ -95,17 +97,17 @@ async def test_a_backup_under_write_load_restores_every_row_committed_before_it(
     assert committed > 75
 
 
-async def test_a_backup_skips_a_transaction_still_open_elsewhere(db: Database, tmp_path: Path) -> None:
+async def test_a_backup_skips_a_transaction_still_open_elsewhere(db: SQLiteDatabase, tmp_path: Path) -> None:
     shows = await add_shows(db, 2)
-    await db.ratings.set_scores(G, 1, shows[0], {"story": 6})
-    async with db.transaction() as conn:  # open (uncommitted) while the backup runs on its own connection
-        await conn.execute("INSERT INTO rating VALUES (?, 2, ?, 'story', 8, 0)", (G, shows[1]))
+    await set_scores(db, G, 1, shows[0], {"story": 6})
+    async with db.transaction() as tx:  # open (uncommitted) while the backup runs on its own connection
+        await tx.execute("INSERT INTO rating VALUES (?, 2, ?, 'story', 8, 0)", (G, shows[1]))
         summary = await asyncio.to_thread(backup_database, Path(db.path), tmp_path / "b.sqlite3")
     assert summary.counts["rating"] == 1 and count(tmp_path / "b.sqlite3") == 1
     assert count(Path(db.path)) == 2
 
 
-async def test_a_backup_is_one_self_contained_sound_file(catalogue_db: Database, tmp_path: Path) -> None:
+async def test_a_backup_is_one_self_contained_sound_file(catalogue_db: SQLiteDatabase, tmp_path: Path) -> None:
     dest = tmp_path / "out" / "copy.sqlite3"
     summary = backup_database(Path(catalogue_db.path), dest)
     assert summary.path == dest and summary.size == dest.stat().st_size > 0
@@ -132,7 +134,7 @@ def test_a_backup_needs_a_database(tmp_path: Path) -> None:
     assert not (tmp_path / "missing.sqlite3").exists() and not (tmp_path / "b.sqlite3").exists()
 
 
-async def test_a_backup_never_overwrites_its_source(db: Database) -> None:
+async def test_a_backup_never_overwrites_its_source(db: SQLiteDatabase) -> None:
     with pytest.raises(DatabaseError, match="new file name"):
         backup_database(Path(db.path), Path(db.path))
 
@@ -182,7 +184,7 @@ async def test_restore_refuses_what_is_not_a_kansou_database(tmp_path: Path) -> 
         inspect_backup(empty)
 
 
-async def test_restore_refuses_a_damaged_file(catalogue_db: Database, tmp_path: Path) -> None:
+async def test_restore_refuses_a_damaged_file(catalogue_db: SQLiteDatabase, tmp_path: Path) -> None:
     damaged = tmp_path / "damaged.sqlite3"
     backup_database(Path(catalogue_db.path), damaged)
     data = bytearray(damaged.read_bytes())
@@ -194,7 +196,7 @@ async def test_restore_refuses_a_damaged_file(catalogue_db: Database, tmp_path: 
         inspect_backup(damaged)
 
 
-async def test_restore_refuses_while_the_database_is_open(db: Database, tmp_path: Path,
+async def test_restore_refuses_while_the_database_is_open(db: SQLiteDatabase, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.core.backups.LOCK_WAIT", 0.05)
     backup = tmp_path / "b.sqlite3"
@@ -208,13 +210,12 @@ async def test_restore_refuses_while_the_database_is_open(db: Database, tmp_path
 async def test_restore_keeps_the_current_database_and_accepts_an_older_schema(tmp_path: Path) -> None:
     old = tmp_path / "old.sqlite3"
     async with await Database.open(old, upgrade=False) as older:
-        await migrate(older.conn, target=2)
-        async with older.transaction() as conn:
-            await conn.execute("INSERT INTO anime (key, title_romaji) VALUES ('old', 'Old Show')")
+        await migrate(older, target=2)
+        await older.execute("INSERT INTO anime (key, title_romaji) VALUES ('old', 'Old Show')")
     target = tmp_path / "live" / "kansou.sqlite3"
     async with await Database.open(target) as live:
         (show,) = await add_shows(live, 1, prefix="live")
-        await live.ratings.set_scores(G, 1, show, {"story": 4})
+        await set_scores(live, G, 1, show, {"story": 4})
     target.with_name(target.name + "-wal").write_bytes(b"stale")  # left by a crash: must not survive
     target.with_name(target.name + "-shm").write_bytes(b"stale")
     when = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -230,7 +231,7 @@ async def test_restore_keeps_the_current_database_and_accepts_an_older_schema(tm
     assert second.previous is not None and second.previous != report.previous and second.previous.exists()
 
 
-async def test_restore_sets_aside_a_file_that_is_not_a_database(db: Database, tmp_path: Path) -> None:
+async def test_restore_sets_aside_a_file_that_is_not_a_database(db: SQLiteDatabase, tmp_path: Path) -> None:
     backup = tmp_path / "b.sqlite3"
     backup_database(Path(db.path), backup)
     target = tmp_path / "broken.sqlite3"
@@ -261,11 +262,11 @@ async def test_backup_and_restore_from_the_command_line(catalogue_template: Path
     shutil.copyfile(catalogue_template, live)
     async with await Database.open(live) as db:
         (show,) = await add_shows(db, 1, prefix="cli")
-        await db.ratings.set_scores(G, 1, show, {"story": 10})
+        await set_scores(db, G, 1, show, {"story": 10})
         # taken while this connection (the "bot") has the database open
         made = await asyncio.to_thread(kansou, ["backup", "saved.sqlite3"], tmp_path, live)
         assert made.returncode == 0, made.stderr
-        await db.ratings.set_scores(G, 2, show, {"story": 2})  # after the backup: lost by the restore
+        await set_scores(db, G, 2, show, {"story": 2})  # after the backup: lost by the restore
     assert "saved.sqlite3" in made.stdout and "schema version" in made.stdout and "rating" in made.stdout
     into_folder = kansou(["backup", "."], tmp_path, live)
     assert into_folder.returncode == 0 and len(list_backups(tmp_path)) == 1
@@ -279,7 +280,7 @@ async def test_backup_and_restore_from_the_command_line(catalogue_template: Path
     assert check.returncode == 0, check.stderr
 
 
-async def test_restore_from_the_command_line_refuses_clearly(db: Database, tmp_path: Path) -> None:
+async def test_restore_from_the_command_line_refuses_clearly(db: SQLiteDatabase, tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_text("nope")
     result = await asyncio.to_thread(kansou, ["restore", str(bad)], tmp_path, Path(db.path))
@@ -410,7 +411,7 @@ def test_backup_names_sort_by_time(tmp_path: Path) -> None:
         "kansou-20241231-235959.sqlite3", "kansou-20250102-030405.sqlite3"]
 
 
-async def test_retention_keeps_exactly_the_newest_n(db: Database, tmp_path: Path) -> None:
+async def test_retention_keeps_exactly_the_newest_n(db: SQLiteDatabase, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
@@ -426,7 +427,7 @@ async def test_retention_keeps_exactly_the_newest_n(db: Database, tmp_path: Path
     assert prune_backups(folder, 1) == [folder / names[-3], folder / names[-2]]
 
 
-async def test_the_schedule_runs_daily_without_waiting(db: Database, tmp_path: Path) -> None:
+async def test_the_schedule_runs_daily_without_waiting(db: SQLiteDatabase, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     clock = Clock(datetime(2025, 6, 1, 12, 0, tzinfo=UTC))
     slept: list[float] = []
@@ -445,7 +446,7 @@ async def test_the_schedule_runs_daily_without_waiting(db: Database, tmp_path: P
                                                          "kansou-20250604-120100.sqlite3"]
 
 
-async def test_a_recent_backup_postpones_the_first_one(db: Database, tmp_path: Path) -> None:
+async def test_a_recent_backup_postpones_the_first_one(db: SQLiteDatabase, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
     clock = Clock(datetime(2025, 6, 1, 12, 0, tzinfo=UTC))
@@ -458,7 +459,7 @@ async def test_a_recent_backup_postpones_the_first_one(db: Database, tmp_path: P
     assert daily.seconds_until_due() == 0
 
 
-async def test_a_failed_backup_is_logged_and_retried(db: Database, tmp_path: Path,
+async def test_a_failed_backup_is_logged_and_retried(db: SQLiteDatabase, tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock(datetime(2025, 6, 1, tzinfo=UTC))
     slept: list[float] = []
@@ -477,7 +478,7 @@ async def test_a_failed_backup_is_logged_and_retried(db: Database, tmp_path: Pat
     assert "daily backup" in caplog.text and "no database" in caplog.text
 
 
-async def test_daily_backups_run_in_the_background(db: Database, tmp_path: Path) -> None:
+async def test_daily_backups_run_in_the_background(db: SQLiteDatabase, tmp_path: Path) -> None:
     async with daily_backups(db.path, None, 3) as nothing:
         assert nothing is None
     with pytest.raises(ConfigError, match="KANSOU_BACKUP_DIR"):

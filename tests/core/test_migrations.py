@@ -6,10 +6,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
-from bot.core import database as storage
+from bot.catalogue.store import CatalogueStore
 from bot.core import migrations as migrate_module
 from bot.core.database import Database
 from bot.core.migrations import Migration, latest_version, load_migrations, migrate, split_statements
@@ -18,8 +17,7 @@ from bot.errors import DatabaseError
 
 async def scalar(db: Database, sql: str) -> object:
     """The first column of the first row of ``sql``."""
-    async with db.conn.execute(sql) as cur:
-        row = await cur.fetchone()
+    row = await db.fetch_one(sql)
     assert row is not None
     return row[0]
 
@@ -51,23 +49,18 @@ async def test_reopening_is_a_no_op(tmp_path: Path) -> None:
 @pytest.mark.parametrize("old_version", range(1, latest_version() + 1))
 async def test_upgrading_an_older_database_keeps_its_rows(tmp_path: Path, old_version: int) -> None:
     path = tmp_path / "old.sqlite3"
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    await migrate(conn, target=old_version)
-    assert await migrate_module.current_version(conn) == old_version
-    await conn.execute(
-        "INSERT INTO anime (key, title_romaji, episodes) VALUES ('old-show', 'Old Show', 12)"
-    )
-    await conn.execute("INSERT INTO person (key, name) VALUES ('old-person', 'Old Person')")
-    await conn.execute(
-        "INSERT INTO staff_role (anime_id, person_id, role) VALUES (1, 1, 'Director')"
-    )
-    await conn.close()
+    async with await Database.open(path, upgrade=False) as old:
+        await migrate(old, target=old_version)
+        assert await old.schema_version() == old_version
+        await old.execute("INSERT INTO anime (key, title_romaji, episodes) VALUES ('old-show', 'Old Show', 12)")
+        await old.execute("INSERT INTO person (key, name) VALUES ('old-person', 'Old Person')")
+        await old.execute("INSERT INTO staff_role (anime_id, person_id, role) VALUES (1, 1, 'Director')")
 
     async with await Database.open(path) as db:
         assert await db.schema_version() == latest_version()
-        anime = await db.catalogue.anime(1)
+        anime = await CatalogueStore(db).anime(1)
         assert anime is not None and anime.title_romaji == "Old Show" and anime.episodes == 12
-        staff = await db.catalogue.anime_staff(1)
+        staff = await CatalogueStore(db).anime_staff(1)
         assert [(s.person.name, s.role) for s in staff] == [("Old Person", "Director")]
         assert await db.integrity_check() == "ok"
 
@@ -103,8 +96,7 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: 
     path = tmp_path / "k.sqlite3"
     async with await Database.open(path):
         pass
-    monkeypatch.setattr(migrate_module, "load_migrations", lambda: broken)
-    monkeypatch.setattr(storage, "latest_version", lambda: len(broken))
+    monkeypatch.setattr(migrate_module, "load_migrations", lambda extra=(): broken)
     with pytest.raises(DatabaseError, match="nothing was changed"):
         await Database.open(path)
     monkeypatch.undo()
