@@ -20,7 +20,7 @@ from bot.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
 from bot.anilist.models import AnimeHit, CharacterHit, PersonHit
 from bot.anilist.queries import ALL_QUERIES, PER_PAGE
 from bot.anilist.singleflight import SingleFlight
-from bot.catalogue.files import CatalogueBundle
+from bot.catalogue.models import CatalogueBundle
 from bot.config import DEFAULT_ANILIST_URL
 from bot.errors import NotFound, UpstreamUnavailable
 

@@ -14,14 +14,14 @@ import logging
 import time
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Literal
 
 from bot.anilist import AniListClient
-from bot.catalogue.files import CatalogueBundle
-from bot.catalogue.store import Anime, CatalogueRepo, Kind, LoadReport, Person
+from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person
+from bot.catalogue.service import ImportResult
+from bot.catalogue.store import CatalogueStore
 from bot.core.cooldowns import Cooldown
-from bot.core.markdown import quote
+from bot.core.text import quote
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,6 @@ SOURCE = "anilist"
 # An interaction is deferred before we ask AniList, so a few seconds of waiting for a slot are fine;
 # past this the member is told when to try again instead.
 MAX_WAIT = 8.0
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an admin import fetched and stored."""
-
-    anime: Anime
-    report: LoadReport
-    notes: tuple[str, ...]
 
 
 def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUnavailable:
@@ -55,7 +46,7 @@ class AniListEnricher:
     def __init__(
         self,
         client: AniListClient,
-        repo: CatalogueRepo,
+        repo: CatalogueStore,
         *,
         max_age_days: float = 7.0,
         member_cooldown: float = 3.0,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
-from bot.catalogue.files import (
+from bot.catalogue.models import (
     LANGUAGES,
     AnimeEntry,
     CastCredit,

@@ -1,160 +1,33 @@
-"""The credits catalogue as plain data: what a catalogue file or AniList gives, before it is stored.
+"""Catalogue files: TOML (the format is documented in ``data/README.md``) read, checked and loaded into the store.
 
-A catalogue file is TOML (format documented in ``data/README.md``). Entities are named by a *key* that is
-stable across loads, so loading the same file twice changes nothing. AniList imports use keys of the form
-``anilist:anime:ID``, ``anilist:character:ID`` and ``anilist:staff:ID``.
+Entities are named by a *key* that is stable across loads, so loading the same file twice changes nothing; an
+unchanged file (same digest) is not even read again at start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.catalogue.models import (
+    AnimeEntry,
+    CastCredit,
+    CatalogueBundle,
+    CharacterEntry,
+    LoadReport,
+    PersonEntry,
+    StaffCredit,
+)
+from bot.catalogue.store import CatalogueStore
 from bot.errors import CatalogueFormatError, ConfigError
 
+log = logging.getLogger(__name__)
+
 FORMAT_VERSION = 1
-LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese", "french", "german",
-             "italian", "hebrew", "hungarian")
-
-FORMAT_LABELS: dict[str, str] = {
-    "TV": "TV",
-    "TV_SHORT": "TV short",
-    "MOVIE": "Movie",
-    "SPECIAL": "Special",
-    "OVA": "OVA",
-    "ONA": "ONA",
-    "MUSIC": "Music video",
-}
-"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read."""
-OTHER_FORMAT = "Other"
-# Imports from before formats were stored as codes hold "TV short", "Movie", "Music": read them too.
-_FORMAT_SPELLINGS = {**{code: code for code in FORMAT_LABELS}, "MUSIC_VIDEO": "MUSIC"}
-
-
-def format_label(stored: str | None) -> str | None:
-    """The name members read for a stored format: one of :data:`FORMAT_LABELS`, "Other" for anything else.
-
-    A raw code never reaches a member ("MOVIE" → "Movie", "TV_SHORT" → "TV short"); None when none is stored.
-    """
-    if stored is None or not stored.strip():
-        return None
-    code = _FORMAT_SPELLINGS.get("_".join(stored.upper().replace("_", " ").split()))
-    return FORMAT_LABELS[code] if code is not None else OTHER_FORMAT
-
-
-@dataclass(frozen=True)
-class NamedEntry:
-    """What people and characters share: a stable key, names, a note, and perhaps an AniList id."""
-
-    key: str
-    name: str
-    native: str | None = None
-    aliases: tuple[str, ...] = ()
-    note: str | None = None
-    anilist_id: int | None = None
-
-
-@dataclass(frozen=True)
-class PersonEntry(NamedEntry):
-    """A voice actor or staff member."""
-
-
-@dataclass(frozen=True)
-class CharacterEntry(NamedEntry):
-    """A character; the shows it appears in come from the cast lists."""
-
-
-@dataclass(frozen=True)
-class StaffCredit:
-    """``person`` worked on a show as ``role`` (free text, e.g. "Director", "Music")."""
-
-    person: str
-    role: str
-
-
-@dataclass(frozen=True)
-class CastCredit:
-    """``person`` voiced ``character`` in a show, in ``language``."""
-
-    character: str
-    person: str
-    language: str = "japanese"
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class AnimeEntry:
-    """A show with its titles, its staff and its cast."""
-
-    key: str
-    title_romaji: str
-    title_english: str | None = None
-    title_native: str | None = None
-    aliases: tuple[str, ...] = ()
-    studio: str | None = None
-    episodes: int | None = None
-    year: int | None = None
-    format: str | None = None
-    note: str | None = None
-    anilist_id: int | None = None
-    staff: tuple[StaffCredit, ...] = ()
-    cast: tuple[CastCredit, ...] = ()
-
-    @property
-    def display_title(self) -> str:
-        """The title members most likely know: English when there is one, else romaji."""
-        return self.title_english or self.title_romaji
-
-
-@dataclass(frozen=True)
-class CatalogueBundle:
-    """A self-contained set of shows, people and characters, ready to be stored."""
-
-    anime: tuple[AnimeEntry, ...] = ()
-    people: tuple[PersonEntry, ...] = ()
-    characters: tuple[CharacterEntry, ...] = ()
-    source: str | None = None
-    notes: tuple[str, ...] = field(default=(), compare=False)
-
-    def validate(self) -> None:
-        """Raise ``CatalogueFormatError`` if a credit names a key that the bundle does not define."""
-        _check_unique("anime", (a.key for a in self.anime))
-        people = _check_unique("person", (p.key for p in self.people))
-        characters = _check_unique("character", (c.key for c in self.characters))
-        for anime in self.anime:
-            if anime.episodes is not None and anime.episodes < 1:
-                raise CatalogueFormatError(f"anime {anime.key!r}: episodes must be at least 1.")
-            for staff in anime.staff:
-                if staff.person not in people:
-                    raise CatalogueFormatError(f"anime {anime.key!r}: staff names unknown person {staff.person!r}.")
-                if not staff.role.strip():
-                    raise CatalogueFormatError(f"anime {anime.key!r}: a staff credit has an empty role.")
-            for cast in anime.cast:
-                if cast.person not in people:
-                    raise CatalogueFormatError(f"anime {anime.key!r}: cast names unknown person {cast.person!r}.")
-                if cast.character not in characters:
-                    raise CatalogueFormatError(
-                        f"anime {anime.key!r}: cast names unknown character {cast.character!r}."
-                    )
-                if cast.language not in LANGUAGES:
-                    raise CatalogueFormatError(
-                        f"anime {anime.key!r}: language {cast.language!r} is not one of {', '.join(LANGUAGES)}."
-                    )
-
-
-def _check_unique(kind: str, keys: Iterable[str]) -> set[str]:
-    seen: set[str] = set()
-    for key in keys:
-        if not key or not key.strip():
-            raise CatalogueFormatError(f"a {kind} has an empty key.")
-        if key in seen:
-            raise CatalogueFormatError(f"{kind} key {key!r} is defined twice.")
-        seen.add(key)
-    return seen
 
 
 def _str(table: Mapping[str, Any], name: str, where: str, *, required: bool = False) -> str | None:
@@ -299,3 +172,21 @@ def catalogue_files(folder: Path | None = None) -> list[Path]:
             "source folder with `pip install -e .`."
         )
     return files
+
+
+async def load_catalogue_file(store: CatalogueStore, path: Path, *, force: bool = False) -> LoadReport:
+    """Load one catalogue file; an unchanged file that was loaded before is skipped unless ``force``."""
+    bundle = read_catalogue(path)
+    digest = file_digest(path)
+    return await store.load_bundle(bundle, source=f"file:{path.name}", digest=None if force else digest)
+
+
+async def load_shipped_catalogue(store: CatalogueStore, folder: Path | None = None) -> list[tuple[Path, LoadReport]]:
+    """Load the catalogue files that ship in ``data/catalogue`` (or ``folder``; idempotent, fast when unchanged)."""
+    reports = []
+    for path in catalogue_files(folder):
+        report = await load_catalogue_file(store, path)
+        if not report.skipped:
+            log.info("loaded catalogue %s: %s", path.name, report.describe())
+        reports.append((path, report))
+    return reports

@@ -18,10 +18,10 @@ from enum import IntEnum
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.catalogue.files import format_label
-from bot.catalogue.store import CatalogueRepo, Kind, NameRow, Sketch
-from bot.core.markdown import quote
+from bot.catalogue.models import Kind, NameRow, Sketch, format_label
+from bot.catalogue.store import CatalogueStore
 from bot.core.names import normalize
+from bot.core.text import quote
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
 
 MAX_QUERY = 200
@@ -149,7 +149,7 @@ def _score(query: str, row: NameRow, spaced_words: Sequence[str] | None = None) 
 class NameSearch:
     """Search shows, people and characters by any of their names."""
 
-    def __init__(self, repo: CatalogueRepo) -> None:
+    def __init__(self, repo: CatalogueStore) -> None:
         self._repo = repo
 
     async def search(self, kind: Kind, query: str, *, limit: int = 25, context: bool = False) -> list[Match]:
@@ -275,22 +275,6 @@ class NameSearch:
         """The entities of ``kind`` that ``query`` names in full (``EXACT``: a whole name form, in any word order)."""
         ranked = await self._ranked(kind, query, certain=True)
         return await self._matches(kind, [item for item in ranked if item[3] == Certainty.EXACT], context=False)
-
-    async def resolve_listed_show(self, query: str, *, importable: bool) -> Match:
-        """The show ``query`` names, for commands that only work on shows in the catalogue (/rate, /review write).
-
-        Like ``resolve("anime", …)``, but a miss also says what will find the show: today, a member with
-        Manage Server running ``/catalogue import`` (when AniList is on, ``importable``).
-        """
-        try:
-            return await self.resolve("anime", query)
-        except NotSure as exc:
-            raise NotSure(f"{couldnt_find('anime', query)} {how_to_add_show(query, importable=importable)} Or is "
-                          "it one of these?", exc.choices, exc.values, exc.query) from None
-        except NotFound as exc:
-            if query.strip().startswith(ID_PREFIX):
-                raise
-            raise NotFound(f"{exc} {how_to_add_show(query, importable=importable)}", exc.suggestions) from None
 
     async def labels(self, kind: Kind, matches: Sequence[Match]) -> list[str]:
         """How to list matches as choices, telling apart namesakes (plain text: escape it for markdown).

@@ -1,142 +1,29 @@
-"""The catalogue repository: storing bundles, reading credits, and name-search candidates."""
+"""The catalogue store: all SQL about shows, people, characters and their credits, and name-search candidates."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-import aiosqlite
-
-from bot.catalogue.files import AnimeEntry, CatalogueBundle, CharacterEntry, PersonEntry
-from bot.core.markdown import plural
+from bot.catalogue.models import (
+    Anime,
+    AnimeEntry,
+    CatalogueBundle,
+    Character,
+    CharacterEntry,
+    Kind,
+    LoadReport,
+    NameRow,
+    Person,
+    PersonEntry,
+    Sketch,
+    StaffRole,
+    VoiceRole,
+)
+from bot.core.database import Database, Queries, Row
 from bot.core.names import normalize
-
-if TYPE_CHECKING:
-    from bot.core.database import Database
-
-Kind = Literal["anime", "person", "character"]
-
-
-@dataclass(frozen=True)
-class Anime:
-    """A stored show."""
-
-    id: int
-    key: str
-    anilist_id: int | None
-    title_romaji: str
-    title_english: str | None
-    title_native: str | None
-    studio: str | None
-    episodes: int | None
-    year: int | None
-    format: str | None
-    note: str | None
-    fetched_at: float | None
-
-    @property
-    def title(self) -> str:
-        """The title members most likely know: English when there is one, else romaji."""
-        return self.title_english or self.title_romaji
-
-
-@dataclass(frozen=True)
-class Person:
-    """A stored voice actor or staff member."""
-
-    id: int
-    key: str
-    anilist_id: int | None
-    name: str
-    native: str | None
-    note: str | None
-    fetched_at: float | None
-
-
-@dataclass(frozen=True)
-class Character:
-    """A stored character."""
-
-    id: int
-    key: str
-    anilist_id: int | None
-    name: str
-    native: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class VoiceRole:
-    """``person`` voiced ``character`` in ``anime`` in ``language``."""
-
-    anime: Anime
-    character: Character
-    person: Person
-    language: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class StaffRole:
-    """``person`` worked on ``anime`` as ``role``."""
-
-    anime: Anime
-    person: Person
-    role: str
-
-
-@dataclass(frozen=True)
-class NameRow:
-    """One name form of an entity, as found by a search."""
-
-    kind: str
-    entity_id: int
-    name: str
-    norm: str
-    is_alias: bool
-
-
-@dataclass(frozen=True)
-class Sketch:
-    """What tells an entity apart from others of the same name: its native name and its best-known credit.
-
-    For a person, ``role`` is the character they voiced in the most shows (or, with no voice role, the staff
-    role they held on the most shows; the most recent breaks a tie) and ``show`` the first show of it; for a
-    character, ``show`` is the first show they appear in; for a show, its format and year.
-    """
-
-    native: str | None = None
-    role: str | None = None
-    voice: bool = False
-    show: str | None = None
-    format: str | None = None
-    year: int | None = None
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What storing a bundle did."""
-
-    anime: int
-    people: int
-    characters: int
-    voice_roles_added: int
-    staff_roles_added: int
-    skipped: bool = False
-
-    def describe(self) -> str:
-        """A one-line summary for the terminal or an admin reply."""
-        if self.skipped:
-            return "unchanged since the last load; nothing to do"
-        return (
-            f"{plural(self.anime, 'show')}, {plural(self.people, 'person', 'people')}, "
-            f"{plural(self.characters, 'character')}; {plural(self.voice_roles_added, 'new voice role')}, "
-            f"{plural(self.staff_roles_added, 'new staff role')}"
-        )
-
 
 _ANIME_COLS = (
     "a.id, a.key, a.anilist_id, a.title_romaji, a.title_english, a.title_native, a.studio, "
@@ -232,23 +119,18 @@ def _best_known(credits: Sequence[tuple[int, str, str, int | None, int]]) -> tup
     return credit, min(held)[2]
 
 
-class CatalogueRepo:
+class CatalogueStore:
     """All SQL about shows, people, characters and their credits."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
     # -- writing -------------------------------------------------------------------------------------
 
     async def source_digest(self, name: str) -> str | None:
         """The digest recorded when the catalogue source ``name`` was last loaded."""
-        async with self._conn.execute("SELECT digest FROM catalogue_source WHERE name = ?", (name,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
+        found = await self._db.fetch_value("SELECT digest FROM catalogue_source WHERE name = ?", (name,))
+        return None if found is None else str(found)
 
     async def load_bundle(
         self,
@@ -267,18 +149,18 @@ class CatalogueRepo:
         bundle.validate()
         if digest is not None and await self.source_digest(source) == digest:
             return LoadReport(0, 0, 0, 0, 0, skipped=True)
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             people = await self._upsert_all(
-                conn, "person", bundle.people,
+                tx, "person", bundle.people,
                 lambda p: {"name": p.name, "native": p.native, "note": p.note, "source": source,
                            "fetched_at": fetched_at},
             )
             characters = await self._upsert_all(
-                conn, "character", bundle.characters,
+                tx, "character", bundle.characters,
                 lambda c: {"name": c.name, "native": c.native, "note": c.note, "source": source},
             )
             anime = await self._upsert_all(
-                conn, "anime", bundle.anime,
+                tx, "anime", bundle.anime,
                 lambda a: {"title_romaji": a.title_romaji, "title_english": a.title_english,
                            "title_native": a.title_native, "studio": a.studio, "episodes": a.episodes,
                            "year": a.year, "format": a.format, "note": a.note, "source": source,
@@ -294,18 +176,19 @@ class CatalogueRepo:
                 ("anime", anime[a.key], n, normalize(n), int(alias)) for a in bundle.anime
                 for n, alias in anime_names(a)
             ]
-            await conn.executemany(
-                "INSERT OR IGNORE INTO name (kind, entity_id, name, norm, is_alias) VALUES (?, ?, ?, ?, ?)",
+            await tx.execute_many(
+                "INSERT INTO name (kind, entity_id, name, norm, is_alias) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [row for row in names if row[3]],
             )
-            before = conn.total_changes
-            await conn.executemany(
-                "INSERT OR IGNORE INTO staff_role (anime_id, person_id, role) VALUES (?, ?, ?)",
+            shows = list(anime.values())
+            staff_before = await _count_for(tx, "staff_role", shows)
+            await tx.execute_many(
+                "INSERT INTO staff_role (anime_id, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(anime[a.key], people[s.person], s.role) for a in bundle.anime for s in a.staff],
             )
-            staff_added = conn.total_changes - before
-            before = conn.total_changes
-            await conn.executemany(
+            voice_before = await _count_for(tx, "voice_role", shows)
+            await tx.execute_many(
                 "INSERT INTO voice_role (anime_id, character_id, person_id, language, note) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = coalesce(excluded.note, note) "
                 "WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note",
@@ -314,9 +197,10 @@ class CatalogueRepo:
                     for a in bundle.anime for c in a.cast
                 ],
             )
-            voice_added = conn.total_changes - before
+            staff_added = await _count_for(tx, "staff_role", shows) - staff_before
+            voice_added = await _count_for(tx, "voice_role", shows) - voice_before
             if digest is not None:
-                await conn.execute(
+                await tx.execute(
                     "INSERT INTO catalogue_source (name, digest, loaded_at) VALUES (?, ?, ?) ON CONFLICT (name) "
                     "DO UPDATE SET digest = excluded.digest, loaded_at = excluded.loaded_at",
                     (source, digest, time.time()),
@@ -325,7 +209,7 @@ class CatalogueRepo:
 
     async def _upsert_all(
         self,
-        conn: aiosqlite.Connection,
+        tx: Queries,
         table: Kind,
         entries: Sequence[_Entry],
         fields_of: Callable[[Any], dict[str, object]],
@@ -338,16 +222,15 @@ class CatalogueRepo:
         keys = {e.key: e.key for e in entries}
         by_anilist = {e.anilist_id: e.key for e in entries if e.anilist_id is not None}
         for chunk in _chunks(list(by_anilist), 500):
-            async with conn.execute(
+            for stored_key, anilist_id in await tx.fetch_all(
                 f"SELECT key, anilist_id FROM {table} WHERE anilist_id IN ({','.join('?' * len(chunk))})", chunk
-            ) as cur:
-                for stored_key, anilist_id in await cur.fetchall():
-                    keys[by_anilist[anilist_id]] = str(stored_key)
+            ):
+                keys[by_anilist[anilist_id]] = str(stored_key)
         rows: list[tuple[object, ...]] = [(keys[e.key], e.anilist_id, *fields_of(e).values()) for e in entries]
         columns: list[str] = list(fields_of(entries[0]))
         # A missing value never erases one we have (AniList may know less than a curated file).
         updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in ["anilist_id", *columns])
-        await conn.executemany(
+        await tx.execute_many(
             f"INSERT INTO {table} (key, anilist_id, {', '.join(columns)}) "
             f"VALUES ({', '.join('?' * (len(columns) + 2))}) ON CONFLICT (key) DO UPDATE SET {updates}",
             rows,
@@ -355,82 +238,64 @@ class CatalogueRepo:
         ids: dict[str, int] = {}
         stored_to_bundle = {stored: key for key, stored in keys.items()}
         for chunk in _chunks(list(stored_to_bundle), 500):
-            async with conn.execute(
+            for stored_key, row_id in await tx.fetch_all(
                 f"SELECT key, id FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            ) as cur:
-                for stored_key, row_id in await cur.fetchall():
-                    ids[stored_to_bundle[str(stored_key)]] = int(row_id)
+            ):
+                ids[stored_to_bundle[str(stored_key)]] = int(row_id)
         return ids
-
-    async def touch_fetched(self, kind: Literal["anime", "person"], entity_id: int, fetched_at: float) -> None:
-        """Record that an entity was refreshed from AniList."""
-        async with self._db.transaction() as conn:
-            await conn.execute(f"UPDATE {kind} SET fetched_at = ? WHERE id = ?", (fetched_at, entity_id))
 
     # -- reading -------------------------------------------------------------------------------------
 
-    async def _row(self, sql: str, params: tuple[object, ...]) -> Sequence[object] | None:
-        async with self._conn.execute(sql, params) as cur:
-            row: Sequence[object] | None = await cur.fetchone()
-        return row
-
     async def anime(self, anime_id: int) -> Anime | None:
         """One show by id."""
-        row = await self._row(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.id = ?", (anime_id,))
+        row = await self._db.fetch_one(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.id = ?", (anime_id,))
         return _anime(row) if row else None
 
     async def anime_by_anilist(self, anilist_id: int) -> Anime | None:
         """One show by its AniList id."""
-        row = await self._row(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.anilist_id = ?", (anilist_id,))
+        row = await self._db.fetch_one(f"SELECT {_ANIME_COLS} FROM anime a WHERE a.anilist_id = ?", (anilist_id,))
         return _anime(row) if row else None
 
     async def person(self, person_id: int) -> Person | None:
         """One person by id."""
-        row = await self._row(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ?", (person_id,))
+        row = await self._db.fetch_one(f"SELECT {_PERSON_COLS} FROM person p WHERE p.id = ?", (person_id,))
         return _person(row) if row else None
 
     async def person_by_anilist(self, anilist_id: int) -> Person | None:
         """One person by their AniList id."""
-        row = await self._row(f"SELECT {_PERSON_COLS} FROM person p WHERE p.anilist_id = ?", (anilist_id,))
+        row = await self._db.fetch_one(f"SELECT {_PERSON_COLS} FROM person p WHERE p.anilist_id = ?", (anilist_id,))
         return _person(row) if row else None
 
     async def character(self, character_id: int) -> Character | None:
         """One character by id."""
-        row = await self._row(f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.id = ?", (character_id,))
+        row = await self._db.fetch_one(f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.id = ?", (character_id,))
         return _character(row) if row else None
 
     async def character_by_anilist(self, anilist_id: int) -> Character | None:
         """One character by their AniList id."""
-        row = await self._row(f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.anilist_id = ?", (anilist_id,))
+        row = await self._db.fetch_one(
+            f"SELECT {_CHARACTER_COLS} FROM character c WHERE c.anilist_id = ?", (anilist_id,))
         return _character(row) if row else None
 
     async def aliases(self, kind: Kind, entity_id: int) -> list[str]:
         """The alias names of an entity, in the order they were added."""
-        async with self._conn.execute(
-            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias ORDER BY id", (kind, entity_id)
-        ) as cur:
-            return [str(r[0]) for r in await cur.fetchall()]
+        rows = await self._db.fetch_all(
+            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias ORDER BY id", (kind, entity_id))
+        return [str(r[0]) for r in rows]
 
     async def anime_staff(self, anime_id: int) -> list[StaffRole]:
         """A show's staff credits."""
-        async with self._conn.execute(
-            _STAFF_SELECT + "WHERE s.anime_id = ? ORDER BY s.id", (anime_id,)
-        ) as cur:
-            return _staff_roles(await cur.fetchall())
+        return _staff_roles(await self._db.fetch_all(_STAFF_SELECT + "WHERE s.anime_id = ? ORDER BY s.id", (anime_id,)))
 
     async def anime_cast(self, anime_id: int) -> list[VoiceRole]:
         """A show's cast: every character with its voice actors, in catalogue order."""
-        async with self._conn.execute(
-            _ROLE_SELECT + "WHERE v.anime_id = ? ORDER BY c.id, v.language, p.name", (anime_id,)
-        ) as cur:
-            return _voice_roles(await cur.fetchall())
+        return _voice_roles(await self._db.fetch_all(
+            _ROLE_SELECT + "WHERE v.anime_id = ? ORDER BY c.id, v.language, p.name", (anime_id,)))
 
     async def character_roles(self, character_id: int) -> list[VoiceRole]:
         """Who voiced a character, in every show and language."""
-        async with self._conn.execute(
-            _ROLE_SELECT + "WHERE v.character_id = ? ORDER BY a.year, a.id, v.language", (character_id,)
-        ) as cur:
-            return _voice_roles(await cur.fetchall())
+        return _voice_roles(await self._db.fetch_all(
+            _ROLE_SELECT + "WHERE v.character_id = ? ORDER BY a.year, a.id, v.language", (character_id,)))
 
     async def person_voice_roles(self, person_id: int, *, limit: int | None = None) -> list[VoiceRole]:
         """A person's voice roles, newest show first."""
@@ -439,42 +304,37 @@ class CatalogueRepo:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        async with self._conn.execute(sql, params) as cur:
-            return _voice_roles(await cur.fetchall())
+        return _voice_roles(await self._db.fetch_all(sql, params))
 
     async def person_staff_roles(self, person_id: int) -> list[StaffRole]:
         """A person's staff credits, newest show first."""
-        async with self._conn.execute(
-            _STAFF_SELECT + "WHERE s.person_id = ? ORDER BY a.year IS NULL, a.year DESC, a.id", (person_id,)
-        ) as cur:
-            return _staff_roles(await cur.fetchall())
+        return _staff_roles(await self._db.fetch_all(
+            _STAFF_SELECT + "WHERE s.person_id = ? ORDER BY a.year IS NULL, a.year DESC, a.id", (person_id,)))
 
     async def name_candidates(self, kind: Kind, words: Sequence[str], *, limit: int) -> list[NameRow]:
         """Names of ``kind`` containing every word of ``words`` as a word prefix (at most ``limit``)."""
         if not words:
             return []
         try:
-            # CROSS JOIN keeps the FTS index as the outer loop whatever the statistics say: without them the
-            # planner may walk every name of the kind and run the MATCH once per name (seconds, not ms).
-            async with self._conn.execute(
+            # SQLite only (FTS5): the word index. CROSS JOIN keeps the index as the outer loop whatever the
+            # statistics say: without them the planner may walk every name of the kind and run the MATCH once
+            # per name (seconds, not ms).
+            rows = await self._db.fetch_all(
                 "SELECT n.kind, n.entity_id, n.name, n.norm, n.is_alias FROM name_fts f "
                 "CROSS JOIN name n ON n.id = f.rowid WHERE name_fts MATCH ? AND n.kind = ? LIMIT ?",
                 (fts_prefix_query(words), kind, limit),
-            ) as cur:
-                rows = await cur.fetchall()
+            )
         except sqlite3.OperationalError:
             return []  # an FTS syntax corner case: no candidates rather than an error
-        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+        return _name_rows(rows)
 
     async def names_starting(self, kind: Kind, prefix: str, *, limit: int) -> list[NameRow]:
         """Names of ``kind`` whose search form starts with ``prefix`` (an index range scan)."""
-        async with self._conn.execute(
+        return _name_rows(await self._db.fetch_all(
             "SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND norm >= ? AND norm < ? "
             "ORDER BY norm LIMIT ?",
             (kind, prefix, prefix + "\U0010ffff", limit),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+        ))
 
     async def names_with_words(self, kind: Kind, words: Sequence[str], *, limit: int) -> list[NameRow]:
         """Names of ``kind`` with every word of ``words`` as a word prefix, by scanning that kind's names.
@@ -486,12 +346,10 @@ class CatalogueRepo:
             return []
         like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
         patterns = ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
-        async with self._conn.execute(
+        return _name_rows(await self._db.fetch_all(
             f"SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND {like} LIMIT ?",
             (kind, *patterns, limit),
-        ) as cur:
-            rows = await cur.fetchall()
-        return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+        ))
 
     async def primary_names(self, kind: Kind, ids: Sequence[int]) -> dict[int, str]:
         """The display name of each entity id."""
@@ -499,8 +357,8 @@ class CatalogueRepo:
             return {}
         column = "coalesce(title_english, title_romaji)" if kind == "anime" else "name"
         marks = ",".join("?" * len(ids))
-        async with self._conn.execute(f"SELECT id, {column} FROM {kind} WHERE id IN ({marks})", tuple(ids)) as cur:
-            return {int(r[0]): str(r[1]) for r in await cur.fetchall()}
+        rows = await self._db.fetch_all(f"SELECT id, {column} FROM {kind} WHERE id IN ({marks})", tuple(ids))
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def anime_for(self, kind: Literal["person", "character"], ids: Sequence[int]) -> dict[int, str]:
         """For each person or character id, the title of one show it is credited in (for disambiguation)."""
@@ -523,9 +381,8 @@ class CatalogueRepo:
             )
         params = tuple(ids) * (2 if kind == "person" else 1)
         found: dict[int, str] = {}
-        async with self._conn.execute(sql, params) as cur:
-            for row in await cur.fetchall():
-                found.setdefault(int(row[0]), str(row[1]))
+        for row in await self._db.fetch_all(sql, params):
+            found.setdefault(int(row[0]), str(row[1]))
         return found
 
     async def sketches(self, kind: Kind, ids: Sequence[int]) -> dict[int, Sketch]:
@@ -535,30 +392,23 @@ class CatalogueRepo:
         marks = ",".join("?" * len(ids))
         params = tuple(ids)
         if kind == "anime":
-            async with self._conn.execute(
-                f"SELECT id, title_native, format, year FROM anime WHERE id IN ({marks})", params
-            ) as cur:
-                return {int(r[0]): Sketch(native=r[1], format=r[2], year=r[3]) for r in await cur.fetchall()}
-        async with self._conn.execute(f"SELECT id, native FROM {kind} WHERE id IN ({marks})", params) as cur:
-            natives = {int(r[0]): r[1] for r in await cur.fetchall()}
+            rows = await self._db.fetch_all(
+                f"SELECT id, title_native, format, year FROM anime WHERE id IN ({marks})", params)
+            return {int(r[0]): Sketch(native=r[1], format=r[2], year=r[3]) for r in rows}
+        natives = {int(r[0]): r[1] for r in await self._db.fetch_all(
+            f"SELECT id, native FROM {kind} WHERE id IN ({marks})", params)}
         column = "person_id" if kind == "person" else "character_id"
         # (entity, credit, show, year, show id): the credit is the character voiced (people) or nothing.
-        async with self._conn.execute(
-            f"SELECT v.{column}, c.name, coalesce(a.title_english, a.title_romaji), a.year, a.id FROM voice_role v "
-            "JOIN character c ON c.id = v.character_id JOIN anime a ON a.id = v.anime_id "
-            f"WHERE v.{column} IN ({marks})",
-            params,
-        ) as cur:
-            voice = [(int(r[0]), str(r[1]) if kind == "person" else "", str(r[2]), r[3], int(r[4]))
-                     for r in await cur.fetchall()]
+        voice = [(int(r[0]), str(r[1]) if kind == "person" else "", str(r[2]), r[3], int(r[4]))
+                 for r in await self._db.fetch_all(
+                     f"SELECT v.{column}, c.name, coalesce(a.title_english, a.title_romaji), a.year, a.id "
+                     "FROM voice_role v JOIN character c ON c.id = v.character_id JOIN anime a ON a.id = v.anime_id "
+                     f"WHERE v.{column} IN ({marks})", params)]
         staff: list[tuple[int, str, str, int | None, int]] = []
         if kind == "person":
-            async with self._conn.execute(
+            staff = [(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4])) for r in await self._db.fetch_all(
                 "SELECT s.person_id, s.role, coalesce(a.title_english, a.title_romaji), a.year, a.id "
-                f"FROM staff_role s JOIN anime a ON a.id = s.anime_id WHERE s.person_id IN ({marks})",
-                params,
-            ) as cur:
-                staff = [(int(r[0]), str(r[1]), str(r[2]), r[3], int(r[4])) for r in await cur.fetchall()]
+                f"FROM staff_role s JOIN anime a ON a.id = s.anime_id WHERE s.person_id IN ({marks})", params)]
         out: dict[int, Sketch] = {}
         for entity_id, native in natives.items():
             if kind == "character":
@@ -573,11 +423,15 @@ class CatalogueRepo:
                                     show=best[1] if best else None)
         return out
 
-    async def counts(self) -> dict[str, int]:
-        """How many shows, people, characters and credits are stored."""
-        result = {}
-        for table in ("anime", "person", "character", "voice_role", "staff_role"):
-            async with self._conn.execute(f"SELECT count(*) FROM {table}") as cur:
-                row = await cur.fetchone()
-            result[table] = int(row[0]) if row else 0
-        return result
+
+def _name_rows(rows: Iterable[Row]) -> list[NameRow]:
+    return [NameRow(str(r[0]), int(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows]
+
+
+async def _count_for(tx: Queries, table: Literal["staff_role", "voice_role"], anime_ids: Sequence[int]) -> int:
+    """How many credits ``table`` holds for these shows (before and after a load: how many it added)."""
+    total = 0
+    for chunk in _chunks(list(anime_ids), 500):
+        marks = ",".join("?" * len(chunk))
+        total += int(await tx.fetch_value(f"SELECT count(*) FROM {table} WHERE anime_id IN ({marks})", chunk) or 0)
+    return total

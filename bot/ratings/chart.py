@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.ratings.store import CATEGORIES, Tally
+from bot.ratings.models import Tally
 
 __all__ = ["CHART_FILENAME", "one_decimal", "render_chart"]
 
@@ -59,35 +59,43 @@ def _votes(count: int) -> str:
     return f"{count / 1_000_000:.1f}M votes"
 
 
-def render_chart(tallies: Sequence[Tally]) -> bytes:
-    """A small PNG with a bar per category (all five, unrated ones empty) showing average and votes."""
-    return _render(tuple(tallies))
+def render_chart(rows: Sequence[tuple[str, Tally | None]]) -> bytes:
+    """A small PNG with a bar per category — ``(label, tally)`` in order; no tally: an empty bar — with its average
+    and votes."""
+    return _render(tuple(rows))
+
+
+def _fit(draw: ImageDraw.ImageDraw, label: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> str:
+    """``label`` cut (with "…") to fit ``width`` pixels."""
+    if draw.textlength(label, font=font) <= width:
+        return label
+    while label and draw.textlength(label + "…", font=font) > width:
+        label = label[:-1]
+    return label.rstrip() + "…"
 
 
 # Drawing and PNG-encoding a chart takes milliseconds; a show viewed again before anyone votes on it has the
 # same tallies, so the same bytes. A few dozen ~17 KB images at most are kept.
 @lru_cache(maxsize=64)
-def _render(tallies: tuple[Tally, ...]) -> bytes:
-    by_category = {t.category: t for t in tallies}
-    height = TOP + ROW * len(CATEGORIES) + BOTTOM
+def _render(bars: tuple[tuple[str, Tally | None], ...]) -> bytes:
+    height = TOP + ROW * len(bars) + BOTTOM
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     label_font, value_font, tick_font = _font(15), _font(14), _font(12)
     left, right = LABEL_W, WIDTH - VALUE_W
     span = right - left
 
-    rows = [TOP + ROW * row + (ROW - BAR_H) // 2 - 4 for row in range(len(CATEGORIES))]
+    rows = [TOP + ROW * row + (ROW - BAR_H) // 2 - 4 for row in range(len(bars))]
     for y in rows:
         draw.rectangle([(left, y), (right, y + BAR_H)], fill=TRACK)
     for tick in range(MAX_SCORE + 1):
         x = left + span * tick // MAX_SCORE
-        draw.line([(x, TOP - 4), (x, TOP + ROW * len(CATEGORIES) - 8)], fill=GRID, width=1)
+        draw.line([(x, TOP - 4), (x, TOP + ROW * len(bars) - 8)], fill=GRID, width=1)
         draw.text((x, height - BOTTOM + 8), str(tick), fill=MUTED, font=tick_font, anchor="mt")
 
-    for y, (key, label) in zip(rows, CATEGORIES.items(), strict=True):
+    for y, (label, tally) in zip(rows, bars, strict=True):
         mid = y + BAR_H // 2
-        draw.text((left - 10, mid), label, fill=TEXT, font=label_font, anchor="rm")
-        tally = by_category.get(key)
+        draw.text((left - 10, mid), _fit(draw, label, label_font, left - 16), fill=TEXT, font=label_font, anchor="rm")
         if tally is None or tally.votes <= 0:
             draw.text((right + 10, mid), "no votes yet", fill=MUTED, font=value_font, anchor="lm")
             continue

@@ -30,6 +30,7 @@ from bot.core.markdown import (
     neutralize_mentions,
     sanitize_text,
 )
+from bot.core.text import Md
 
 SPOILER_OPEN = "||"
 SPOILER_CLOSE = " ||"  # the space is deliberate, see the module docstring
@@ -58,28 +59,15 @@ def spoiler_overhead(*, spoiler: bool) -> int:
     return discord_len(SPOILER_OPEN) + discord_len(SPOILER_CLOSE) if spoiler else 0
 
 
-def spoiler_chunks(body: str, *, spoiler: bool, limit: int) -> list[str]:
+def spoiler_chunks(body: str, *, spoiler: bool, limit: int) -> list[Md]:
     """``body`` escaped, cut into chunks of at most ``limit`` characters, each a balanced ``||…||`` if ``spoiler``."""
     budget = limit - spoiler_overhead(spoiler=spoiler)
     if budget < _MIN_BUDGET:
         raise ValueError(f"limit {limit} leaves no room for text")
     pieces = _split(normalize_body(body), budget)
     if not spoiler:
-        return [escape_markdown(piece) for piece in pieces]
-    return [SPOILER_OPEN + escape_markdown(piece) + SPOILER_CLOSE for piece in pieces]
-
-
-def header_for_scope(through_episode: int | None, spoilers: bool, episodes: int | None) -> str:
-    """A review's scope line: "Spoiler-free", "Spoilers through episode N" or "Spoilers: whole series"."""
-    if not spoilers:
-        return "Spoiler-free"
-    if through_episode is None:
-        return "Spoilers: whole series"
-    if through_episode < 1:
-        raise ValueError("through_episode must be at least 1")
-    if episodes is not None and episodes > 0 and through_episode >= episodes:
-        return "Spoilers: whole series"
-    return f"Spoilers through episode {through_episode}"
+        return [Md(escape_markdown(piece)) for piece in pieces]
+    return [Md(SPOILER_OPEN + escape_markdown(piece) + SPOILER_CLOSE) for piece in pieces]
 
 
 def _cost(piece: str) -> int:

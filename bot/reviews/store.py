@@ -1,47 +1,11 @@
-"""The reviews repository (all SQL about reviews): numbering per server, one per member per show, posted messages."""
+"""The reviews store (all SQL about reviews): numbering per server, one per member per show, posted messages."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
-if TYPE_CHECKING:
-    from bot.core.database import Database
-
-
-@dataclass(frozen=True)
-class Review:
-    """A stored review, with its show's title and episode count and the ids of the message(s) it was posted as."""
-
-    id: int
-    guild_id: int
-    number: int
-    anime_id: int
-    anime_title: str
-    anime_episodes: int | None
-    author_id: int
-    channel_id: int | None
-    title: str
-    body: str
-    warnings: str | None
-    spoilers: bool
-    through_episode: int | None
-    created_at: float
-    edited_at: float | None
-    message_ids: tuple[int, ...] = ()
-
-    @property
-    def whole_series(self) -> bool:
-        """Whether the review may spoil every episode (spoilers without an episode limit, or up to the last one)."""
-        if not self.spoilers:
-            return False
-        if self.through_episode is None:
-            return True
-        return self.anime_episodes is not None and self.through_episode >= self.anime_episodes
-
+from bot.core.database import Database, Row
+from bot.reviews.models import EpisodeScope, Review, ReviewText
 
 _COLS = (
     "r.id, r.guild_id, r.number, r.anime_id, coalesce(a.title_english, a.title_romaji), a.episodes, "
@@ -51,7 +15,7 @@ _COLS = (
 _SELECT = f"SELECT {_COLS} FROM review r JOIN anime a ON a.id = r.anime_id "
 
 
-def _review(row: Sequence[Any], message_ids: Sequence[int] = ()) -> Review:
+def _review(row: Row, message_ids: Sequence[int] = ()) -> Review:
     return Review(
         id=int(row[0]),
         guild_id=int(row[1]),
@@ -72,39 +36,33 @@ def _review(row: Sequence[Any], message_ids: Sequence[int] = ()) -> Review:
     )
 
 
-class ReviewRepo:
+class ReviewStore:
     """All SQL about reviews."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @property
-    def _conn(self) -> aiosqlite.Connection:
-        return self._db.conn
-
     # -- reading -------------------------------------------------------------------------------------
 
-    async def _with_messages(self, rows: Sequence[Sequence[Any]]) -> list[Review]:
+    async def _with_messages(self, rows: Sequence[Row]) -> list[Review]:
         if not rows:
             return []
         ids = [int(r[0]) for r in rows]
         messages: dict[int, list[int]] = {i: [] for i in ids}
         marks = ",".join("?" * len(ids))
-        async with self._conn.execute(
+        for review_id, message_id in await self._db.fetch_all(
             f"SELECT review_id, message_id FROM review_message WHERE review_id IN ({marks}) "
             "ORDER BY review_id, position",
             ids,
-        ) as cur:
-            for review_id, message_id in await cur.fetchall():
-                messages[int(review_id)].append(int(message_id))
+        ):
+            messages[int(review_id)].append(int(message_id))
         return [_review(r, messages[int(r[0])]) for r in rows]
 
     async def _one(self, where: str, params: Sequence[object]) -> Review | None:
-        async with self._conn.execute(_SELECT + where, tuple(params)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one(_SELECT + where, tuple(params))
         if row is None:
             return None
-        return (await self._with_messages([tuple(row)]))[0]
+        return (await self._with_messages([row]))[0]
 
     async def by_id(self, review_id: int) -> Review | None:
         """One review by its internal id."""
@@ -128,9 +86,7 @@ class ReviewRepo:
             sql += " AND r.author_id = ?"
             params += (author_id,)
         sql += " ORDER BY r.created_at DESC, r.number DESC"
-        async with self._conn.execute(sql, params) as cur:
-            rows = [tuple(r) for r in await cur.fetchall()]
-        return await self._with_messages(rows)
+        return await self._with_messages(await self._db.fetch_all(sql, params))
 
     async def for_author(self, guild_id: int, author_id: int, *, limit: int | None = None) -> list[Review]:
         """One member's reviews in one server, newest first (at most ``limit``)."""
@@ -139,15 +95,7 @@ class ReviewRepo:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        async with self._conn.execute(sql, params) as cur:
-            rows = [tuple(r) for r in await cur.fetchall()]
-        return await self._with_messages(rows)
-
-    async def count(self, guild_id: int) -> int:
-        """How many reviews one server holds."""
-        async with self._conn.execute("SELECT count(*) FROM review WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 0
+        return await self._with_messages(await self._db.fetch_all(sql, params))
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -158,66 +106,49 @@ class ReviewRepo:
         channel_id: int | None,
         author_id: int,
         anime_id: int,
-        title: str,
-        body: str,
-        warnings: str | None,
-        spoilers: bool,
-        through_episode: int | None,
+        text: ReviewText,
+        scope: EpisodeScope,
         created_at: float,
     ) -> Review | None:
         """Store a new review with the server's next number; ``None`` if the member already reviewed the show."""
-        async with self._db.transaction() as conn:
-            async with conn.execute(
+        async with self._db.transaction() as tx:
+            if await tx.fetch_one(
                 "SELECT 1 FROM review WHERE guild_id = ? AND anime_id = ? AND author_id = ?",
                 (guild_id, anime_id, author_id),
-            ) as cur:
-                if await cur.fetchone() is not None:
-                    return None
+            ) is not None:
+                return None
             # Numbers come from a counter, so the number of a deleted review is never given to another one.
-            async with conn.execute(
+            number = await tx.fetch_value(
                 "INSERT INTO review_counter (guild_id, last_number) VALUES (?, 1) "
                 "ON CONFLICT (guild_id) DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
                 (guild_id,),
-            ) as cur:
-                counter = await cur.fetchone()
-            assert counter is not None
-            async with conn.execute(
+            )
+            review_id = await tx.fetch_value(
                 "INSERT INTO review (guild_id, number, anime_id, author_id, channel_id, title, body, warnings, "
                 "spoilers, through_episode, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (guild_id, int(counter[0]), anime_id, author_id, channel_id, title, body, warnings,
-                 int(spoilers), through_episode, created_at),
-            ) as cur:
-                inserted = await cur.fetchone()
-            assert inserted is not None
-            review_id = int(inserted[0])
-        return await self.by_id(review_id)
+                (guild_id, int(number), anime_id, author_id, channel_id, text.title, text.body, text.warnings,
+                 int(scope.spoilers), scope.through_episode, created_at),
+            )
+        return await self.by_id(int(review_id))
 
     async def set_messages(self, review_id: int, channel_id: int, message_ids: Sequence[int]) -> None:
         """Record the channel and message(s), in order, that a review is posted as (replacing earlier ones)."""
-        async with self._db.transaction() as conn:
-            await conn.execute("UPDATE review SET channel_id = ? WHERE id = ?", (channel_id, review_id))
-            await conn.execute("DELETE FROM review_message WHERE review_id = ?", (review_id,))
-            await conn.executemany(
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE review SET channel_id = ? WHERE id = ?", (channel_id, review_id))
+            await tx.execute("DELETE FROM review_message WHERE review_id = ?", (review_id,))
+            await tx.execute_many(
                 "INSERT INTO review_message (review_id, position, message_id) VALUES (?, ?, ?)",
                 [(review_id, position, message_id) for position, message_id in enumerate(message_ids)],
             )
 
-    async def update_text(
-        self, review_id: int, guild_id: int, *, title: str, body: str, warnings: str | None, edited_at: float
-    ) -> Review | None:
+    async def update_text(self, review_id: int, guild_id: int, text: ReviewText, *, edited_at: float) -> Review | None:
         """Replace a review's title, body and warnings and set ``edited_at``; ``None`` if it is gone."""
-        async with self._db.transaction() as conn, conn.execute(
-            "UPDATE review SET title = ?, body = ?, warnings = ?, edited_at = ? "
-            "WHERE id = ? AND guild_id = ? RETURNING id",
-            (title, body, warnings, edited_at, review_id, guild_id),
-        ) as cur:
-            updated = await cur.fetchone()
+        updated = await self._db.execute(
+            "UPDATE review SET title = ?, body = ?, warnings = ?, edited_at = ? WHERE id = ? AND guild_id = ?",
+            (text.title, text.body, text.warnings, edited_at, review_id, guild_id),
+        )
         return await self.by_id(review_id) if updated else None
 
     async def delete(self, review_id: int, guild_id: int) -> bool:
         """Delete a review (and its message records); whether it existed."""
-        async with self._db.transaction() as conn, conn.execute(
-            "DELETE FROM review WHERE id = ? AND guild_id = ? RETURNING id", (review_id, guild_id)
-        ) as cur:
-            deleted = await cur.fetchone()
-        return deleted is not None
+        return await self._db.execute("DELETE FROM review WHERE id = ? AND guild_id = ?", (review_id, guild_id)) > 0

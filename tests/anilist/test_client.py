@@ -13,7 +13,7 @@ import pytest
 
 from bot.anilist import ALL_QUERIES, AniListClient, make_http_client
 from bot.anilist.client import CANNOT_ANSWER, NOT_ANSWERING
-from bot.catalogue.files import LANGUAGES, CatalogueBundle
+from bot.catalogue.models import LANGUAGES, CatalogueBundle
 from bot.errors import NotFound, UpstreamUnavailable
 from tests.fakes.anilist_server import (
     ADULT_SHOW_ID,

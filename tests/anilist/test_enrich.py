@@ -10,8 +10,9 @@ import pytest
 
 from bot.anilist import AniListClient, make_http_client
 from bot.anilist.enrich import AniListEnricher
-from bot.catalogue.credits import Caller, CreditsService
-from bot.catalogue.search import NameSearch
+from bot.catalogue.credits import CreditsService
+from bot.catalogue.service import Caller, CatalogueService
+from bot.catalogue.store import CatalogueStore
 from bot.core.database import Database
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
 from tests.fakes.anilist_server import (
@@ -48,9 +49,9 @@ def clock() -> Clock:
 async def service(catalogue_db: Database, fake: FakeAniList, clock: Clock) -> AsyncIterator[CreditsService]:
     async with make_http_client(0.5) as http:
         client = AniListClient(http, url=fake.url, per_minute=1000)
-        enricher = AniListEnricher(client, catalogue_db.catalogue, max_age_days=7, member_cooldown=0,
+        enricher = AniListEnricher(client, CatalogueStore(catalogue_db), max_age_days=7, member_cooldown=0,
                                    clock=clock)
-        yield CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        yield CreditsService(CatalogueService(CatalogueStore(catalogue_db), enricher))
 
 
 async def test_a_character_only_anilist_knows_is_fetched_once_then_local(
@@ -149,8 +150,8 @@ async def test_a_member_cannot_spend_the_budget_for_everyone(
 ) -> None:
     async with make_http_client(0.5) as http:
         client = AniListClient(http, url=fake.url, per_minute=1000)
-        enricher = AniListEnricher(client, catalogue_db.catalogue, member_cooldown=30)
-        service = CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        enricher = AniListEnricher(client, CatalogueStore(catalogue_db), member_cooldown=30)
+        service = CreditsService(CatalogueService(CatalogueStore(catalogue_db), enricher))
         await service.person(MULTI_PERSON_NAME, Caller("mallory"))
         sent = fake.count()
         with pytest.raises(OnCooldown, match="try again in"):
@@ -167,8 +168,8 @@ async def test_the_lookup_cooldown_charges_only_answers_from_anilist(
 ) -> None:
     async with make_http_client(0.5) as http:
         client = AniListClient(http, url=fake.url, per_minute=1000)
-        enricher = AniListEnricher(client, catalogue_db.catalogue, member_cooldown=30)
-        service = CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        enricher = AniListEnricher(client, CatalogueStore(catalogue_db), member_cooldown=30)
+        service = CreditsService(CatalogueService(CatalogueStore(catalogue_db), enricher))
         # a look-up the catalogue answers costs nothing
         await service.voiced("Naomi Orthmann", caller=Caller("peggy"))
         assert enricher.cooldown.remaining("peggy") == 0
@@ -198,8 +199,8 @@ async def test_the_lookup_cooldown_charges_only_answers_from_anilist(
 async def test_one_charged_lookup_at_a_time_per_member(catalogue_db: Database, fake: FakeAniList) -> None:
     async with make_http_client(5.0) as http:
         client = AniListClient(http, url=fake.url, per_minute=1000)
-        enricher = AniListEnricher(client, catalogue_db.catalogue, member_cooldown=30)
-        service = CreditsService(catalogue_db.catalogue, NameSearch(catalogue_db.catalogue), enricher)
+        enricher = AniListEnricher(client, CatalogueStore(catalogue_db), member_cooldown=30)
+        service = CreditsService(CatalogueService(CatalogueStore(catalogue_db), enricher))
         fake.fail_with("hang", hang=0.5, times=1)
         results = await asyncio.gather(
             service.person(MULTI_PERSON_NAME, Caller("walter")),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.catalogue.credits import CreditsService, parse_language
-from bot.catalogue.search import NameSearch
+from bot.catalogue.service import CatalogueService
+from bot.catalogue.store import CatalogueStore
 from bot.core.database import Database
 from bot.errors import InvalidInput, NotFound
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
 
 
 def _service(db: Database) -> CreditsService:
-    return CreditsService(db.catalogue, NameSearch(db.catalogue))
+    return CreditsService(CatalogueService(CatalogueStore(db)))
 
 
 async def test_metallic_rouge_credits(catalogue_db: Database) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue.files import FORMAT_LABELS, OTHER_FORMAT, format_label
+from bot.catalogue.models import FORMAT_LABELS, OTHER_FORMAT, format_label
 
 
 @pytest.mark.parametrize(("stored", "shown"), [

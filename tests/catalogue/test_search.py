@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue.files import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry, StaffCredit
+from bot.catalogue.models import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, Kind, PersonEntry, StaffCredit
 from bot.catalogue.search import Certainty, NameSearch, certainty
-from bot.catalogue.store import Kind
+from bot.catalogue.store import CatalogueStore
 from bot.core.database import Database
 from bot.core.names import normalize
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
@@ -49,7 +49,7 @@ def test_normalize_equates_spellings(a: str, b: str) -> None:
     ],
 )
 async def test_person_search(catalogue_db: Database, query: str, expected: str) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     assert (await search.resolve("person", query)).display == expected
 
 
@@ -67,7 +67,7 @@ async def test_person_search(catalogue_db: Database, query: str, expected: str) 
     ],
 )
 async def test_character_search(catalogue_db: Database, query: str, expected: str) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     assert (await search.resolve("character", query)).display == expected
 
 
@@ -84,12 +84,12 @@ async def test_character_search(catalogue_db: Database, query: str, expected: st
     ],
 )
 async def test_anime_search(catalogue_db: Database, query: str, expected: str) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     assert (await search.resolve("anime", query)).display == expected
 
 
 async def test_an_ambiguous_name_gives_a_choice_not_a_guess(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     with pytest.raises(Ambiguous) as info:
         await search.resolve("person", "Tsuda")
     labels = " | ".join(info.value.choices)
@@ -99,14 +99,14 @@ async def test_an_ambiguous_name_gives_a_choice_not_a_guess(catalogue_db: Databa
 
 
 async def test_ranking_puts_the_closest_first(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     matches = await search.search("person", "Shira")
     assert matches and matches[0].display == "Haruka Shiraishi"
     assert len(matches) <= 25
 
 
 async def test_id_values_from_autocomplete_resolve_exactly(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     first = (await search.search("person", "Kenjiro Tsuda"))[0]
     again = await search.resolve("person", f"id:{first.entity_id}")
     assert again.entity_id == first.entity_id and again.display == "Kenjiro Tsuda"
@@ -116,7 +116,7 @@ async def test_id_values_from_autocomplete_resolve_exactly(catalogue_db: Databas
 
 @pytest.mark.parametrize("query", ["", "   ", "x" * 5000])
 async def test_bad_queries_are_clear_errors(catalogue_db: Database, query: str) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     with pytest.raises(InvalidInput):
         await search.resolve("person", query)
 
@@ -127,7 +127,7 @@ async def test_bad_queries_are_clear_errors(catalogue_db: Database, query: str) 
      "NEAR(a b)", "a OR b", "*", '"', "^x", "zzzzzzzz"],
 )
 async def test_odd_queries_never_raise_anything_but_not_found(catalogue_db: Database, query: str) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     with pytest.raises((NotFound, NotSure, InvalidInput)) as info:
         await search.resolve("person", query)
     if not isinstance(info.value, InvalidInput):
@@ -143,12 +143,12 @@ async def test_odd_queries_never_raise_anything_but_not_found(catalogue_db: Data
 async def test_short_and_title_queries_take_the_index_paths(
     catalogue_db: Database, kind: Kind, typed: str, expected: str
 ) -> None:
-    matches = await NameSearch(catalogue_db.catalogue).search(kind, typed)
+    matches = await NameSearch(CatalogueStore(catalogue_db)).search(kind, typed)
     assert expected in [m.display for m in matches]
 
 
 async def test_like_metacharacters_in_titles_are_literal(catalogue_db: Database) -> None:
-    repo = catalogue_db.catalogue
+    repo = CatalogueStore(catalogue_db)
     assert await repo.names_with_words("anime", ["%"], limit=10) == []
     assert await repo.names_with_words("anime", ["_"], limit=10) == []
     assert await repo.names_with_words("anime", ["\\"], limit=10) == []
@@ -214,8 +214,8 @@ NAMESAKES = CatalogueBundle(
 
 @pytest.fixture
 async def namesakes(catalogue_db: Database) -> NameSearch:
-    await catalogue_db.catalogue.load_bundle(NAMESAKES, source="test:namesakes")
-    return NameSearch(catalogue_db.catalogue)
+    await CatalogueStore(catalogue_db).load_bundle(NAMESAKES, source="test:namesakes")
+    return NameSearch(CatalogueStore(catalogue_db))
 
 
 async def test_a_surname_shared_by_several_people_asks(namesakes: NameSearch) -> None:
@@ -262,7 +262,7 @@ async def test_namesakes_are_told_apart_by_native_name_and_best_known_role(names
 
 
 async def test_a_name_that_only_resembles_is_offered_never_taken(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     with pytest.raises(NotSure) as info:
         await search.resolve("character", "Tsuda")  # not "Who voiced Tsubasa Yūnagi"
     assert "couldn't find a character called “Tsuda”" in str(info.value)
@@ -271,7 +271,7 @@ async def test_a_name_that_only_resembles_is_offered_never_taken(catalogue_db: D
 
 
 async def test_a_whole_title_beats_a_longer_one(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     assert (await search.resolve("anime", "Sound Euphonium")).display == "Sound! Euphonium"
     with pytest.raises(Ambiguous) as info:
         await search.resolve("anime", "Euphonium")
@@ -287,7 +287,7 @@ async def test_one_or_two_letters_answer_only_a_whole_name(namesakes: NameSearch
     with pytest.raises(NotSure, match="“yu” is too short to be sure") as info:
         await namesakes.resolve("person", "yu")  # Yū Shimamura, but also Yui, Yuma, Yume, Yutaka ...
     assert info.value.choices[0].startswith("Yū Shimamura (島村侑)") and len(info.value.choices) >= 5
-    await catalogue_db.catalogue.load_bundle(CatalogueBundle(
+    await CatalogueStore(catalogue_db).load_bundle(CatalogueBundle(
         characters=(CharacterEntry(key="yu", name="Yu"),), people=(PersonEntry(key="yu-voice", name="Yu Voice"),),
         anime=(AnimeEntry(key="yu-show", title_romaji="Yu no Hanashi", cast=(CastCredit("yu", "yu-voice"),)),),
     ), source="test:yu")

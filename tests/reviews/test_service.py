@@ -1,38 +1,23 @@
-"""Review rules against real SQLite, and the cog's pure rendering against Discord's limits and markdown model.
-
-Service: writing, numbering, one review per member per show per server, the cooldown, spoiler scopes, what a
-reader who has watched ``n`` episodes sees in clear, who may edit or delete, and isolation between servers.
-Rendering: a review of any text fits Discord's limits, keeps its body inside balanced spoilers, pings
-nobody, loses nothing, and shows its header and content warnings outside the spoiler.
-"""
+"""Review rules against real SQLite: writing, numbering, one review per member per show per server, the
+cooldown, spoiler scopes, what a reader who has watched ``n`` episodes sees in clear, who may edit or delete,
+and isolation between servers. (What members read of a review: test_render.py.)"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import discord
 import pytest
 
+from bot.catalogue.models import Anime
+from bot.catalogue.service import CatalogueService
+from bot.catalogue.store import CatalogueStore
 from bot.config import Settings
 from bot.core.database import Database
-from bot.core.markdown import discord_len
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
-from bot.reviews.service import AlreadyReviewed, Review, ReviewService, scope_header
-from bot.reviews.spoilers import normalize_body
-from cogs.reviews import (
-    EMBED_TOTAL_MAX,
-    ReviewPages,
-    embed_length,
-    pack_messages,
-    render_pages,
-    render_post,
-    review_embeds,
-)
-from sandbox.limits import check_message
-from tests.helpers.discord_markdown import MODES, plain, render
+from bot.reviews.models import EpisodeScope, Review, ReviewText
+from bot.reviews.service import AlreadyReviewed, ReviewService
+from bot.reviews.store import ReviewStore
 
 GUILD_A = 1_000_000_000_000_001
 GUILD_B = 1_000_000_000_000_002
@@ -60,10 +45,42 @@ class Clock:
         return self.now
 
 
+def review_service(db: Database, settings: Settings, **clocks: Any) -> ReviewService:
+    """A review service on ``db``, built as the reviews cog builds it."""
+    return ReviewService(ReviewStore(db), CatalogueService(CatalogueStore(db)), settings, **clocks)
+
+
+def scope_header(review: Review) -> str:
+    """The visible spoiler line of a review."""
+    return review.scope_header
+
+
+async def create(service: ReviewService, *, guild_id: int | None, channel_id: int | None, user_id: int, anime_id: int,
+                 title: str, body: str, warnings: str | None = None, spoilers: bool = True,
+                 through_episode: int | None = None) -> Review:
+    """What submitting the form does: the options and the text parsed where they come in, then the service."""
+    return await service.create(guild_id=guild_id, channel_id=channel_id, user_id=user_id, anime_id=anime_id,
+                                text=ReviewText.parse(title, body, warnings),
+                                scope=EpisodeScope.from_options(spoilers, through_episode))
+
+
+async def check_can_write(service: ReviewService, guild_id: int, user_id: int, anime_id: int, *,
+                          spoilers: bool = True, through_episode: int | None = None) -> Anime:
+    """What /review write checks before the form opens."""
+    return await service.start(guild_id, user_id, f"id:{anime_id}", EpisodeScope.from_options(spoilers,
+                                                                                             through_episode))
+
+
+async def update(service: ReviewService, review: Review, user_id: int, *, title: str, body: str,
+                 warnings: str | None = None) -> Review:
+    """What submitting the edit form does."""
+    return await service.update(review, user_id, ReviewText.parse(title, body, warnings))
+
+
 @pytest.fixture
 async def bare_service(db: Database) -> ReviewService:
     """A service on an empty database, for the rules that need no rows."""
-    return ReviewService(db, Settings())
+    return review_service(db, Settings())
 
 
 @pytest.fixture
@@ -73,14 +90,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def service(catalogue_db: Database, clock: Clock) -> ReviewService:
-    return ReviewService(catalogue_db, Settings(review_cooldown=30.0), clock=clock, cooldown_clock=clock)
+    return review_service(catalogue_db, Settings(review_cooldown=30.0), clock=clock, cooldown_clock=clock)
 
 
 async def anime_id(db: Database, key: str) -> int:
-    async with db.conn.execute("SELECT id FROM anime WHERE key = ?", (key,)) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return int(row[0])
+    return int(await db.fetch_value("SELECT id FROM anime WHERE key = ?", (key,)))
 
 
 @pytest.fixture
@@ -107,7 +121,7 @@ async def write(service: ReviewService, clock: Clock, anime: int, *, guild: int 
     fields: dict[str, Any] = {"title": "My take", "body": "It was good.", "warnings": None, "spoilers": True,
                               "through_episode": None}
     fields.update(overrides)
-    review = await service.create(guild_id=guild, channel_id=CHANNEL, user_id=user, anime_id=anime, **fields)
+    review = await create(service, guild_id=guild, channel_id=CHANNEL, user_id=user, anime_id=anime, **fields)
     clock.now += 60
     return review
 
@@ -138,42 +152,42 @@ async def test_one_review_per_member_per_show_per_server(
 ) -> None:
     first = await write(service, clock, rouge)
     with pytest.raises(AlreadyReviewed) as refused:
-        await service.check_can_write(GUILD_A, ALICE, rouge)
+        await check_can_write(service, GUILD_A, ALICE, rouge)
     assert refused.value.review == first and "#1" in str(refused.value)
     with pytest.raises(AlreadyReviewed):
         await write(service, clock, rouge, title="Again", spoilers=False)
     # Another show, another member, another server: all fine.
-    assert (await service.check_can_write(GUILD_A, ALICE, takagi)).id == takagi
-    assert (await service.check_can_write(GUILD_A, BOB, rouge)).id == rouge
-    assert (await service.check_can_write(GUILD_B, ALICE, rouge)).id == rouge
+    assert (await check_can_write(service, GUILD_A, ALICE, takagi)).id == takagi
+    assert (await check_can_write(service, GUILD_A, BOB, rouge)).id == rouge
+    assert (await check_can_write(service, GUILD_B, ALICE, rouge)).id == rouge
 
 
 async def test_cooldown_applies_to_successful_posts_only(
     service: ReviewService, clock: Clock, rouge: int, takagi: int, crisis: int
 ) -> None:
     # Opening the form (check_can_write) and a refused submission start no cooldown.
-    await service.check_can_write(GUILD_A, ALICE, rouge)
-    await service.check_can_write(GUILD_A, ALICE, rouge)
+    await check_can_write(service, GUILD_A, ALICE, rouge)
+    await check_can_write(service, GUILD_A, ALICE, rouge)
     with pytest.raises(InvalidInput):
-        await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge, title="", body="x")
-    await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge, title="t", body="b")
+        await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge, title="", body="x")
+    await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge, title="t", body="b")
     clock.now += 10
     with pytest.raises(OnCooldown, match="try again in 20 s") as early:
-        await service.check_can_write(GUILD_A, ALICE, takagi)
+        await check_can_write(service, GUILD_A, ALICE, takagi)
     assert early.value.retry_after == pytest.approx(20.0)
     with pytest.raises(OnCooldown):
-        await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=takagi, title="t", body="b")
+        await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=takagi, title="t", body="b")
     # Someone else, or the same member in another server, is not held up.
-    await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=BOB, anime_id=takagi, title="t", body="b")
-    await service.create(guild_id=GUILD_B, channel_id=CHANNEL, user_id=ALICE, anime_id=takagi, title="t", body="b")
+    await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=BOB, anime_id=takagi, title="t", body="b")
+    await create(service, guild_id=GUILD_B, channel_id=CHANNEL, user_id=ALICE, anime_id=takagi, title="t", body="b")
     clock.now += 20
-    second = await service.create(
+    second = await create(service,
         guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=takagi, title="t", body="b"
     )
     # A review that could not be posted is discarded and does not count.
     await service.discard(second)
     assert await service.for_anime(GUILD_A, takagi, ALICE) == []
-    await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=crisis, title="t", body="b")
+    await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=crisis, title="t", body="b")
 
 
 @pytest.mark.parametrize(
@@ -193,9 +207,9 @@ async def test_bad_through_episode_is_refused(
 ) -> None:
     anime = await anime_id(catalogue_db, key)
     with pytest.raises(InvalidInput, match=error):
-        await service.check_can_write(GUILD_A, ALICE, anime, spoilers=spoilers, through_episode=through)
+        await check_can_write(service, GUILD_A, ALICE, anime, spoilers=spoilers, through_episode=through)
     with pytest.raises(InvalidInput, match=error):
-        await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=anime, title="t",
+        await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=anime, title="t",
                              body="b", spoilers=spoilers, through_episode=through)
     assert await service.for_anime(GUILD_A, anime) == []
 
@@ -211,7 +225,7 @@ async def test_good_through_episode_is_accepted(service: ReviewService, clock: C
 
 async def test_unknown_show_is_not_found(service: ReviewService) -> None:
     with pytest.raises(NotFound):
-        await service.check_can_write(GUILD_A, ALICE, 999_999)
+        await check_can_write(service, GUILD_A, ALICE, 999_999)
 
 
 @pytest.mark.parametrize(
@@ -231,7 +245,7 @@ async def test_unknown_show_is_not_found(service: ReviewService) -> None:
 async def test_bad_text_is_refused(service: ReviewService, rouge: int, fields: dict[str, str], error: str) -> None:
     text = {"title": "Title", "body": "Body"} | fields
     with pytest.raises(InvalidInput, match=error):
-        await service.create(guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge,
+        await create(service, guild_id=GUILD_A, channel_id=CHANNEL, user_id=ALICE, anime_id=rouge,
                              title=text["title"], body=text["body"], warnings=text.get("warnings"))
     assert await service.for_anime(GUILD_A, rouge) == []
 
@@ -240,7 +254,7 @@ async def test_limits_are_inclusive(service: ReviewService, clock: Clock, rouge:
     review = await write(service, clock, rouge, title="t" * 100, body="b" * 4000, warnings="w" * 300)
     assert (len(review.title), len(review.body), len(review.warnings or "")) == (100, 4000, 300)
     # Surrounding whitespace does not count against the limit.
-    edited = await service.update(review, ALICE, title=" t ", body="\n" + "c" * 4000 + "\n  ", warnings="  ")
+    edited = await update(service, review, ALICE, title=" t ", body="\n" + "c" * 4000 + "\n  ", warnings="  ")
     assert (len(edited.body), edited.warnings) == (4000, None)
 
 
@@ -335,12 +349,12 @@ async def test_author_edits_and_edited_at_is_set(service: ReviewService, clock: 
     await service.attach_messages(review.id, CHANNEL, [5])
     review = await service.get(GUILD_A, review.number)
     clock.now = 5_000.0
-    edited = await service.update(review, ALICE, title="New title", body="New body", warnings=None)
+    edited = await update(service, review, ALICE, title="New title", body="New body", warnings=None)
     assert (edited.title, edited.body, edited.warnings, edited.edited_at) == ("New title", "New body", None, 5000.0)
     assert (edited.number, edited.created_at, edited.through_episode, edited.message_ids) == (
         review.number, review.created_at, 4, (5,))
     with pytest.raises(InvalidInput):
-        await service.update(edited, ALICE, title="ok", body="   ")
+        await update(service, edited, ALICE, title="ok", body="   ")
 
 
 async def test_only_the_author_edits(service: ReviewService, clock: Clock, rouge: int) -> None:
@@ -350,7 +364,7 @@ async def test_only_the_author_edits(service: ReviewService, clock: Clock, rouge
         with pytest.raises(Forbidden):
             service.check_can_edit(review, user)
         with pytest.raises(Forbidden):
-            await service.update(review, user, title="Mine now", body="x")
+            await update(service, review, user, title="Mine now", body="x")
     assert (await service.get(GUILD_A, review.number)).title == "My take"
 
 
@@ -386,161 +400,7 @@ async def test_other_servers_cannot_see_or_touch_a_review(service: ReviewService
     # A forged review object from another server changes nothing.
     forged = replace(review, guild_id=GUILD_B)
     with pytest.raises(NotFound):
-        await service.update(forged, ALICE, title="x", body="y")
+        await update(service, forged, ALICE, title="x", body="y")
     with pytest.raises(NotFound):
         await service.delete(forged, ALICE, True)
     assert (await service.get(GUILD_A, review.number)).title == "My take"
-
-
-# -- rendering -----------------------------------------------------------------------------------------
-
-
-def review(body: str, *, spoilers: bool = True, through: int | None = 7, warnings: str | None = None,
-           title: str = "Title", episodes: int | None = 13, edited: bool = False) -> Review:
-    return Review(id=1, guild_id=GUILD_A, number=12, anime_id=1, anime_title="Metallic Rouge", anime_episodes=episodes,
-                  author_id=ALICE, channel_id=CHANNEL, title=title, body=body, warnings=warnings, spoilers=spoilers,
-                  through_episode=through if spoilers else None, created_at=1_700_000_000.0,
-                  edited_at=1_700_000_100.0 if edited else None, message_ids=(77,))
-
-
-def split(embeds: list[discord.Embed]) -> tuple[str, list[str]]:
-    """The header of the first embed, and the body chunks of every embed."""
-    first = embeds[0].description or ""
-    header, _, chunk = first.partition("\n\n")
-    return header, [c for c in [chunk, *(e.description or "" for e in embeds[1:])] if c]
-
-
-def assert_within_limits(messages: list[list[discord.Embed]]) -> None:
-    for message in messages:
-        payload = {"embeds": [e.to_dict() for e in message], "allowed_mentions": {"parse": []}}
-        assert check_message(payload, 0) == []
-        assert sum(embed_length(e) for e in message) <= EMBED_TOTAL_MAX
-        assert len(message) <= 10
-
-
-def shown(chunk: str, *, spoiler: bool) -> Iterator[str]:
-    """The text a chunk shows in each markdown mode, checking it is all (or none) in a spoiler, with no markup."""
-    for mode in MODES:
-        rendered = render(chunk, mode=mode)
-        for char in rendered:
-            if not char.char.isspace():
-                assert char.spoiler is spoiler, (mode, chunk)
-            assert not char.marks, (mode, char)
-        yield plain(rendered)
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-@pytest.mark.parametrize("spoilers", [True, False])
-def test_a_4000_pipe_body_fits_and_stays_balanced(spoilers: bool) -> None:
-    body = "|" * 4000
-    item = review(body, spoilers=spoilers, warnings="|" * 300, title="|" * 100)
-    embeds = review_embeds(item)
-    messages = pack_messages(embeds)
-    assert_within_limits(messages)
-    assert len(embeds) >= 2  # 8000 escaped characters cannot fit one description
-    header, chunks = split(embeds)
-    assert "Content warnings" in header and "||" not in header
-    everything = ""
-    for chunk in chunks:
-        if spoilers:
-            assert chunk.startswith("||") and chunk.endswith(" ||")
-            assert "||" not in chunk[2:-3]
-        texts = set(shown(chunk, spoiler=spoilers))
-        assert len(texts) == 1
-        everything += texts.pop()
-    assert squash(everything) == body  # nothing lost
-    assert [[e.to_dict() for e in m] for m in render_post(item)] == [[e.to_dict() for e in m] for m in messages]
-
-
-@pytest.mark.parametrize("size", [1, 900, 3000, 4000])
-def test_hostile_bodies_stay_inside_the_spoiler(size: int) -> None:
-    body = (HOSTILE * (size // len(HOSTILE) + 1))[:size].strip() or "x"
-    item = review(body, warnings=HOSTILE[:300])
-    messages = render_post(item)
-    assert_within_limits(messages)
-    _, chunks = split([e for m in messages for e in m])
-    everything = ""
-    for chunk in chunks:
-        assert not re.search(r"@everyone|@here|<@!?\d+>|<@&\d+>|<#\d+>", chunk, re.IGNORECASE)
-        texts = set(shown(chunk, spoiler=True))
-        assert len(texts) == 1
-        everything += texts.pop()
-    assert squash(everything) == squash(normalize_body(body))
-
-
-def test_header_warnings_and_title_are_outside_the_spoiler_and_inert() -> None:
-    item = review("Body text.", warnings="@everyone ||gore|| <@123456789012345678> `x`", title="||Title|| @here")
-    (first,) = review_embeds(item)
-    header, chunks = split([first])
-    assert header.splitlines()[0] == f"by <@{ALICE}>"  # embeds never ping; shows the author's name
-    assert "**Spoilers through episode 7**" in header
-    warnings_line = next(line for line in header.splitlines() if "Content warnings" in line)
-    for mode in MODES:
-        rendered = render(warnings_line, mode=mode)
-        assert not any(c.spoiler for c in rendered)
-        assert "@everyone ||gore||" in plain(rendered).replace("\u200b", "")
-        assert not any(c.marks - {"bold"} for c in rendered)
-        title = render(first.title or "", mode=mode)
-        assert not any(c.spoiler or c.marks for c in title)
-    assert chunks == ["||Body text. ||"]
-    assert first.author.name == "Review #12 · Metallic Rouge"
-    assert first.footer.text == "Review #12"
-
-
-@pytest.mark.parametrize(
-    ("spoilers", "through", "episodes", "header"),
-    [
-        (False, None, 13, "🛡️ **Spoiler-free**"),
-        (True, 7, 13, "⚠️ **Spoilers through episode 7**"),
-        (True, None, 13, "⚠️ **Spoilers: whole series**"),
-        (True, 13, 13, "⚠️ **Spoilers: whole series**"),
-        (True, 40, None, "⚠️ **Spoilers through episode 40**"),
-    ],
-)
-def test_scope_header(spoilers: bool, through: int | None, episodes: int | None, header: str) -> None:
-    (first,) = review_embeds(review("b", spoilers=spoilers, through=through, episodes=episodes))
-    assert (first.description or "").splitlines()[1] == header
-    assert (first.description or "").endswith("b ||" if spoilers else "\n\nb")
-
-
-def test_read_view_shows_in_clear_or_hidden_with_a_note() -> None:
-    item = review("Episode 7 twist.", through=7)
-    (clear,) = review_embeds(item, hidden=False, note="Shown in clear: why")
-    header, chunks = split([clear])
-    assert chunks == ["Episode 7 twist."] and header.endswith("-# Shown in clear: why")
-    (hidden,) = review_embeds(item, hidden=True, note="Hidden: why")
-    assert split([hidden])[1] == ["||Episode 7 twist. ||"]
-
-
-def test_edited_reviews_say_so() -> None:
-    (first,) = review_embeds(review("b", edited=True))
-    assert first.footer.text == "Review #12 · edited"
-
-
-async def test_read_pages_count_reviews_and_fit() -> None:
-    items = [
-        (review("|" * 4000, through=3), True, "Hidden: it spoils up to episode 3, and you've watched 1."),
-        (replace(review("short"), number=13), False, None),
-    ]
-    pages = render_pages(items)
-    assert len(pages) >= 3  # the long review takes several pages
-    for page in pages:
-        assert_within_limits([[page]])
-    footers = [p.footer.text or "" for p in pages]
-    assert footers[0].startswith("Review 1 of 2 · #12 · part 1 of ")
-    assert footers[-1] == "Review 2 of 2 · #13"
-    assert pages[0].url == f"https://discord.com/channels/{GUILD_A}/{CHANNEL}/77"
-    paginator = ReviewPages(pages, ALICE)
-    assert [p.footer.text for p in paginator.pages] == footers  # no "Page 1/3" on top
-    assert paginator.owner_id == ALICE
-    paginator.stop()
-
-
-def test_a_normal_long_review_is_one_message_one_embed() -> None:
-    body = ("A sentence of an ordinary review. " * 200)[:3900]
-    messages = render_post(review(body, warnings="Mild violence"))
-    assert len(messages) == 1 and len(messages[0]) == 1
-    assert discord_len(messages[0][0].description or "") <= 4096
