@@ -287,7 +287,7 @@ def _check(settings: Settings) -> int:
 def _sandbox(settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool,
              files: Path | None) -> int:
     """``kansou sandbox``: the bot's log goes to a file, so the terminal holds only the conversation."""
-    from bot import app  # noqa: PLC0415  # see above
+    from sandbox.kansou import sandbox_command  # noqa: PLC0415  # the stand-in only for this command
 
     files_dir = files or Path.cwd() / "sandbox-files"
     log_path = files_dir / "sandbox.log"
@@ -300,7 +300,7 @@ def _sandbox(settings: Settings, *, script: Path | None, db: Path | None, as_use
     with log_file:
         _configure_logging(settings, stream=log_file)
         try:
-            return asyncio.run(app.sandbox(settings, script=script, db=db, as_user=as_user, mod=mod,
+            return asyncio.run(sandbox_command(settings, script=script, db=db, as_user=as_user, mod=mod,
                                            files=files_dir, log_path=log_path))
         except (KansouError, OSError, sqlite3.Error) as exc:
             print(startup_error(exc), file=sys.stderr)

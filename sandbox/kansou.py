@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import httpx
 
 from bot.anilist import USER_AGENT
 from bot.anilist.enrich import MAX_WAIT
-from bot.app import open_services
+from bot.app import open_core
 from bot.config import Settings
 from bot.ui.client import KansouBot
 from sandbox.config import SandboxConfig, SandboxEndpoints
@@ -57,17 +60,21 @@ def _shown(path: Path) -> str:
         return str(path.resolve())
 
 
-def kansou_bot_factory(settings: Settings, db_path: Path | str) -> BotFactory:
-    """A ``make_bot`` for the stand-in: the real bot, its commands registered globally at start-up."""
+def kansou_bot_factory(settings: Settings, db_path: Path | str, *, extensions: Sequence[str] | None = None,
+                       migration_dirs: Sequence[Traversable] = ()) -> BotFactory:
+    """A ``make_bot`` for the stand-in: the real bot, its commands registered globally at start-up.
+
+    ``extensions`` and ``migration_dirs``: a feature beyond kansou's own (see CONTRIBUTING.md).
+    """
 
     @asynccontextmanager
     async def make_bot(endpoints: SandboxEndpoints) -> AsyncIterator[KansouBot]:
         local = dataclasses.replace(
             settings, api_base=endpoints.api_base, gateway_url=endpoints.gateway_url, dev_guild=None
         )
-        async with open_services(local, db_path=db_path) as services:
+        async with open_core(local, db_path=db_path, migration_dirs=migration_dirs) as core:
             # Global registration, so every sandbox server (and the isolation tests) sees the commands.
-            yield KansouBot(services, sync_on_start=True)
+            yield KansouBot(core, sync_on_start=True, extensions=extensions)
 
     return make_bot
 
@@ -108,3 +115,31 @@ async def run_kansou_sandbox(
         )
     finally:
         probe.cancel()
+
+
+@asynccontextmanager
+async def _scratch_db(path: Path | None) -> AsyncIterator[Path]:
+    if path is not None:
+        yield path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="kansou-sandbox-"))
+    try:
+        yield folder / "sandbox.sqlite3"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def sandbox_command(
+    settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool, files: Path,
+    log_path: Path | None = None,
+) -> int:
+    """``kansou sandbox``: the stand-in and the real bot in this process, on a scratch database (or ``db``)."""
+    async with _scratch_db(db) as db_path:
+        # Open the database and load the catalogue once before the stand-in starts, so a bad database or
+        # catalogue is reported like for `kansou run` (a clear error, exit 1) rather than as a failed bot.
+        async with open_core(settings, db_path=db_path):
+            pass
+        return await run_kansou_sandbox(
+            settings, db_path=db_path, script=script, as_user=as_user, mod=mod, files_dir=files,
+            log_path=log_path,
+        )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from discord import app_commands
 
+from bot.catalogue.models import Kind
 from bot.catalogue.search import ID_PREFIX
-from bot.catalogue.store import Kind
-from bot.ui.views import Interaction
+from bot.core import limits
+from bot.ui.client import Interaction
 
 
 async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[app_commands.Choice[str]]:
-    matches = await interaction.client.services.search.search(kind, current, limit=25, context=kind != "anime")
-    return [app_commands.Choice(name=m.label[:100] or "?", value=f"{ID_PREFIX}{m.entity_id}") for m in matches]
+    matches = await interaction.client.core.catalogue.complete(kind, current, limit=limits.CHOICES)
+    return [app_commands.Choice(name=m.label[: limits.CHOICE_NAME] or "?", value=f"{ID_PREFIX}{m.entity_id}")
+            for m in matches]
 
 
 async def complete_anime(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:

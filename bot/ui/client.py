@@ -1,66 +1,62 @@
-"""The kansou bot: minimal intents, cogs discovered from ``cogs/``, a friendly command tree."""
+"""The kansou bot: minimal intents, cogs discovered from ``cogs/``, a command tree that logs and answers errors.
+
+``KansouBot(core)`` keeps what every feature shares (:class:`bot.shared.Core`); each cog builds its own service
+from it in its ``setup``. Nothing else is registered anywhere: a new cog in ``cogs/`` is found and loaded.
+"""
 
 from __future__ import annotations
 
 import logging
 import pkgutil
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 import cogs
-from bot.anilist import AniListClient
-from bot.anilist.enrich import AniListEnricher
-from bot.catalogue.credits import CreditsService
-from bot.catalogue.search import NameSearch
-from bot.config import Settings
-from bot.core.database import Database
-from bot.logs import InteractionLog
-from bot.ratings.service import RatingService
-from bot.reviews.service import ReviewService
+from bot.shared import Core
 from bot.ui.errors import handle_error
-from bot.ui.views import NO_PINGS
+from bot.ui.interactions import InteractionLog
+from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
 
+Interaction: TypeAlias = "discord.Interaction[KansouBot]"
 
-@dataclass
-class Services:
-    """Everything the cogs call into, built once at start-up."""
+_VERSIONED = re.compile(r"/api/v\d+$")
 
-    settings: Settings
-    db: Database
-    search: NameSearch
-    credits: CreditsService
-    reviews: ReviewService
-    ratings: RatingService
-    enricher: AniListEnricher | None = None
 
-    @classmethod
-    def build(cls, settings: Settings, db: Database, anilist: AniListClient | None = None) -> Services:
-        """Wire the services on an open database (and AniList's client, when AniList is enabled)."""
-        search = NameSearch(db.catalogue)
-        enricher = None
-        if anilist is not None:
-            enricher = AniListEnricher(
-                anilist, db.catalogue, max_age_days=settings.anilist_max_age_days,
-                member_cooldown=settings.lookup_cooldown,
-            )
-        return cls(
-            settings=settings,
-            db=db,
-            search=search,
-            credits=CreditsService(db.catalogue, search, enricher),
-            reviews=ReviewService(db, settings),
-            ratings=RatingService(db, settings, search),
-            enricher=enricher,
-        )
+def point_discord_py_at(api_base: str | None, gateway_url: str | None) -> Callable[[], None]:
+    """Send discord.py's REST calls to ``api_base``/api/v10 and its gateway to ``gateway_url``; return an undo.
+
+    DISCORD_API_BASE and DISCORD_GATEWAY_URL (a proxy, or a local stand-in). ``None`` leaves that half pointing
+    where it was (Discord itself, normally). These are discord.py's public class attributes ``Route.BASE`` and
+    ``DiscordWebSocket.DEFAULT_GATEWAY``, so this affects every client in the process until the returned
+    function is called.
+    """
+    old_base, old_gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    if api_base:
+        base = api_base.rstrip("/")
+        Route.BASE = base if _VERSIONED.search(base) else base + "/api/v10"
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    log.debug("discord.py now talks to %s and %s", Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+
+    def restore() -> None:
+        Route.BASE = old_base
+        DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+    return restore
 
 
 def discover_extensions() -> list[str]:
-    """Every public module in ``cogs/`` (a leading underscore keeps a module private)."""
+    """Every public module or package in ``cogs/`` (a leading underscore keeps one private)."""
     return sorted(
         f"{cogs.__name__}.{m.name}"
         for m in pkgutil.iter_modules(cogs.__path__)
@@ -74,19 +70,25 @@ def intents() -> discord.Intents:
 
 
 class KansouTree(app_commands.CommandTree["KansouBot"]):
-    """A command tree whose errors become friendly, ephemeral replies."""
+    """A command tree that logs every interaction it handles and turns its errors into friendly, private replies."""
+
+    async def interaction_check(self, interaction: discord.Interaction[KansouBot], /) -> bool:
+        """Every command and autocomplete passes here first: stamp it for its log line."""
+        self.client.interaction_log.begin(interaction)
+        return True
 
     async def on_error(
-        self, interaction: discord.Interaction[KansouBot], error: app_commands.AppCommandError
+        self, interaction: discord.Interaction[KansouBot], error: app_commands.AppCommandError, /
     ) -> None:
         """Send every error to the central handler."""
         await handle_error(interaction, error)
 
 
 class KansouBot(commands.Bot):
-    """The bot: holds the services; slash commands only."""
+    """The bot: keeps the shared core; slash commands only."""
 
-    def __init__(self, services: Services, *, sync_on_start: bool | int | None = None) -> None:
+    def __init__(self, core: Core, *, sync_on_start: bool | int | None = None,
+                 extensions: Sequence[str] | None = None) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -96,20 +98,15 @@ class KansouBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
         )
-        self.services = services
+        self.core = core
+        self.extension_names = list(discover_extensions() if extensions is None else extensions)
         # True: sync globally at start; an int: sync to that guild; None: leave registration to `kansou sync`.
-        self._sync_on_start = sync_on_start if sync_on_start is not None else services.settings.dev_guild
+        self._sync_on_start = sync_on_start if sync_on_start is not None else core.settings.dev_guild
         self.interaction_log = InteractionLog()
-        self._log_interactions()
-
-    def _log_interactions(self) -> None:
-        """Time every interaction and log one structured line when its handlers finish (see bot.logs)."""
-        parsers = self._connection.parsers  # the gateway reads this very dict, so the wrapper is used
-        parsers["INTERACTION_CREATE"] = self.interaction_log.wrap(parsers["INTERACTION_CREATE"])
 
     async def setup_hook(self) -> None:
         """Load every cog, then register commands where asked to."""
-        for name in discover_extensions():
+        for name in self.extension_names:
             await self.load_extension(name)
             log.debug("loaded extension %s", name)
         target = self._sync_on_start
@@ -121,6 +118,14 @@ class KansouBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("registered %d commands in server %s", len(synced), target)
+
+    async def on_interaction(self, interaction: discord.Interaction[KansouBot]) -> None:
+        """Log an interaction nothing handles (its handler, if any, started before this event and claimed it)."""
+        self.interaction_log.unhandled(interaction)
+
+    async def on_interaction_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """The central error handler, for views and forms (which reach it through the bot, not an import)."""
+        await handle_error(interaction, error)
 
     async def on_ready(self) -> None:
         """Log who we are once connected."""

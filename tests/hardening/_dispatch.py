@@ -112,11 +112,13 @@ class Burst:
         return resolved, commands
 
     async def rate(self, member: UserSpec, anime_id: int, scores: Mapping[str, float]) -> Sent:
-        """Dispatch one /rate (the anime by its autocomplete id) and return at once."""
+        """Dispatch one /rate (the anime by its autocomplete id, one category and its score) and return at once."""
+        ((category, score),) = scores.items()
         resolved, _ = self._command("rate")
         channel = self.guild.text_channels[0]
         target = Target(self.guild, channel, member)
-        built = OptionBuilder(self.state, target).build(resolved, {"anime": f"id:{anime_id}", **scores})
+        built = OptionBuilder(self.state, target).build(
+            resolved, {"anime": f"id:{anime_id}", "category": category, "score": score})
         data: dict[str, Any] = {"id": str(resolved.command.id), "name": resolved.command.name, "type": 1,
                                 "options": nest(resolved, built.options)}
         if resolved.command.guild_id is not None:
