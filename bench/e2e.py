@@ -19,7 +19,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.ui.views import ERROR_COLOUR
+from bot.ui.send import ERROR_COLOUR
 from sandbox import Sandbox, SandboxConfig, running_sandbox
 from sandbox.driver import AUTOCOMPLETE, COMMAND, HANDLER_TASK_PREFIXES, MODAL_SUBMIT
 from sandbox.harness import BotFactory
