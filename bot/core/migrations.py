@@ -13,19 +13,33 @@ import logging
 import re
 import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from bot.errors import DatabaseError
-
-if TYPE_CHECKING:
-    from bot.core.database import Database
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class _Statements(Protocol):
+    """What running migrations needs of a transaction (``bot.core.database.Transaction`` has it)."""
+
+    async def fetch_value(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ..., /) -> int: ...
+
+
+class _Migratable(Protocol):
+    """What running migrations needs of a database (``bot.core.database.Database`` has it)."""
+
+    async def schema_version(self) -> int: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ def check_version(version: int, known: int) -> None:
         )
 
 
-async def migrate(db: Database, migrations: Sequence[Migration] | None = None, *,
+async def migrate(db: _Migratable, migrations: Sequence[Migration] | None = None, *,
                   target: int | None = None) -> tuple[int, int]:
     """Bring the schema up to ``target`` (default: the last of ``migrations``) in one transaction; (before, after).
 
@@ -99,7 +113,8 @@ async def migrate(db: Database, migrations: Sequence[Migration] | None = None, *
     migrations = load_migrations() if migrations is None else migrations
     target = len(migrations) if target is None else target
     check_version(await db.schema_version(), len(migrations))
-    async with db.transaction() as tx:
+    async with db.transaction() as transaction:
+        tx: _Statements = transaction
         # SQLite only: the version lives in PRAGMA user_version, the tables in sqlite_master.
         before = int(await tx.fetch_value("PRAGMA user_version") or 0)
         check_version(before, len(migrations))

@@ -2,7 +2,7 @@
 
 Every server starts with the defaults (the rows of guild 0); its first change gives it a copy of its own. At
 most :data:`MAX_ACTIVE` categories take votes at once. A label is one line of at most :data:`LABEL_MAX`
-characters, different (in any case) from every other label and key of the server. A retired category keeps its
+characters, different (in any case) from every other label of the server. A retired category keeps its
 votes and history; it takes no new votes until it is restored. Every change is logged.
 """
 
@@ -66,7 +66,7 @@ class CategoryService:
         if len(label) > LABEL_MAX:
             raise InvalidInput(f"A category's name is {LABEL_MAX} characters at most; that one has {len(label)}.")
         for other in categories.categories:
-            if other is not keep and _fold(label) in (_fold(other.label), _fold(other.key)):
+            if other is not keep and _fold(label) == _fold(other.label):
                 state = " (retired: `/categories restore` brings it back)" if other.retired else ""
                 raise InvalidInput(md("This server already has a category called {label}{state}.",
                                       label=inline(other.label, 60), state=Md(state)))

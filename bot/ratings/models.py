@@ -91,14 +91,13 @@ class CategorySet:
         return next((c for c in self.categories if c.key == key), None)
 
     def find(self, text: str) -> Category | None:
-        """The category a member means by ``text``: its label or its key, in any case."""
-        wanted = " ".join(text.split()).casefold()
+        """The category a member means by ``text``: its label (any case, any spacing), else its key."""
+        wanted = " ".join(text.replace("_", " ").split()).casefold()
         if not wanted:
             return None
-        for category in self.categories:
-            if wanted in (category.label.casefold(), category.key.casefold(), category.key.replace("_", " ")):
-                return category
-        return None
+        by_label = (c for c in self.categories if " ".join(c.label.replace("_", " ").split()).casefold() == wanted)
+        by_key = (c for c in self.categories if c.key.replace("_", " ").casefold() == wanted)
+        return next(by_label, None) or next(by_key, None)
 
     def label(self, key: str) -> str:
         """What members read for a category key (the key itself if the category is gone)."""

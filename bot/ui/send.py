@@ -46,7 +46,12 @@ def markdown(text: str, limit: int) -> str:
     so an escape is never split.
     """
     if isinstance(text, Md):
-        return _cut(text, limit)
+        cut = _cut(text, limit)
+        if cut != text and cut.count("||") % 2:
+            # A spoiler cut open would show the rest of it in clear: end before it instead. (Inside our spoilers a
+            # pipe is escaped, so every "||" of Md text opens or closes one.)
+            cut = cut[: cut.rindex("||")].rstrip() + ELLIPSIS
+        return cut
     return block(text, limit)
 
 
@@ -68,6 +73,26 @@ def to_embed(card: Card) -> discord.Embed:
         embed.set_author(name=plain(card.author, limits.AUTHOR_NAME))
     if card.image:
         embed.set_image(url=card.image)
+    return _within_total(embed)
+
+
+def embed_length(embed: discord.Embed) -> int:
+    """What Discord counts towards a message's 6000: title, description, fields, footer and author name."""
+    total = discord_len(embed.title or "") + discord_len(embed.description or "")
+    total += sum(discord_len(f.name or "") + discord_len(f.value or "") for f in embed.fields)
+    return total + discord_len(embed.footer.text or "") + discord_len(embed.author.name or "")
+
+
+def _within_total(embed: discord.Embed) -> discord.Embed:
+    """An embed within Discord's 6000 for a message: its last fields dropped, then its description cut, if need be.
+
+    (A message of several cards is packed within the total beforehand: ``bot.core.cards.pack``.)
+    """
+    while embed_length(embed) > limits.EMBED_TOTAL and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    excess = embed_length(embed) - limits.EMBED_TOTAL
+    if excess > 0 and embed.description:
+        embed.description = _cut(embed.description, max(1, discord_len(embed.description) - excess))
     return embed
 
 
