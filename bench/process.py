@@ -155,7 +155,7 @@ async def _workload(proc: asyncio.subprocess.Process, server: SandboxServer, std
             await stopwatch.autocomplete("person", {"name": prefix(rng, name)}, focused="name", user=user,
                                          guild=guild)
         else:
-            await stopwatch.command("rate", {"anime": f"id:{pools.show(rng)}", "story": 4.5}, user=user,
+            await stopwatch.command("rate", {"anime": f"id:{pools.show(rng)}", **pools.score(rng)}, user=user,
                                     guild=guild)
     deadline = time.perf_counter() + 5.0
     while ready_at() is None and time.perf_counter() < deadline:  # noqa: ASYNC110 - polling a log file

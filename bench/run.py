@@ -328,7 +328,7 @@ async def boards(db: Database, pools: Pools, scale: Scale, min_votes: int, seed:
 
 
 async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log) -> None:
-    """Baseline, then kansou: every command end to end and alone, then tallies and leaderboards."""
+    """Baseline, then kansou: every command end to end, then tallies, leaderboards and the chart."""
     scale = results.scale
     t = time.perf_counter()
     results.rows.append(await baseline(scale, log))
@@ -366,7 +366,7 @@ async def run(scale: Scale, seed: int = 1, *, data_dir: Path = DATA_DIR, rebuild
     results = Results(scale, seed, built)
     pools = Pools.load(built.path, scale)
     if "commands" in phases:
-        log("commands, end to end and alone:")
+        log("commands, end to end:")
         run_db = scratch_copy(built.path, f"run-{scale.name}-commands.sqlite3")
         await commands_phase(results, run_db, pools, log)
         _remove(run_db)

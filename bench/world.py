@@ -59,7 +59,7 @@ def tiny(**overrides: object) -> Scale:
     base = Scale(
         "tiny", servers=4, shows=40, ratings=3_000, reviews=300, characters=600, people=400, actors=6,
         connected_servers=6, invocations=3, raters=8, writes_per_rater=3, tally_reads=20,
-        board_reads=12, rss_commands=4,
+        board_reads=12, rss_commands=8,  # each kind of command the process phase sends, once
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
 

@@ -9,10 +9,10 @@ sender does, see :mod:`bot.core.limits`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, overload
 
 from bot.core import limits
 from bot.core.markdown import discord_len
@@ -70,6 +70,35 @@ class Page:
     content: str | None = None
     cards: tuple[Card, ...] = ()
     files: tuple[Attachment, ...] = ()
+
+
+class Pages(Sequence[Card]):
+    """``count`` pages, each made by ``make(index)`` only when it is first shown (most members read page one)."""
+
+    def __init__(self, count: int, make: Callable[[int], Card]) -> None:
+        self._count = count
+        self._make = make
+        self._made: dict[int, Card] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Card: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Card]: ...
+
+    def __getitem__(self, index: int | slice) -> Card | Sequence[Card]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("page index out of range")
+        if index not in self._made:
+            self._made[index] = self._make(index)
+        return self._made[index]
 
 
 def pack(cards: tuple[Card, ...] | list[Card]) -> list[list[Card]]:

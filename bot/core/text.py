@@ -99,10 +99,7 @@ def block(text: str | None, limit: int) -> Md:
     return Md(result)
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, Md | int | float | Decimal):  # numbers are safe, and keep their format specs
-        return value
-    return inline(str(value))
+_SAFE = (Md, int, float, Decimal)  # numbers are safe, and keep their format specs
 
 
 def md(template: str, /, **args: object) -> Md:
@@ -110,7 +107,10 @@ def md(template: str, /, **args: object) -> Md:
 
     ``md("Removed {n} for **{title}**.", n=2, title=anime.title)``; bound a long value with :func:`inline`.
     """
-    return Md(template.format(**{name: _safe(value) for name, value in args.items()}))
+    for name, value in args.items():  # ``args`` is this call's own dict
+        if not isinstance(value, _SAFE):
+            args[name] = inline(str(value))
+    return Md(template.format_map(args))
 
 
 def quote(text: str, *, max_len: int = 100) -> Md:

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 
 from bot.core import limits
-from bot.core.cards import Attachment, Card, Field, Page
+from bot.core.cards import Attachment, Card, Field, Page, Pages
 from bot.core.text import Md, inline, md, plain, plural
 from bot.ratings.chart import CHART_FILENAME, one_decimal, render_chart
 from bot.ratings.models import SCORES, Category, CategorySet, Forgotten, Leaderboard, MemberScores, ShowRatings, Tally
@@ -122,7 +122,7 @@ def nobody_rated(title: str) -> Md:
     return md("Nobody in this server has rated **{title}** yet — be the first with `/rate`.", title=inline(title, 200))
 
 
-def render_top(board: Leaderboard) -> list[Card]:
+def render_top(board: Leaderboard) -> Sequence[Card]:
     """The pages of /ratings top."""
     label = inline(board.label, 60)
     if board.category is None:
@@ -136,35 +136,44 @@ def render_top(board: Leaderboard) -> list[Card]:
     intro = md("Ranked by Bayesian average (v·R + m·C) / (v + m), so a show needs votes to rise.\n-# {how}", how=how)
     mean = one_decimal(board.mean) if board.mean is not None else "—"
     footer = f"m = {board.min_votes} · C = {mean} · {plural(board.shows, 'show')} rated"
-    # Every average to one decimal, as /ratings show and the chart give it: the rank carries the finer order.
-    lines = [
-        md("**{rank}.** {title} — **{bayesian}** (average {average}, {votes})", rank=rank, title=inline(row.title, 90),
-           bayesian=Md(one_decimal(row.bayesian)), average=Md(one_decimal(row.average)),
-           votes=plural(row.votes, unit))
-        for rank, row in enumerate(board.rows, start=1)
-    ]
-    return [
-        Card(title=md("Top rated — {label}", label=label), footer=footer,
-             description=intro + Md("\n\n") + Md("\n").lines(lines[start : start + PER_PAGE]))
-        for start in range(0, len(lines), PER_PAGE)
-    ]
+    rows = board.rows
+
+    def page(index: int) -> Card:
+        # Every average to one decimal, as /ratings show and the chart give it: the rank carries the finer order.
+        start = index * PER_PAGE
+        lines = [
+            md("**{rank}.** {title} — **{bayesian}** (average {average}, {votes})", rank=rank,
+               title=inline(row.title, 90), bayesian=Md(one_decimal(row.bayesian)),
+               average=Md(one_decimal(row.average)), votes=plural(row.votes, unit))
+            for rank, row in enumerate(rows[start : start + PER_PAGE], start=start + 1)
+        ]
+        return Card(title=md("Top rated — {label}", label=label), footer=footer,
+                    description=intro + Md("\n\n") + Md("\n").lines(lines))
+
+    return Pages(math.ceil(len(rows) / PER_PAGE), page)
 
 
-def render_mine(result: MineResult) -> list[Card]:
+def render_mine(result: MineResult) -> Sequence[Card]:
     """The pages of /ratings mine."""
     categories = result.categories
+    labels = {c.key: inline(c.label, 60) for c in categories.categories}  # escaped once, not once per show
+    order = {c.key: rank for rank, c in enumerate(categories.categories)}
 
     def scores(show: MemberScores) -> Md:
-        keys = sorted(show.scores, key=categories.rank)
-        return Md(" · ").lines(md("{label} {score}", label=inline(categories.label(k), 60),
-                                  score=Md(_number(show.scores[k]))) for k in keys)
+        keys = sorted(show.scores, key=lambda k: order.get(k, len(order)))
+        # Every part is Md already (a label escaped above) or a number: joined as they are.
+        return Md(" · ".join(f"{labels.get(k) or inline(k, 60)} {_number(show.scores[k])}" for k in keys))
 
-    lines = [md("**{title}** — {scores}", title=inline(s.title, 90), scores=scores(s)) for s in result.shows]
     count = sum(len(s.scores) for s in result.shows)
     footer = f"{plural(len(result.shows), 'show')} · {plural(count, 'score')}"
-    return [Card(title="Your ratings in this server", description=Md("\n").lines(lines[start : start + PER_PAGE]),
-                 footer=footer)
-            for start in range(0, len(lines), PER_PAGE)]
+    shows = result.shows
+
+    def page(index: int) -> Card:
+        lines = [Md(f"**{inline(s.title, 90)}** — {scores(s)}")  # both parts Md already
+                 for s in shows[index * PER_PAGE : (index + 1) * PER_PAGE]]
+        return Card(title="Your ratings in this server", description=Md("\n").lines(lines), footer=footer)
+
+    return Pages(math.ceil(len(shows) / PER_PAGE), page)
 
 
 def render_forgotten(result: Forgotten) -> Md:

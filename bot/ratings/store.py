@@ -60,6 +60,8 @@ class RatingStore:
         # Leaderboards by (guild, category, m, limit), each with the database's write count when it was read:
         # any write through the database makes every cached board stale.
         self._boards: OrderedDict[tuple[int, str | None, int, int], tuple[int, Leaderboard]] = OrderedDict()
+        # Each server's categories, the same way (they are read by nearly every ratings command).
+        self._categories: OrderedDict[int, tuple[int, list[Category], bool]] = OrderedDict()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -192,9 +194,23 @@ class RatingStore:
     # -- categories ------------------------------------------------------------------------------------
 
     async def categories(self, guild_id: int) -> tuple[list[Category], bool]:
-        """A server's categories (active ones in order, then retired ones) and whether they are its own."""
+        """A server's categories (active ones in order, then retired ones) and whether they are its own.
+
+        Reused until the next write through the database (a change of categories is one).
+        """
+        stamp = self._db.writes
+        cached = self._categories.get(guild_id)
+        if cached is not None and cached[0] == stamp:
+            self._categories.move_to_end(guild_id)
+            return list(cached[1]), cached[2]
         rows = await self._db.fetch_all(_CATEGORIES, {"g": guild_id, "d": DEFAULTS})
-        return [_category(r) for r in rows], any(int(r[4]) == guild_id for r in rows) and guild_id != DEFAULTS
+        found = [_category(r) for r in rows]
+        own = any(int(r[4]) == guild_id for r in rows) and guild_id != DEFAULTS
+        self._categories[guild_id] = (stamp, found, own)
+        self._categories.move_to_end(guild_id)
+        while len(self._categories) > _BOARD_CACHE_SIZE:
+            self._categories.popitem(last=False)
+        return list(found), own
 
     async def _own(self, tx: Queries, guild_id: int) -> None:
         """Give a server its own rows, a copy of the defaults, unless it has some already."""

@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 
 import discord
 
-from bot.core.cards import Card
+from bot.core.cards import Card, Pages
 from bot.ui.send import NO_PINGS, reply, to_embed
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,10 @@ class KansouModal(discord.ui.Modal):
         await central_handler(interaction, error)
 
 
+def _numbered(page: Card, number: int, count: int) -> Card:
+    return page.with_footer(f"Page {number}/{count}" + (f" · {page.footer}" if page.footer else ""))
+
+
 class Paginator(OwnedView):
     """Turns pages (cards) with ◀ / ▶ buttons; only the invoker can turn them."""
 
@@ -109,13 +113,10 @@ class Paginator(OwnedView):
         super().__init__(owner_id, timeout=timeout)
         if not pages:
             raise ValueError("a paginator needs at least one page")
-        # Unnumbered pages keep their own footers and are used as given (they may be rendered on demand).
+        # Unnumbered pages keep their own footers. Either way a page is only rendered when it is shown.
         self.pages: Sequence[Card] = pages
         if numbered and len(pages) > 1:
-            self.pages = [
-                page.with_footer(f"Page {number}/{len(pages)}" + (f" · {page.footer}" if page.footer else ""))
-                for number, page in enumerate(pages, start=1)
-            ]
+            self.pages = Pages(len(pages), lambda index: _numbered(pages[index], index + 1, len(pages)))
         self.index = 0
         self._update_buttons()
 
