@@ -131,7 +131,7 @@ def install_redaction(secrets: Iterable[str]) -> RedactSecrets:
 
 def reset_logging() -> None:
     """Undo :func:`configure_logging`: remove its handler and the redacting record factory (for tests)."""
-    global _previous_factory  # noqa: PLW0603
+    global _previous_factory  # noqa: PLW0603  # see install_redaction
     root = logging.getLogger()
     for handler, _ in _installed:
         root.removeHandler(handler)

@@ -7,6 +7,8 @@ options; ten categories of nine scores fit no form either — a message with a m
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -60,12 +62,13 @@ class RatingPanel(OwnedLayout):
                 options=[discord.SelectOption(label=label, value=value, default=chosen)
                          for label, value, chosen in render.score_options(self.scores.get(category.key))],
             )
-            menu.callback = self._picker(category, menu)  # type: ignore[method-assign]  # discord.py types it loosely
+            menu.callback = self._picker(category, menu)  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
             box.add_item(discord.ui.ActionRow(menu))
         box.add_item(discord.ui.TextDisplay(render.PANEL_NOTE))
         self.add_item(box)
 
-    def _picker(self, category: Category, menu: discord.ui.Select[RatingPanel]):  # type: ignore[no-untyped-def]
+    def _picker(self, category: Category, menu: discord.ui.Select[RatingPanel]
+                ) -> Callable[[Interaction], Awaitable[None]]:
         async def picked(interaction: Interaction) -> None:
             value = menu.values[0]
             score = None if value == render.REMOVE else Score.parse(_number(value))

@@ -66,7 +66,7 @@ def _voice_roles(rows: Iterable[Sequence[object]]) -> list[VoiceRole]:
         a = anime.get(row[0]) or anime.setdefault(row[0], _anime(row, 0))
         c = characters.get(row[12]) or characters.setdefault(row[12], _character(row, 12))
         p = people.get(row[18]) or people.setdefault(row[18], _person(row, 18))
-        out.append(VoiceRole(a, c, p, str(row[25]), row[26]))  # type: ignore[arg-type]
+        out.append(VoiceRole(a, c, p, str(row[25]), row[26]))  # type: ignore[arg-type]  # a row is untyped
     return out
 
 

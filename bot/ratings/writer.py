@@ -104,7 +104,7 @@ class RatingWriter:
             while not self._queue.empty():
                 item = self._queue.get_nowait()
                 if item is not _STOP:
-                    _fail([item], RuntimeError("the rating writer was stopped"))  # type: ignore[list-item]
+                    _fail([item], RuntimeError("the rating writer was stopped"))  # type: ignore[list-item]  # not _STOP
             raise
 
     async def _commit(self, batch: list[_Item]) -> None:

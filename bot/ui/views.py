@@ -96,7 +96,9 @@ class KansouModal(discord.ui.Modal):
         log_interaction(interaction)
         return True
 
-    async def on_error(self, interaction: AnyInteraction, error: Exception, /) -> None:  # type: ignore[override]
+    async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely
+        self, interaction: AnyInteraction, error: Exception, /
+    ) -> None:
         """Hand errors to the central handler."""
         await central_handler(interaction, error)
 

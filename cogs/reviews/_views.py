@@ -75,7 +75,7 @@ class WriteModal(ReviewModal):
         self.scope = scope
         super().__init__(service, *render.write_form(anime, scope))
 
-    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
         """Store the review, post it publicly, and record where it was posted."""
         typed = self.typed()
         try:
@@ -106,7 +106,7 @@ class EditModal(ReviewModal):
         self.guild_id = review.guild_id
         super().__init__(service, *render.edit_form(review), text=review.text)
 
-    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
         """Save the new text and update the posted message(s)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         typed = self.typed()

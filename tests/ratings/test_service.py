@@ -28,7 +28,7 @@ ROUGE = "Metallic Rouge"
 
 def rating_service(db: Database, **settings: float) -> RatingService:
     """A rating service on ``db``, built as the ratings cog builds it."""
-    return RatingService(RatingStore(db), CatalogueService(CatalogueStore(db)), Settings(**settings))  # type: ignore[arg-type]
+    return RatingService(RatingStore(db), CatalogueService(CatalogueStore(db)), Settings(**settings))  # type: ignore[arg-type]  # numbers of either kind
 
 
 @pytest.fixture
