@@ -1,5 +1,5 @@
 """Wiring, once — settings → database → HTTP client → AniList → catalogue → :class:`~bot.shared.Core` → bot — and
-what each ``kansou`` sub-command that needs it does.
+what each ``kansou`` sub-command that needs it does (talking to Discord is the bot's own business: ``bot.ui``).
 
 :func:`open_core` is the one way to the shared core: ``kansou run`` and ``sync``, the CLI's catalogue commands,
 the sandbox and the tests all go through it.
@@ -12,11 +12,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
-
-import aiohttp
-import discord
-import yarl
-from discord.http import Route
 
 from bot.anilist import AniListClient, make_http_client
 from bot.anilist.enrich import AniListEnricher
@@ -62,21 +57,6 @@ def _apply_endpoints(settings: Settings) -> None:
                  settings.gateway_url or "Discord's")
 
 
-def discord_unreachable(settings: Settings, error: aiohttp.ClientConnectionError) -> ConfigError:
-    """A clear error for a connection to Discord that failed: the address, why, and what to check."""
-    base = Route.BASE  # where discord.py sent the request (DISCORD_API_BASE, or Discord itself)
-    cause = getattr(error, "os_error", None)
-    reason = (cause.strerror if isinstance(cause, OSError) and cause.strerror else None) or str(error) or \
-        type(error).__name__
-    host = yarl.URL(base).host or base
-    hint = (f" DISCORD_API_BASE is set to {settings.api_base}: check it too, or unset it to use Discord."
-            if settings.api_base else "")
-    return ConfigError(
-        f"Discord could not be reached at {base} ({reason}). Check that this machine is online and can look up "
-        f"and connect to {host}: the network connection, DNS, a firewall or a proxy.{hint}"
-    )
-
-
 async def run_bot(settings: Settings) -> int:
     """Connect to Discord and serve commands until cancelled."""
     if settings.token is None:
@@ -85,15 +65,9 @@ async def run_bot(settings: Settings) -> int:
     async with (
         open_core(settings) as core,
         daily_backups(settings.db_path, settings.backup_dir, settings.backup_keep),
+        KansouBot(core) as bot,
     ):
-        bot = KansouBot(core)
-        async with bot:
-            try:
-                await bot.start(settings.token.reveal())
-            except discord.LoginFailure:
-                raise ConfigError("Discord refused the token: check DISCORD_TOKEN in your .env.") from None
-            except aiohttp.ClientConnectionError as exc:  # once connected, discord.py reconnects by itself
-                raise discord_unreachable(settings, exc) from None
+        await bot.serve(settings.token.reveal())
     return 0
 
 
@@ -102,26 +76,12 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     if settings.token is None:
         raise ConfigError("DISCORD_TOKEN is not set.")
     _apply_endpoints(settings)
-    async with open_core(settings) as core:
-        bot = KansouBot(core, sync_on_start=False)
-        async with bot:
-            try:
-                await bot.login(settings.token.reveal())
-                if guild_id is None:
-                    synced = await bot.tree.sync()
-                    where = "globally (they can take up to an hour to appear)"
-                else:
-                    guild = discord.Object(id=guild_id)
-                    bot.tree.copy_global_to(guild=guild)
-                    synced = await bot.tree.sync(guild=guild)
-                    where = f"in server {guild_id}"
-            except discord.LoginFailure:
-                raise ConfigError("Discord refused the token: check DISCORD_TOKEN in your .env.") from None
-            except aiohttp.ClientConnectionError as exc:
-                raise discord_unreachable(settings, exc) from None
-            print(f"Registered {len(synced)} commands {where}.")
-            for command in synced:
-                print(f"  /{command.name} — {command.description}")
+    async with open_core(settings) as core, KansouBot(core, sync_on_start=False) as bot:
+        registered = await bot.register(settings.token.reveal(), guild_id)
+    where = "globally (they can take up to an hour to appear)" if guild_id is None else f"in server {guild_id}"
+    print(f"Registered {len(registered)} commands {where}.")
+    for name, description in registered:
+        print(f"  /{name} — {description}")
     return 0
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -20,6 +21,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 import cogs
+from bot.errors import ConfigError
 from bot.shared import Core
 from bot.ui.errors import handle_error
 from bot.ui.interactions import InteractionLog
@@ -53,6 +55,23 @@ def point_discord_py_at(api_base: str | None, gateway_url: str | None) -> Callab
         DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
     return restore
+
+
+def discord_unreachable(api_base: str | None, error: aiohttp.ClientConnectionError) -> ConfigError:
+    """A clear error for a connection to Discord that failed: the address, why, and what to check."""
+    base = Route.BASE  # where discord.py sent the request (DISCORD_API_BASE, or Discord itself)
+    cause = getattr(error, "os_error", None)
+    reason = (cause.strerror if isinstance(cause, OSError) and cause.strerror else None) or str(error) or \
+        type(error).__name__
+    host = yarl.URL(base).host or base
+    hint = (f" DISCORD_API_BASE is set to {api_base}: check it too, or unset it to use Discord." if api_base else "")
+    return ConfigError(
+        f"Discord could not be reached at {base} ({reason}). Check that this machine is online and can look up "
+        f"and connect to {host}: the network connection, DNS, a firewall or a proxy.{hint}"
+    )
+
+
+REFUSED_TOKEN = "Discord refused the token: check DISCORD_TOKEN in your .env."
 
 
 def discover_extensions() -> list[str]:
@@ -118,6 +137,31 @@ class KansouBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("registered %d commands in server %s", len(synced), target)
+
+    async def serve(self, token: str) -> None:
+        """Log in, connect and answer until closed; a refused token or an unreachable Discord as ``ConfigError``."""
+        try:
+            await self.start(token)
+        except discord.LoginFailure:
+            raise ConfigError(REFUSED_TOKEN) from None
+        except aiohttp.ClientConnectionError as exc:  # once connected, discord.py reconnects by itself
+            raise discord_unreachable(self.core.settings.api_base, exc) from None
+
+    async def register(self, token: str, guild_id: int | None) -> list[tuple[str, str]]:
+        """Log in and register the command tree, globally or in one server; each command's name and description."""
+        try:
+            await self.login(token)
+            if guild_id is None:
+                synced = await self.tree.sync()
+            else:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+        except discord.LoginFailure:
+            raise ConfigError(REFUSED_TOKEN) from None
+        except aiohttp.ClientConnectionError as exc:
+            raise discord_unreachable(self.core.settings.api_base, exc) from None
+        return [(command.name, command.description) for command in synced]
 
     async def on_interaction(self, interaction: discord.Interaction[KansouBot]) -> None:
         """Log an interaction nothing handles (its handler, if any, started before this event and claimed it)."""

@@ -147,12 +147,12 @@ def test_the_unreachable_message_names_the_cause_and_discords_host() -> None:
     import aiohttp
     from aiohttp.client_reqrep import ConnectionKey
 
-    from bot.app import discord_unreachable
     from bot.config import Settings
+    from bot.ui.client import discord_unreachable
 
     key = ConnectionKey("discord.com", 443, True, True, None, None, None)
     error = aiohttp.ClientConnectorError(key, socket.gaierror(-2, "Name or service not known"))
-    message = str(discord_unreachable(Settings(), error))
+    message = str(discord_unreachable(Settings().api_base, error))
     assert message.startswith("Discord could not be reached at https://discord.com/api/v10 (Name or service not known)")
     assert "connect to discord.com" in message and "DISCORD_API_BASE" not in message
 
