@@ -65,11 +65,13 @@ def render_chart(rows: Sequence[tuple[str, Tally | None]]) -> bytes:
     return _render(tuple(rows))
 
 
-def _fit(draw: ImageDraw.ImageDraw, label: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> str:
-    """``label`` cut (with "…") to fit ``width`` pixels."""
-    if draw.textlength(label, font=font) <= width:
+@lru_cache(maxsize=1024)
+def _fit(label: str, size: int, width: int) -> str:
+    """``label`` cut (with "…") to fit ``width`` pixels in the font of ``size`` (measured once per label)."""
+    font = _font(size)
+    if font.getlength(label) <= width:
         return label
-    while label and draw.textlength(label + "…", font=font) > width:
+    while label and font.getlength(label + "…") > width:
         label = label[:-1]
     return label.rstrip() + "…"
 
@@ -95,7 +97,7 @@ def _render(bars: tuple[tuple[str, Tally | None], ...]) -> bytes:
 
     for y, (label, tally) in zip(rows, bars, strict=True):
         mid = y + BAR_H // 2
-        draw.text((left - 10, mid), _fit(draw, label, label_font, left - 16), fill=TEXT, font=label_font, anchor="rm")
+        draw.text((left - 10, mid), _fit(label, 15, left - 16), fill=TEXT, font=label_font, anchor="rm")
         if tally is None or tally.votes <= 0:
             draw.text((right + 10, mid), "no votes yet", fill=MUTED, font=value_font, anchor="lm")
             continue
