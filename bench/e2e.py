@@ -19,13 +19,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.sandbox import Sandbox, SandboxConfig, running_sandbox
-from bot.sandbox.driver import AUTOCOMPLETE, COMMAND, HANDLER_TASK_PREFIXES, MODAL_SUBMIT
-from bot.sandbox.harness import BotFactory
-from bot.sandbox.invocation import OptionBuilder, Target, can_use, fresh_ids, interaction_payload, nest, resolve_command
-from bot.sandbox.modal import ModalView
-from bot.sandbox.store import InteractionRecord
-from bot.ui import ERROR_COLOUR
+from bot.ui.send import ERROR_COLOUR
+from sandbox import Sandbox, SandboxConfig, running_sandbox
+from sandbox.driver import AUTOCOMPLETE, COMMAND, HANDLER_TASK_PREFIXES, MODAL_SUBMIT
+from sandbox.harness import BotFactory
+from sandbox.invocation import OptionBuilder, Target, can_use, fresh_ids, interaction_payload, nest, resolve_command
+from sandbox.modal import ModalView
+from sandbox.store import InteractionRecord
 
 RESPONSE_MODAL = 9
 RESPONSE_CHOICES = 8

@@ -1,9 +1,9 @@
 """Build a realistic, large kansou database for the benchmarks, deterministically from a seed.
 
-The file is a real kansou database: :meth:`bot.storage.Database.open` creates it (so the migrations apply)
+The file is a real kansou database: :meth:`bot.core.database.Database.open` creates it (so the migrations apply)
 and the shipped catalogue is loaded by the app's own loader. Everything else is bulk-inserted through one
 plain ``sqlite3`` connection in one transaction, with rows exactly as the app writes them: the ``name``
-table's ``norm`` is :func:`bot.services.names.normalize` and its FTS index holds exactly what the schema's
+table's ``norm`` is :func:`bot.core.names.normalize` and its FTS index holds exactly what the schema's
 triggers would put there (rebuilt once from the table, which is much faster than row by row);
 ratings go through the app's own upsert statement into ``rating``, so the tally triggers maintain
 ``rating_tally`` and ``rating_show``; reviews are numbered per server with ``review_counter`` and the
@@ -28,15 +28,14 @@ from pathlib import Path
 
 from bench.names import LANGUAGES_DUBBED, STAFF_ROLES, STUDIOS, NameMaker
 from bench.world import Scale, actor_id, channel_id, guild_id
-from bot.app import load_shipped_catalogue
-from bot.catalogue import AnimeEntry, CharacterEntry, PersonEntry
-from bot.sandbox.ids import snowflake_at
-from bot.services.names import normalize
-from bot.storage import Database
-from bot.storage.catalogue import anime_names, entity_names
-from bot.storage.ratings import _UPSERT as RATING_UPSERT
-from bot.storage.ratings import CATEGORIES
-from bot.storage.schema import latest_version
+from bot.catalogue.files import load_shipped_catalogue
+from bot.catalogue.models import AnimeEntry, CharacterEntry, PersonEntry
+from bot.catalogue.store import CatalogueStore, anime_names, entity_names
+from bot.core.database import Database
+from bot.core.migrations import latest_version
+from bot.core.names import normalize
+from bot.ratings.store import _UPSERT as RATING_UPSERT
+from sandbox.ids import snowflake_at
 
 GENERATOR_VERSION = 3
 DATA_DIR = Path(__file__).resolve().parent / "_data"
@@ -89,7 +88,7 @@ def build(scale: Scale, seed: int = 1, *, directory: Path = DATA_DIR, rebuild: b
 async def _prepare(path: Path) -> None:
     """The app creates the file: migrations, then the shipped catalogue through its own loader."""
     async with await Database.open(path) as db:
-        await load_shipped_catalogue(db)
+        await load_shipped_catalogue(CatalogueStore(db))
 
 
 def _zipf_cum(n: int, offset: float, power: float = 1.0) -> list[float]:
@@ -355,7 +354,9 @@ def _catalogue(conn: sqlite3.Connection, scale: Scale, rng: random.Random, names
 
 def _ratings_and_reviews(conn: sqlite3.Connection, scale: Scale, rng: random.Random, names: NameMaker,
                          catalogue: _Catalogue, step: Log) -> None:
-    categories = list(CATEGORIES)
+    # Every server's categories: the defaults (guild 0's rows).
+    categories = [str(k) for (k,) in conn.execute(
+        "SELECT key FROM rating_category WHERE guild_id = 0 ORDER BY position")]
     server_weights = [1.0 / (s + 1) for s in range(scale.servers)]
     rating_targets = _split(scale.ratings, server_weights)
     review_targets = _split(scale.reviews, server_weights)

@@ -19,11 +19,14 @@ from pathlib import Path
 
 from bench.inputs import Pools
 from bench.world import Scale, guild_id
+from bot.catalogue.service import CatalogueService
+from bot.catalogue.store import CatalogueStore
 from bot.config import Settings
-from bot.services.ratings import RatingService
-from bot.storage import Database
-from bot.storage.ratings import _UPSERT as RATING_UPSERT
-from bot.storage.ratings import CATEGORIES, ScoreWrite
+from bot.core.database import Database
+from bot.ratings.models import Score, ScoreWrite
+from bot.ratings.service import RatingService
+from bot.ratings.store import _UPSERT as RATING_UPSERT
+from bot.ratings.store import RatingStore
 
 RATER_BASE = 700_000_000_000_000_000
 CHECK_EVERY = 10
@@ -69,7 +72,7 @@ class IngestResult:
 def plans(pools: Pools, scale: Scale, seed: int) -> list[list[ScoreWrite]]:
     """Each rater's writes, in order: mostly new shows, sometimes re-rating one it already rated."""
     rng = random.Random(seed * 131 + 5)
-    categories = list(CATEGORIES)
+    categories = list(pools.categories)
     out = []
     for rater in range(scale.raters):
         guild = guild_id(pools.guild(rng))
@@ -83,14 +86,14 @@ def plans(pools: Pools, scale: Scale, seed: int) -> list[list[ScoreWrite]]:
                 show = pools.show(rng)
                 done.append(show)
             chosen = categories if rng.random() < 0.4 else sorted(rng.sample(categories, rng.randint(1, 4)))
-            writes.append(ScoreWrite(guild, member, show, tuple((c, rng.randint(2, 10)) for c in chosen)))
+            writes.append(ScoreWrite(guild, member, show, tuple((c, Score(rng.randint(2, 10))) for c in chosen)))
         out.append(writes)
     return out
 
 
 async def _writer(path: Path, work: list[list[ScoreWrite]], settings: Settings, result: IngestResult) -> None:
     db = await Database.open(path)
-    service = RatingService(db, settings)
+    service = RatingService(RatingStore(db), CatalogueService(CatalogueStore(db)), settings)
     await service.start()
     checker = sqlite3.connect(path, isolation_level=None)
     writer = service.writer
@@ -108,7 +111,7 @@ async def _writer(path: Path, work: list[list[ScoreWrite]], settings: Settings, 
                     (op.guild_id, op.member_id, op.anime_id, category),
                 ).fetchone()
                 result.checked += 1
-                result.visible += int(row is not None and row[0] == score)
+                result.visible += int(row is not None and row[0] == score.halves)
 
     try:
         started = time.perf_counter()
@@ -131,7 +134,7 @@ def _raw(path: Path, work: list[list[ScoreWrite]], result: IngestResult) -> None
         started = time.perf_counter()
         for i in range(rounds):
             now = time.time()
-            rows = [(op.guild_id, op.member_id, op.anime_id, c, s, now)
+            rows = [(op.guild_id, op.member_id, op.anime_id, c, s.halves, now)
                     for w in work if i < len(w) for op in [w[i]] for c, s in op.scores]
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(RATING_UPSERT, rows)

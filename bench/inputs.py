@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.world import Scale, actor_id, actor_name, guild_id
-from bot.services.search import ID_PREFIX
-from bot.storage.ratings import CATEGORIES
+from bot.catalogue.search import ID_PREFIX
 
 
 def plain(text: str) -> str:
@@ -81,6 +80,7 @@ class Pools:
     guild_cum: list[float]
     reviewed: set[tuple[int, int, int]]  # (guild, author, anime) of actors' existing reviews
     rated: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (guild, actor) -> shows
+    categories: dict[str, str] = field(default_factory=dict)  # every server's (the defaults): key -> label
 
     @classmethod
     def load(cls, path: Path, scale: Scale) -> Pools:
@@ -125,6 +125,8 @@ class Pools:
                 guild_cum=list(itertools.accumulate(1.0 / (s + 1) for s in range(scale.servers))),
                 reviewed=reviewed,
                 rated=dict(rated),
+                categories={str(k): str(v) for k, v in conn.execute(
+                    "SELECT key, label FROM rating_category WHERE guild_id = 0 ORDER BY position")},
             )
         finally:
             conn.close()
@@ -164,10 +166,10 @@ class Pools:
         show = self.show(rng)
         return show, typed(rng, self.titles[show], show)
 
-    def scores(self, rng: random.Random) -> dict[str, float]:
-        """One to five categories with scores from 1 to 5 in half points."""
-        chosen = list(CATEGORIES) if rng.random() < 0.4 else rng.sample(list(CATEGORIES), rng.randint(1, 4))
-        return {c: rng.randint(2, 10) / 2 for c in chosen}
+    def score(self, rng: random.Random) -> dict[str, object]:
+        """A quick /rate's options: a category (its label, as the autocomplete gives it) and a score, 1 to 5 in
+        half points."""
+        return {"category": rng.choice(list(self.categories.values())), "score": rng.randint(2, 10) / 2}
 
     def who(self, rng: random.Random) -> tuple[str, int, int]:
         """An actor's name and index, and a data server's index."""

@@ -23,10 +23,10 @@ from pathlib import Path
 from bench.e2e import Stopwatch
 from bench.inputs import Pools, prefix
 from bench.world import Scale, guild_id, sandbox_config
-from bot.sandbox.driver import Sandbox
-from bot.sandbox.server import SandboxServer
+from sandbox.driver import Sandbox
+from sandbox.server import SandboxServer
 
-READY_LINE = "bot.client: ready as"
+READY_LINE = "bot.ui.client: ready as"
 
 
 @dataclass
@@ -155,7 +155,7 @@ async def _workload(proc: asyncio.subprocess.Process, server: SandboxServer, std
             await stopwatch.autocomplete("person", {"name": prefix(rng, name)}, focused="name", user=user,
                                          guild=guild)
         else:
-            await stopwatch.command("rate", {"anime": f"id:{pools.show(rng)}", "story": 4.5}, user=user,
+            await stopwatch.command("rate", {"anime": f"id:{pools.show(rng)}", **pools.score(rng)}, user=user,
                                     guild=guild)
     deadline = time.perf_counter() + 5.0
     while ready_at() is None and time.perf_counter() < deadline:  # noqa: ASYNC110 - polling a log file

@@ -1,4 +1,4 @@
-"""The benchmark runner: every command end to end and alone, ingestion, tallies, memory and start-up.
+"""The benchmark runner: every command end to end, ingestion, tallies and the chart, memory and start-up.
 
 ``python -m bench`` (or ``--quick`` for a tenth of the data) prints the table and writes ``bench/results.md``.
 Nothing here gates CI; ``tests/bench/test_bench_smoke.py`` only checks that it still runs.
@@ -14,25 +14,25 @@ import random
 import shutil
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench.e2e import Stopwatch, Timed, connected, noop_factory
 from bench.generate import DATA_DIR, Built, build
-from bench.handlers import Handlers
 from bench.ingest import IngestResult, ingest
 from bench.inputs import Pools, prefix, typed
 from bench.names import NameMaker
 from bench.process import ProcessResult, bot_process
 from bench.stats import Row
-from bench.world import Scale, actor_id, channel_id, guild_id, sandbox_config
-from bot.client import KansouBot
+from bench.world import Scale, actor_id, guild_id, sandbox_config
 from bot.config import Settings
-from bot.sandbox.kansou import kansou_bot_factory
-from bot.storage import Database
-from bot.storage.ratings import CATEGORIES
+from bot.core.database import Database
+from bot.ratings.chart import render_chart
+from bot.ratings.models import Tally
+from bot.ratings.store import RatingStore
+from bot.ui.client import KansouBot
+from sandbox.kansou import kansou_bot_factory
 
 SETTINGS_ENV = {
     "ANILIST_API_URL": "off",
@@ -51,6 +51,7 @@ class BoardResult:
     tally: list[float] = field(default_factory=list)
     board: list[float] = field(default_factory=list)
     board_cached: list[float] = field(default_factory=list)
+    chart: list[float] = field(default_factory=list)
     shows_ranked: int = 0
 
 
@@ -84,18 +85,17 @@ def scratch_copy(source: Path, name: str) -> Path:
     return target
 
 
-# -- end to end and handler alone ----------------------------------------------------------------------
+# -- end to end ---------------------------------------------------------------------------------------
 
 
 class Bench:
-    """Runs the command cases against a connected kansou and its services."""
+    """Runs the command cases against a connected kansou, end to end."""
 
     def __init__(self, stopwatch: Stopwatch, bot: KansouBot, pools: Pools, scale: Scale, seed: int,
                  log: Log) -> None:
         self.sw = stopwatch
         self.bot = bot
-        self.services = bot.services
-        self.handlers = Handlers(bot.services)
+        self.db = bot.core.db
         self.pools = pools
         self.scale = scale
         self.rng = random.Random(seed * 7919 + 1)
@@ -119,36 +119,27 @@ class Bench:
         row.violations += timed.violations
         return timed
 
-    async def handler(self, name: str, kind: str, call: Awaitable[Any]) -> Any:
-        """Time one handler call."""
-        started = time.perf_counter()
-        result = await self.handlers.guarded(call)
-        self.row(name, kind).handler.append(time.perf_counter() - started)
-        return result
-
     # reads -------------------------------------------------------------------------------------------
 
     async def autocompletes(self) -> None:
-        """The three name autocompletes, end to end and alone."""
+        """The three name autocompletes, end to end."""
         p, rng, n = self.pools, self.rng, self.scale.invocations
-        cases: list[tuple[str, str, str, str, Callable[[], str]]] = [
-            ("/credits anime", "credits", "anime", "anime", lambda: p.titles[p.show(rng)]),
-            ("/voiced character", "voiced", "character", "character", lambda: p.character_names[p.character(rng)]),
-            ("/person name", "person", "name", "person", lambda: p.person_names[p.person(rng)]),
+        cases: list[tuple[str, str, str, Callable[[], str]]] = [
+            ("/credits anime", "credits", "anime", lambda: p.titles[p.show(rng)]),
+            ("/voiced character", "voiced", "character", lambda: p.character_names[p.character(rng)]),
+            ("/person name", "person", "name", lambda: p.person_names[p.person(rng)]),
         ]
-        for label, command, option, kind, pick in cases:
+        for label, command, option, pick in cases:
             for _ in range(n):
                 user, _, server = p.who(rng)
                 self.record(label, "autocomplete", await self.sw.autocomplete(
                     command, {option: prefix(rng, pick())}, focused=option, user=user, guild=guild_id(server)))
-            for _ in range(self.scale.handler_calls):
-                await self.handler(label, "autocomplete", self.handlers.complete(kind, prefix(rng, pick())))
             self.log(f"    {label}")
 
     async def reads(self) -> None:
         """/credits, /voiced, /person, /ratings show/top/mine and /review read."""
-        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
-        categories = [None, *CATEGORIES]
+        p, rng, n = self.pools, self.rng, self.scale.invocations
+        categories = [None, *p.categories.values()]
 
         def credits() -> dict[str, object]:
             return {"anime": p.anime_query(rng)[1]}
@@ -182,53 +173,42 @@ class Bench:
                 options["author"] = p.who(rng)[0]
             return options
 
-        def author_id(options: dict[str, object]) -> int | None:
-            name = options.get("author")
-            return None if name is None else actor_id(int(str(name)[-3:]))
-
-        cases: list[tuple[str, str, Callable[[], dict[str, object]], Callable[..., Awaitable[Any]]]] = [
-            ("/credits", "credits", credits, lambda u, g, o: h.credits(u, g, **o)),
-            ("/voiced", "voiced", voiced, lambda u, g, o: h.voiced(u, g, **o)),
-            ("/person", "person", person, lambda u, g, o: h.person(u, g, **o)),
-            ("/ratings show", "ratings show", show, lambda u, g, o: h.ratings_show(u, g, **o)),
-            ("/ratings top", "ratings top", top, lambda u, g, o: h.ratings_top(u, g, **o)),
-            ("/ratings mine", "ratings mine", dict, lambda u, g, o: h.ratings_mine(u, g)),
-            ("/review read", "review read", read,
-             lambda u, g, o: h.review_read(u, g, o["anime"], o.get("watched"), author_id(o))),
+        cases: list[tuple[str, str, Callable[[], dict[str, object]]]] = [
+            ("/credits", "credits", credits),
+            ("/voiced", "voiced", voiced),
+            ("/person", "person", person),
+            ("/ratings show", "ratings show", show),
+            ("/ratings top", "ratings top", top),
+            ("/ratings mine", "ratings mine", dict),
+            ("/review read", "review read", read),
         ]
-        for label, command, make, call in cases:
+        for label, command, make in cases:
             for _ in range(n):
                 user, _, server = p.who(rng)
                 self.record(label, "command", await self.sw.command(command, make(), user=user,
                                                                     guild=guild_id(server)))
-            for _ in range(self.scale.handler_calls):
-                _, actor, server = p.who(rng)
-                await self.handler(label, "command", call(actor_id(actor), guild_id(server), make()))
             self.log(f"    {label}")
 
     # writes ------------------------------------------------------------------------------------------
 
     async def ratings(self) -> None:
-        """/rate and /ratings forget."""
-        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
+        """/rate (one category and its score; and the rating panel opening), /ratings forget."""
+        p, rng, n = self.pools, self.rng, self.scale.invocations
         for _ in range(n):
             user, _, server = p.who(rng)
-            options: dict[str, object] = {"anime": p.anime_query(rng)[1], **p.scores(rng)}
+            options: dict[str, object] = {"anime": p.anime_query(rng)[1], **p.score(rng)}
             self.record("/rate", "command", await self.sw.command("rate", options, user=user,
                                                                  guild=guild_id(server)))
-        for _ in range(self.scale.handler_calls):
-            _, actor, server = p.who(rng)
-            await self.handler("/rate", "command", h.rate(actor_id(actor), guild_id(server),
-                                                          p.anime_query(rng)[1], **p.scores(rng)))
         self.log("    /rate")
+        for _ in range(n):
+            user, _, server = p.who(rng)
+            self.record("/rate (the panel)", "command", await self.sw.command(
+                "rate", {"anime": p.anime_query(rng)[1]}, user=user, guild=guild_id(server)))
+        self.log("    /rate (the panel)")
         for _ in range(n):
             user, _, server, show = p.rated_show(rng, self.taken)
             self.record("/ratings forget", "command", await self.sw.command(
                 "ratings forget", {"anime": f"id:{show}"}, user=user, guild=guild_id(server)))
-        for _ in range(self.scale.handler_calls):
-            _, actor, server, show = p.rated_show(rng, self.taken)
-            await self.handler("/ratings forget", "command",
-                               h.ratings_forget(actor_id(actor), guild_id(server), f"id:{show}"))
         self.log("    /ratings forget")
 
     def _texts(self) -> dict[str, str]:
@@ -238,9 +218,15 @@ class Bench:
             values["Content warnings (optional)"] = warnings
         return values
 
+    async def _number(self, guild: int, author: int, show: int) -> int | None:
+        """The number of a member's review of a show in a server, if they wrote one."""
+        found = await self.db.fetch_value(
+            "SELECT number FROM review WHERE guild_id = ? AND author_id = ? AND anime_id = ?", (guild, author, show))
+        return None if found is None else int(found)
+
     async def reviews(self) -> None:
         """/review write (modal, then submit), the review autocomplete, /review edit (modal, submit), delete."""
-        p, rng, n, h = self.pools, self.rng, self.scale.invocations, self.handlers
+        p, rng, n = self.pools, self.rng, self.scale.invocations
         written: list[tuple[str, int, int]] = []  # (user name, server, number)
         for _ in range(n):
             user, actor, server, show = p.unreviewed(rng, self.taken)
@@ -255,34 +241,15 @@ class Bench:
                 continue
             self.record("/review write — submit", "submit", await self.sw.submit(
                 opened, self._texts(), user=user, guild=guild_id(server)))
-            review = await self.services.db.reviews.by_author(guild_id(server), show, actor_id(actor))
-            if review is not None:
-                written.append((user, server, review.number))
-        handler_written: list[tuple[int, int, int, int]] = []  # (actor, server, number, id)
-        for i in range(self.scale.handler_calls):
-            _, actor, server, show = p.unreviewed(rng, self.taken)
-            spoilers = rng.random() < 0.7
-            episodes = p.episodes.get(show)
-            through = rng.randint(1, episodes) if spoilers and episodes and rng.random() < 0.5 else None
-            await self.handler("/review write", "command",
-                               h.review_write(actor_id(actor), guild_id(server), f"id:{show}", spoilers, through))
-            texts = self._texts()
-            await self.handler("/review write — submit", "submit", h.review_write_submit(
-                actor_id(actor), guild_id(server), channel_id(server), show, spoilers, through, texts["Title"],
-                texts["Review"], texts.get("Content warnings (optional)"), 10**18 + i * 4))
-            review = await self.services.db.reviews.by_author(guild_id(server), show, actor_id(actor))
-            if review is not None:
-                handler_written.append((actor, server, review.number, review.id))
+            number = await self._number(guild_id(server), actor_id(actor), show)
+            if number is not None:
+                written.append((user, server, number))
         self.log("    /review write")
         for _ in range(n):
             user, actor, server = p.who(rng)
             self.record("/review edit review", "autocomplete", await self.sw.autocomplete(
                 "review edit", {"review": str(rng.randint(1, 9)) if rng.random() < 0.5 else ""},
                 focused="review", user=user, guild=guild_id(server)))
-        for _ in range(self.scale.handler_calls):
-            _, actor, server = p.who(rng)
-            await self.handler("/review edit review", "autocomplete", h.complete_own_review(
-                actor_id(actor), guild_id(server), str(rng.randint(1, 9)) if rng.random() < 0.5 else ""))
         self.log("    /review edit autocomplete")
         for user, server, number in written:
             opened = self.record("/review edit", "command", await self.sw.command(
@@ -290,18 +257,10 @@ class Bench:
             if opened.outcome == "modal":
                 self.record("/review edit — submit", "submit", await self.sw.submit(
                     opened, self._texts(), user=user, guild=guild_id(server)))
-        for actor, server, number, review_id in handler_written:
-            await self.handler("/review edit", "command", h.review_edit(actor_id(actor), guild_id(server), number))
-            texts = self._texts()
-            await self.handler("/review edit — submit", "submit", h.review_edit_submit(
-                actor_id(actor), guild_id(server), review_id, texts["Title"], texts["Review"],
-                texts.get("Content warnings (optional)")))
         self.log("    /review edit")
         for user, server, number in written:
             self.record("/review delete", "command", await self.sw.command(
                 "review delete", {"review": number}, user=user, guild=guild_id(server)))
-        for actor, server, number, _ in handler_written:
-            await self.handler("/review delete", "command", h.review_delete(actor_id(actor), guild_id(server), number))
         self.log("    /review delete")
 
     async def warm_up(self) -> None:
@@ -337,27 +296,39 @@ async def boards(db: Database, pools: Pools, scale: Scale, min_votes: int, seed:
     rng = random.Random(seed * 31 + 7)
     result = BoardResult()
     largest = guild_id(0)
-    repo = db.ratings
+    repo = RatingStore(db)
     for _ in range(scale.tally_reads):
         show = pools.show(rng) if rng.random() < 0.7 else rng.choice(pools.shows)
         started = time.perf_counter()
         await repo.show_tally(largest, show)
         result.tally.append(time.perf_counter() - started)
-    categories = [None, *CATEGORIES]
+    categories = [None, *pools.categories]
     for i in range(scale.board_reads):
         started = time.perf_counter()
-        board = await repo._leaderboard(largest, categories[i % len(categories)], min_votes=min_votes, limit=100)
+        board = await repo.compute_leaderboard(largest, categories[i % len(categories)], min_votes=min_votes, limit=100)
         result.board.append(time.perf_counter() - started)
         result.shows_ranked = max(result.shows_ranked, board.shows)
     for i in range(scale.board_reads):
         started = time.perf_counter()
         await repo.leaderboard(largest, categories[i % len(categories)], min_votes=min_votes, limit=100)
         result.board_cached.append(time.perf_counter() - started)
+    # The /ratings show chart, drawn and encoded (moved here from the tests, which assert no time): every draw a
+    # fresh set of tallies, so no cached image is measured.
+    labels = list(pools.categories.values())
+    render_chart([(label, Tally(key, 3, 3.0, (0,) * 9)) for key, label in pools.categories.items()])  # the font
+    for i in range(scale.board_reads):
+        bars: list[tuple[str, Tally | None]] = [
+            (label, Tally(label, 1 + (i + k) % 50, 1 + ((i * 7 + k) % 9) / 2, (0,) * 9) if (i + k) % 4 else None)
+            for k, label in enumerate(labels)
+        ]
+        started = time.perf_counter()
+        render_chart(bars)
+        result.chart.append(time.perf_counter() - started)
     return result
 
 
 async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log) -> None:
-    """Baseline, then kansou: every command end to end and alone, then tallies and leaderboards."""
+    """Baseline, then kansou: every command end to end, then tallies, leaderboards and the chart."""
     scale = results.scale
     t = time.perf_counter()
     results.rows.append(await baseline(scale, log))
@@ -374,7 +345,7 @@ async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log)
         await bench.ratings()
         await bench.reviews()
         results.rows += list(bench.rows.values())
-        min_votes = bot.services.settings.leaderboard_min_votes
+        min_votes = bot.core.settings.leaderboard_min_votes
     results.phases["commands"] = time.perf_counter() - t
     # Tallies and leaderboards through the storage layer on its own connection, once the bot is gone: the
     # figures are the storage layer's, not those of an event loop still busy with thousands of live views.
@@ -395,7 +366,7 @@ async def run(scale: Scale, seed: int = 1, *, data_dir: Path = DATA_DIR, rebuild
     results = Results(scale, seed, built)
     pools = Pools.load(built.path, scale)
     if "commands" in phases:
-        log("commands, end to end and alone:")
+        log("commands, end to end:")
         run_db = scratch_copy(built.path, f"run-{scale.name}-commands.sqlite3")
         await commands_phase(results, run_db, pools, log)
         _remove(run_db)

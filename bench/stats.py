@@ -25,13 +25,12 @@ def ms(seconds: float) -> str:
 
 @dataclass
 class Row:
-    """One command's measurements: end to end (first reply, complete reply) and handler alone."""
+    """One command's measurements, end to end: the first reply and the complete reply."""
 
     name: str
     kind: str  # "command", "autocomplete", "submit", "baseline"
     first: list[float] = field(default_factory=list)
     complete: list[float] = field(default_factory=list)
-    handler: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     violations: list[str] = field(default_factory=list)
     note: str = ""
@@ -41,15 +40,9 @@ class Row:
         """The end-to-end p99 target in seconds."""
         return 0.015 if self.kind == "autocomplete" else 0.025
 
-    handler_target = 0.003
-
     def e2e_met(self) -> bool | None:
         """Whether the end-to-end p99 meets its target (None: not measured)."""
         return None if not self.first else percentile(self.first, 0.99) <= self.e2e_target
-
-    def handler_met(self) -> bool | None:
-        """Whether the handler p99 meets its target (None: not measured)."""
-        return None if not self.handler else percentile(self.handler, 0.99) <= self.handler_target
 
     def outcome_text(self) -> str:
         """How the invocations ended, e.g. "reply 92%, error 8%"."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.sandbox.config import (
+from sandbox.config import (
     KIND_CHANNEL,
     KIND_GUILD,
     KIND_USER,
@@ -22,7 +22,7 @@ from bot.sandbox.config import (
     SandboxConfig,
     UserSpec,
 )
-from bot.sandbox.ids import fixture_id
+from sandbox.ids import fixture_id
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,6 @@ class Scale:
     actors: int = 64  # stand-in users the runner acts as (members of every data server)
     connected_servers: int = 100  # servers the bot is in (the data's, then empty ones)
     invocations: int = 500  # per command, end to end
-    handler_calls: int = 500  # per command, handler alone
     raters: int = 200
     writes_per_rater: int = 60
     tally_reads: int = 2_000
@@ -50,7 +49,7 @@ class Scale:
 FULL = Scale("full")
 QUICK = Scale(
     "quick", shows=200, ratings=100_000, reviews=10_000, characters=30_000, people=15_000, actors=32,
-    invocations=60, handler_calls=100, raters=200, writes_per_rater=10, tally_reads=300, board_reads=120,
+    invocations=60, raters=200, writes_per_rater=10, tally_reads=300, board_reads=120,
     rss_commands=60,
 )
 
@@ -59,8 +58,8 @@ def tiny(**overrides: object) -> Scale:
     """A very small scale for the smoke test (seconds to build and run)."""
     base = Scale(
         "tiny", servers=4, shows=40, ratings=3_000, reviews=300, characters=600, people=400, actors=6,
-        connected_servers=6, invocations=3, handler_calls=3, raters=8, writes_per_rater=3, tally_reads=20,
-        board_reads=12, rss_commands=4,
+        connected_servers=6, invocations=3, raters=8, writes_per_rater=3, tally_reads=20,
+        board_reads=12, rss_commands=8,  # each kind of command the process phase sends, once
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
 

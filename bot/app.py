@@ -1,54 +1,105 @@
-"""Wiring shared by every entry point: open the database, load the shipped catalogue, build the services."""
+"""Wiring, once — settings → database → HTTP client → AniList → catalogue → :class:`~bot.shared.Core` → bot — and
+what each ``kansou`` sub-command that needs it does (talking to Discord is the bot's own business: ``bot.ui``).
+
+:func:`open_core` is the one way to the shared core: ``kansou run`` and ``sync``, the CLI's catalogue commands,
+the sandbox and the tests all go through it.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from bot.catalogue import catalogue_files, file_digest, read_catalogue
-from bot.client import Services
+from bot.anilist import AniListClient, make_http_client
+from bot.anilist.enrich import AniListEnricher
+from bot.catalogue.files import load_catalogue_file, load_shipped_catalogue
+from bot.catalogue.service import CatalogueService
+from bot.catalogue.store import CatalogueStore
 from bot.config import Settings
-from bot.services.anilist import AniListClient, make_http_client
-from bot.storage import Database
-from bot.storage.catalogue import LoadReport
+from bot.core.backups import daily_backups
+from bot.core.database import Database
+from bot.errors import ConfigError
+from bot.shared import Core
+from bot.ui.client import KansouBot, point_discord_py_at
 
 log = logging.getLogger(__name__)
 
 
-async def load_catalogue_file(db: Database, path: Path, *, force: bool = False) -> LoadReport:
-    """Load one catalogue file; an unchanged file that was loaded before is skipped unless ``force``."""
-    bundle = read_catalogue(path)
-    digest = file_digest(path)
-    return await db.catalogue.load_bundle(bundle, source=f"file:{path.name}", digest=None if force else digest)
-
-
-async def load_shipped_catalogue(db: Database, folder: Path | None = None) -> list[tuple[Path, LoadReport]]:
-    """Load the catalogue files that ship in ``data/catalogue`` (or ``folder``; idempotent, fast when unchanged)."""
-    reports = []
-    for path in catalogue_files(folder):
-        report = await load_catalogue_file(db, path)
-        if not report.skipped:
-            log.info("loaded catalogue %s: %s", path.name, report.describe())
-        reports.append((path, report))
-    return reports
-
-
 @asynccontextmanager
-async def open_services(settings: Settings, *, db_path: Path | str | None = None) -> AsyncIterator[Services]:
-    """Open the database (upgrading it), load the shipped catalogue and build the services; close on exit."""
+async def open_core(settings: Settings, *, db_path: Path | str | None = None,
+                    migration_dirs: Sequence[Traversable] = ()) -> AsyncIterator[Core]:
+    """Open the database (upgrading it), load the shipped catalogue, connect AniList; close it all on exit.
+
+    ``migration_dirs``: migrations beyond kansou's own (a feature kept outside ``bot/``; see CONTRIBUTING.md).
+    """
+    path = db_path if db_path is not None else settings.db_path
     async with (
-        await Database.open(db_path if db_path is not None else settings.db_path) as db,
+        await Database.open(path, migration_dirs=migration_dirs) as db,
         make_http_client(settings.anilist_timeout) as http,
     ):
-        await load_shipped_catalogue(db, settings.catalogue_dir)
-        anilist = None
+        store = CatalogueStore(db)
+        await load_shipped_catalogue(store, settings.catalogue_dir)
+        anilist = enricher = None
         if settings.anilist_enabled:
             anilist = AniListClient(http, url=settings.anilist_url, per_minute=settings.anilist_per_minute)
-        services = Services.build(settings, db, anilist)
-        await services.ratings.start()
-        try:
-            yield services
-        finally:
-            await services.ratings.close()
+            enricher = AniListEnricher(anilist, store, max_age_days=settings.anilist_max_age_days,
+                                       member_cooldown=settings.lookup_cooldown)
+        yield Core(settings, db, CatalogueService(store, enricher), anilist)
+
+
+def _apply_endpoints(settings: Settings) -> None:
+    if settings.api_base or settings.gateway_url:
+        point_discord_py_at(settings.api_base, settings.gateway_url)
+        log.info("using Discord API at %s, gateway at %s", settings.api_base or "discord.com",
+                 settings.gateway_url or "Discord's")
+
+
+async def run_bot(settings: Settings) -> int:
+    """Connect to Discord and serve commands until cancelled."""
+    if settings.token is None:
+        raise ConfigError("DISCORD_TOKEN is not set.")
+    _apply_endpoints(settings)
+    async with (
+        open_core(settings) as core,
+        daily_backups(settings.db_path, settings.backup_dir, settings.backup_keep),
+        KansouBot(core) as bot,
+    ):
+        await bot.serve(settings.token.reveal())
+    return 0
+
+
+async def sync_commands(settings: Settings, guild_id: int | None) -> int:
+    """Register the command tree (globally, or in one server) and exit."""
+    if settings.token is None:
+        raise ConfigError("DISCORD_TOKEN is not set.")
+    _apply_endpoints(settings)
+    async with open_core(settings) as core, KansouBot(core, sync_on_start=False) as bot:
+        registered = await bot.register(settings.token.reveal(), guild_id)
+    where = "globally (they can take up to an hour to appear)" if guild_id is None else f"in server {guild_id}"
+    print(f"Registered {len(registered)} commands {where}.")
+    for name, description in registered:
+        print(f"  /{name} — {description}")
+    return 0
+
+
+async def catalogue_load(settings: Settings, path: Path) -> int:
+    """Load a catalogue file into the database and say what it added."""
+    async with await Database.open(settings.db_path) as db:
+        report = await load_catalogue_file(CatalogueStore(db), path, force=True)
+    print(f"Loaded {path}: {report.describe()}.")
+    return 0
+
+
+async def catalogue_import(settings: Settings, title: str) -> int:
+    """Fetch one show from AniList into the database and say what was added."""
+    async with open_core(settings) as core:
+        if core.catalogue.enricher is None:
+            raise ConfigError("AniList is turned off (ANILIST_API_URL=off).")
+        result = await core.catalogue.enricher.import_anime(title)
+    print(f"Imported {result.anime.title} (AniList {result.anime.anilist_id}): {result.report.describe()}.")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.catalogue import SHIPPED_CATALOGUE_DIR, catalogue_files, read_catalogue
+from bot.catalogue.files import SHIPPED_CATALOGUE_DIR, catalogue_files, read_catalogue
 from bot.config import Settings
-from bot.storage.backup import inspect_database
-from bot.storage.schema import latest_version
+from bot.core.backups import inspect_database
+from bot.core.migrations import latest_version
 
 WIDTH = 30  # the longest setting name, KANSOU_LEADERBOARD_MIN_VOTES, and two spaces
 

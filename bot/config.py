@@ -1,4 +1,4 @@
-"""Settings, read from a mapping (``os.environ`` after python-dotenv) by ``bot.__main__`` alone."""
+"""Settings, read from a mapping (``os.environ`` after python-dotenv) by ``bot.cli`` alone."""
 
 from __future__ import annotations
 

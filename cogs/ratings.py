@@ -1,157 +1,85 @@
-"""/rate and /ratings: per-category scores, a server's tallies, leaderboards and your own ratings."""
+"""/rate and /ratings: per-category scores in the server's categories, tallies, leaderboards and your own ratings.
+
+/rate takes a category and a score for the quick path, or opens a rating panel: one menu per category of the
+server (Discord fixes a command's options when it is registered, so a server's own categories cannot be
+options; ten categories of nine scores fit no form either — a message with a menu per category does).
+"""
 
 from __future__ import annotations
 
-import io
-import math
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import KansouBot
-from bot.services.chart import CHART_FILENAME, one_decimal, render_chart
-from bot.services.ratings import CATEGORIES, Forgotten, MemberScores, ShowRatings
-from bot.storage.ratings import SCORES, Leaderboard, Tally
-from bot.ui import COLOUR, Interaction, Paginator, clean, reply
-from cogs._autocomplete import complete_anime
+from bot.errors import InvalidInput
+from bot.ratings import render
+from bot.ratings.models import Category, MemberScores, Score
+from bot.ratings.service import Panel, RatingService
+from bot.ratings.store import RatingStore
+from bot.ui.autocomplete import complete_anime
+from bot.ui.client import Interaction, KansouBot
+from bot.ui.errors import answer
+from bot.ui.options import ScoreOption
+from bot.ui.send import NO_PINGS, reply
+from bot.ui.views import OwnedLayout, Paginator
 
-PER_PAGE = 10
-SPARKS = "▁▂▃▄▅▆▇█"
-Score = app_commands.Range[float, 1, 5]
-
-CATEGORY_CHOICES = [app_commands.Choice(name=label, value=key) for key, label in CATEGORIES.items()]
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
+PANEL_TIMEOUT = 900.0
 
 
-def stars(score: float) -> str:
-    """A score as stars: 3.5 → ★★★½."""
-    full = int(score)
-    return "★" * full + ("½" if score - full >= 0.5 else "")
+def _number(value: str) -> float | str:
+    """A menu's value as a number, when it is one (a crafted client may send anything: Score.parse says so)."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+class RatingPanel(OwnedLayout):
+    """The member's scores for a show, a menu under each of the server's categories; each pick is saved at once."""
 
+    def __init__(self, service: RatingService, panel: Panel, owner_id: int, guild_id: int) -> None:
+        super().__init__(owner_id, timeout=PANEL_TIMEOUT)
+        self.service = service
+        self.panel = panel
+        self.guild_id = guild_id
+        self.before = dict(panel.scores.scores)
+        self.scores = dict(panel.scores.scores)
+        self.given: list[str] = []
+        self._build()
 
-def sparkline(distribution: Sequence[int]) -> str:
-    """Votes per score (1, 1.5, … 5) as one line of bars; "·" marks a score nobody gave."""
-    top = max(distribution, default=0)
-    if top <= 0:
-        return "·" * len(distribution)
-    return "".join("·" if n <= 0 else SPARKS[max(0, math.ceil(n / top * len(SPARKS)) - 1)] for n in distribution)
+    def _build(self) -> None:
+        self.clear_items()
+        shown = MemberScores(self.panel.anime_id, self.panel.title, self.scores, tuple(self.given), self.before)
+        box: discord.ui.Container[RatingPanel] = discord.ui.Container()
+        box.add_item(discord.ui.TextDisplay(render.panel_heading(self.panel)))
+        for category in self.panel.categories.active:
+            box.add_item(discord.ui.TextDisplay(render.score_line(category, shown)))
+            menu: discord.ui.Select[RatingPanel] = discord.ui.Select(
+                custom_id=f"rate:{category.key}",
+                placeholder=render.category_placeholder(category),
+                options=[discord.SelectOption(label=label, value=value, default=chosen)
+                         for label, value, chosen in render.score_options(self.scores.get(category.key))],
+            )
+            menu.callback = self._picker(category, menu)  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
+            box.add_item(discord.ui.ActionRow(menu))
+        box.add_item(discord.ui.TextDisplay(render.PANEL_NOTE))
+        self.add_item(box)
 
+    def _picker(self, category: Category, menu: discord.ui.Select[RatingPanel]
+                ) -> Callable[[Interaction], Awaitable[None]]:
+        async def picked(interaction: Interaction) -> None:
+            value = menu.values[0]
+            score = None if value == render.REMOVE else Score.parse(_number(value))
+            self.scores = await self.service.pick(self.guild_id, self.owner_id, self.panel.anime_id, category.key,
+                                                  score)
+            if category.key not in self.given:
+                self.given.append(category.key)
+            self._build()
+            await interaction.response.edit_message(view=self)
 
-def _tally_field(tally: Tally) -> tuple[str, str]:
-    name = f"{tally.label} — {one_decimal(tally.average)} ({_plural(tally.votes, 'vote')})"
-    counts = " · ".join(
-        f"{_number(score)}★ ×{n}" for score, n in reversed(list(zip(SCORES, tally.distribution, strict=True))) if n
-    )
-    return name, f"`1 {sparkline(tally.distribution)} 5`\n-# {counts}"
-
-
-def render_scores(result: MemberScores) -> discord.Embed:
-    """The ephemeral reply of /rate: the member's current scores for the show."""
-    lines = []
-    for key, label in CATEGORIES.items():
-        score = result.scores.get(key)
-        if score is None:
-            lines.append(f"{label}: —")
-            continue
-        before = result.previous.get(key)
-        mark = ""  # a score given again unchanged, or not given this time, is just shown
-        if key in result.given:
-            if before is None:
-                mark = " *(new)*"
-            elif before != score:
-                mark = f" *(was {_number(before)})*"
-        lines.append(f"{label}: **{_number(score)}** {stars(score)}{mark}")
-    embed = discord.Embed(title=f"Your ratings — {clean(result.title, 200)}", description="\n".join(lines),
-                          colour=COLOUR)
-    embed.set_footer(text="Rate a category again to replace its score · /ratings forget removes them all")
-    return embed
-
-
-def render_show(result: ShowRatings) -> discord.Embed:
-    """The embed of /ratings show (the chart is attached as ratings.png)."""
-    tally = result.tally
-    overall = result.overall
-    if len(tally.tallies) == 1:
-        basis = f"{tally.tallies[0].label} is the only category rated"
-    else:
-        basis = f"the mean of the {len(tally.tallies)} category averages"
-    description = (
-        f"Overall **{one_decimal(overall)}** / 5 — {basis} · {_plural(tally.voters, 'member')} rated it in this server"
-        if overall is not None
-        else ""
-    )
-    embed = discord.Embed(title=f"Ratings — {clean(result.title, 200)}", description=description, colour=COLOUR)
-    for key, label in CATEGORIES.items():
-        found = tally.get(key)
-        if found is None:
-            embed.add_field(name=f"{label} — no votes yet", value="Be the first: `/rate`", inline=False)
-        else:
-            name, value = _tally_field(found)
-            embed.add_field(name=name, value=value, inline=False)
-    embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    return embed
-
-
-def render_top(board: Leaderboard) -> list[discord.Embed]:
-    """The pages of /ratings top."""
-    label = CATEGORIES.get(board.category, "Overall") if board.category else "Overall"
-    if board.category is None:
-        how = ("Overall R is the mean of a show's category averages; v counts the members who rated it; "
-               "C is the server's mean of R weighted by v.")
-        unit = "member"
-    else:
-        how = f"R is a show's {label} average; v its votes; C the mean of every {label} vote in this server."
-        unit = "vote"
-    intro = f"Ranked by Bayesian average (v·R + m·C) / (v + m), so a show needs votes to rise.\n-# {how}"
-    mean = one_decimal(board.mean) if board.mean is not None else "—"
-    footer = f"m = {board.min_votes} · C = {mean} · {_plural(board.shows, 'show')} rated"
-    # Every average to one decimal, as /ratings show and the chart give it: the rank carries the finer order.
-    lines = [
-        f"**{rank}.** {clean(row.title, 90)} — **{one_decimal(row.bayesian)}** "
-        f"(average {one_decimal(row.average)}, {_plural(row.votes, unit)})"
-        for rank, row in enumerate(board.rows, start=1)
-    ]
-    pages = []
-    for start in range(0, len(lines), PER_PAGE):
-        embed = discord.Embed(title=f"Top rated — {label}", colour=COLOUR,
-                              description=intro + "\n\n" + "\n".join(lines[start : start + PER_PAGE]))
-        embed.set_footer(text=footer)
-        pages.append(embed)
-    return pages
-
-
-def render_mine(shows: Sequence[MemberScores]) -> list[discord.Embed]:
-    """The pages of /ratings mine."""
-    lines = [
-        f"**{clean(s.title, 90)}** — "
-        + " · ".join(f"{CATEGORIES.get(k, k)} {_number(v)}" for k, v in s.scores.items())
-        for s in shows
-    ]
-    scores = sum(len(s.scores) for s in shows)
-    pages = []
-    for start in range(0, len(lines), PER_PAGE):
-        embed = discord.Embed(title="Your ratings in this server", colour=COLOUR,
-                              description="\n".join(lines[start : start + PER_PAGE]))
-        embed.set_footer(text=f"{_plural(len(shows), 'show')} · {_plural(scores, 'score')}")
-        pages.append(embed)
-    return pages
-
-
-def render_forgotten(result: Forgotten) -> str:
-    """The confirmation of /ratings forget."""
-    title = clean(result.title, 200)
-    if not result.removed:
-        return f"You hadn't rated **{title}** in this server — nothing to remove."
-    return f"Removed {_plural(result.removed, 'score')} for **{title}**."
+        return picked
 
 
 class Ratings(commands.Cog):
@@ -164,78 +92,113 @@ class Ratings(commands.Cog):
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
-    def __init__(self, bot: KansouBot) -> None:
-        self.bot = bot
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def cog_load(self) -> None:
+        """Start the group-commit writer."""
+        await self.service.start()
+
+    async def cog_unload(self) -> None:
+        """Commit what is pending and stop the writer."""
+        await self.service.close()
+
+    async def _choices(self, interaction: Interaction, current: str, *, retired: bool
+                       ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        categories = await self.service.categories(interaction.guild_id)
+        return [app_commands.Choice(name=name, value=value)
+                for name, value in render.category_choices(categories, current, retired=retired)]
+
+    async def complete_category(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The server's active categories."""
+        return await self._choices(interaction, current, retired=False)
+
+    async def complete_any_category(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The server's categories, the retired ones too (their history is still there)."""
+        return await self._choices(interaction, current, retired=True)
 
     @app_commands.command(name="rate", description="Rate an anime from 1 to 5 (half points allowed) per category.")
     @app_commands.guild_only()
     @app_commands.describe(
         anime="The show's title (English, romaji or Japanese)",
-        animation="Animation: 1 to 5, in half points",
-        voice_acting="Voice acting: 1 to 5, in half points",
-        music="Music: 1 to 5, in half points",
-        writing="Writing: 1 to 5, in half points",
-        story="Story: 1 to 5, in half points",
+        category="One of this server's categories (leave out, with the score, for a menu of every category)",
+        score="The category's score: 1 to 5, in half points",
     )
-    @app_commands.autocomplete(anime=complete_anime)
+    @app_commands.autocomplete(anime=complete_anime, category=complete_category)
     async def rate(
         self,
         interaction: Interaction,
         anime: str,
-        animation: Score | None = None,
-        voice_acting: Score | None = None,
-        music: Score | None = None,
-        writing: Score | None = None,
-        story: Score | None = None,
+        category: str | None = None,
+        score: app_commands.Transform[Score, ScoreOption] | None = None,
     ) -> None:
-        """Rate an anime per category; re-rating a category replaces your score."""
-        scores = {"animation": animation, "voice_acting": voice_acting, "music": music, "writing": writing,
-                  "story": story}
-        result = await self.bot.services.ratings.rate(interaction.guild_id, interaction.user.id, anime, scores)
-        await reply(interaction, embed=render_scores(result), ephemeral=True)
+        """Rate an anime: one category at once, or every category from a panel of menus."""
+        await answer(interaction, self._rate, anime=anime, category=category, score=score)
+
+    async def _rate(self, interaction: Interaction, anime: str, category: str | None, score: Score | None) -> None:
+        if score is not None and category is None:
+            raise InvalidInput("Say which category that score is for (`category`), or leave the score out too for a "
+                               "menu of every category.")
+        if category is not None and score is not None:
+            result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
+                                                         score)
+            await reply(interaction, cards=[render.render_scores(result, categories)], ephemeral=True)
+            return
+        panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime)
+        assert interaction.guild_id is not None  # the service refuses ratings outside a server
+        view = RatingPanel(self.service, panel, interaction.user.id, interaction.guild_id)
+        await interaction.response.send_message(view=view, ephemeral=True, allowed_mentions=NO_PINGS)
+        view.message = await interaction.original_response()
 
     @ratings.command(name="show", description="This server's ratings of an anime, per category.")
     @app_commands.describe(anime="The show's title (English, romaji or Japanese)")
     @app_commands.autocomplete(anime=complete_anime)
     async def show(self, interaction: Interaction, anime: str) -> None:
         """This server's tally for a show, with a chart."""
-        result = await self.bot.services.ratings.show(interaction.guild_id, anime)
+        await answer(interaction, self._show, anime=anime)
+
+    async def _show(self, interaction: Interaction, anime: str) -> None:
+        result = await self.service.show(interaction.guild_id, anime)
         if result.overall is None:
-            text = f"Nobody in this server has rated **{clean(result.title, 200)}** yet — be the first with `/rate`."
-            await reply(interaction, text, ephemeral=True)
+            await reply(interaction, render.nobody_rated(result.title), ephemeral=True)
             return
-        chart = discord.File(io.BytesIO(render_chart(result.tally.tallies)), filename=CHART_FILENAME)
-        await reply(interaction, embed=render_show(result), file=chart)
+        await reply(interaction, page=render.render_show(result))
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")
-    @app_commands.choices(category=CATEGORY_CHOICES)
+    @app_commands.autocomplete(category=complete_any_category)
     async def top(self, interaction: Interaction, category: str | None = None) -> None:
         """The server's leaderboard by Bayesian average."""
-        board = await self.bot.services.ratings.top(interaction.guild_id, category)
+        board = await self.service.top(interaction.guild_id, category)
         if not board.rows:
-            await reply(interaction, "Nothing has been rated in this server yet — start with `/rate`.", ephemeral=True)
+            await reply(interaction, render.NOTHING_RATED, ephemeral=True)
             return
-        await Paginator(render_top(board), interaction.user.id).start(interaction)
+        await Paginator(render.render_top(board), interaction.user.id).start(interaction)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
         """Your ratings in this server (only you see them)."""
-        shows = await self.bot.services.ratings.mine(interaction.guild_id, interaction.user.id)
-        if not shows:
-            await reply(interaction, "You haven't rated anything in this server yet — try `/rate`.", ephemeral=True)
+        result = await self.service.mine(interaction.guild_id, interaction.user.id)
+        if not result.shows:
+            await reply(interaction, render.NOTHING_OF_YOURS, ephemeral=True)
             return
-        await Paginator(render_mine(shows), interaction.user.id).start(interaction, ephemeral=True)
+        await Paginator(render.render_mine(result), interaction.user.id).start(interaction, ephemeral=True)
 
     @ratings.command(name="forget", description="Remove all your scores for an anime in this server.")
     @app_commands.describe(anime="The show whose scores to remove")
     @app_commands.autocomplete(anime=complete_anime)
     async def forget(self, interaction: Interaction, anime: str) -> None:
         """Remove your scores for a show."""
-        result = await self.bot.services.ratings.forget(interaction.guild_id, interaction.user.id, anime)
-        await reply(interaction, render_forgotten(result), ephemeral=True)
+        await answer(interaction, self._forget, anime=anime)
+
+    async def _forget(self, interaction: Interaction, anime: str) -> None:
+        result = await self.service.forget(interaction.guild_id, interaction.user.id, anime)
+        await reply(interaction, render.render_forgotten(result), ephemeral=True)
 
 
 async def setup(bot: KansouBot) -> None:
-    """Add the ratings commands."""
-    await bot.add_cog(Ratings(bot))
+    """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
+    core = bot.core
+    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings)))

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_shipped_catalogue
-from bot.storage import Database
+from bot.catalogue.files import load_shipped_catalogue
+from bot.catalogue.store import CatalogueStore
+from bot.core.database import SQLiteDatabase
 
 
 async def _build_catalogue_template(path: Path) -> None:
-    async with await Database.open(path) as database:
-        await load_shipped_catalogue(database)
+    async with await SQLiteDatabase.connect(path) as database:
+        await load_shipped_catalogue(CatalogueStore(database))
 
 
 @pytest.fixture(scope="session")
@@ -27,16 +28,16 @@ def catalogue_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(tmp_path: Path) -> AsyncIterator[SQLiteDatabase]:
     """An empty, fully migrated database in a temporary file."""
-    async with await Database.open(tmp_path / "kansou.sqlite3") as database:
+    async with await SQLiteDatabase.connect(tmp_path / "kansou.sqlite3") as database:
         yield database
 
 
 @pytest.fixture
-async def catalogue_db(tmp_path: Path, catalogue_template: Path) -> AsyncIterator[Database]:
+async def catalogue_db(tmp_path: Path, catalogue_template: Path) -> AsyncIterator[SQLiteDatabase]:
     """A fresh copy of the database with the shipped catalogue loaded (really loaded, by the real loader)."""
     path = tmp_path / "catalogue.sqlite3"
     shutil.copyfile(catalogue_template, path)
-    async with await Database.open(path) as database:
+    async with await SQLiteDatabase.connect(path) as database:
         yield database

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.storage import Database
-from bot.storage.schema import latest_version, load_migrations
+from bot.core.database import Database
+from bot.core.migrations import latest_version, load_migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 

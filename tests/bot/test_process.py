@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import Sandbox, SandboxConfig, SandboxServer
+from sandbox import Sandbox, SandboxConfig, SandboxServer
 from tests.cogs.conftest import assert_clean, text_of
 
 
@@ -90,7 +90,10 @@ async def test_kansou_sync_registers_the_commands_and_exits(
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()[-2000:]
     out = stdout.decode()
-    assert "Registered 7 commands" in out and "/voiced" in out
     registered = Sandbox(server).state.commands.in_scope(None if scope == "global" else endpoints.dev_guild_id)
-    assert {c.name for c in registered} == {"credits", "voiced", "person", "review", "rate", "ratings", "catalogue"}
+    # What it says it registered is what the stand-in received: every command of every cog (tests/cogs/test_bot.py
+    # checks the tree itself), each listed with its description.
+    assert f"Registered {len(registered)} commands" in out and "/voiced" in out
+    listed = {line.split(" — ")[0].strip().lstrip("/") for line in out.splitlines() if line.startswith("  /")}
+    assert listed == {c.name for c in registered} and len(registered) >= 7
     assert not server.violations

@@ -9,7 +9,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.storage.schema import latest_version
+from bot.core.migrations import latest_version
 
 COMMANDS = ("run", "check", "sandbox")
 FAKE_TOKEN = "fake-token-for-start-up-tests"

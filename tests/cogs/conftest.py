@@ -14,9 +14,12 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.catalogue.store import CatalogueStore
 from bot.config import Settings
-from bot.sandbox import InteractionResult, Sandbox, SandboxConfig, running_sandbox
-from bot.sandbox.kansou import kansou_bot_factory
+from bot.shared import Core
+from bot.ui.client import KansouBot
+from sandbox import InteractionResult, Sandbox, SandboxConfig, running_sandbox
+from sandbox.kansou import kansou_bot_factory
 
 # No cooldowns unless a test asks for them, and no AniList unless a test brings its fake.
 TEST_SETTINGS = Settings.from_env({
@@ -86,3 +89,19 @@ def text_of(result: InteractionResult) -> str:
             for field in embed.fields:
                 parts += [field.name or "", field.value or ""]
     return "\n".join(parts)
+
+
+def kansou(sandbox: Sandbox) -> KansouBot:
+    """The bot the sandbox runs."""
+    assert isinstance(sandbox.bot, KansouBot)
+    return sandbox.bot
+
+
+def core(sandbox: Sandbox) -> Core:
+    """What the running bot's features share: its settings, database and catalogue."""
+    return kansou(sandbox).core
+
+
+def catalogue_store(sandbox: Sandbox) -> CatalogueStore:
+    """The running bot's catalogue, to add shows to directly."""
+    return CatalogueStore(core(sandbox).db)

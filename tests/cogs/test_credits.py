@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.catalogue import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
-from bot.client import KansouBot
-from bot.sandbox import InteractionResult, Sandbox
-from bot.services.credits import PersonCredits
-from bot.storage.catalogue import Person
-from cogs.credits import render_person
-from tests.cogs.conftest import RunKansou, assert_clean, text_of
+from bot.catalogue.credits import PersonCredits
+from bot.catalogue.models import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, Person, PersonEntry
+from bot.catalogue.render import render_person
+from bot.ui.client import KansouBot
+from bot.ui.send import to_embed
+from sandbox import InteractionResult, Sandbox
+from tests.cogs.conftest import RunKansou, assert_clean, catalogue_store, text_of
 from tests.data.test_shipped_catalogue import ALL_CAST, ALL_STAFF
 from tests.fakes.anilist_server import (
     MULTI_PERSON_NAME,
@@ -111,14 +111,14 @@ async def test_formats_read_as_words_and_counts_say_only_what_is_there(sandbox: 
 def test_the_age_of_stale_data_reads_right(age: float, says: str) -> None:
     person = Person(1, "p", 7, "Someone", None, None, 0.0)
     (page,) = render_person(PersonCredits(person, [], [], [], stale_age=age))
-    assert page.footer.text == f"AniList didn't answer; this is {says} old"
+    assert to_embed(page).footer.text == f"AniList didn't answer; this is {says} old"
 
 
 async def test_a_format_kansou_does_not_know_reads_other(sandbox: Sandbox) -> None:
     assert isinstance(sandbox.bot, KansouBot)
     show = AnimeEntry(key="odd-format", title_romaji="Kimyou na Keishiki", format="CM_SPOT", year=2020,
                       cast=(CastCredit(character="odd-one", person="odd-voice"),))
-    await sandbox.bot.services.db.catalogue.load_bundle(CatalogueBundle(
+    await catalogue_store(sandbox).load_bundle(CatalogueBundle(
         anime=(show,), people=(PersonEntry(key="odd-voice", name="Odd Voice"),),
         characters=(CharacterEntry(key="odd-one", name="Odd One"),),
     ), source="test")
@@ -232,7 +232,7 @@ def _big_show(characters: int) -> CatalogueBundle:
 
 async def test_long_answers_are_paginated_for_the_invoker_only(sandbox: Sandbox) -> None:
     assert isinstance(sandbox.bot, KansouBot)
-    await sandbox.bot.services.db.catalogue.load_bundle(_big_show(150), source="test")
+    await catalogue_store(sandbox).load_bundle(_big_show(150), source="test")
     result = await sandbox.invoke("credits", {"anime": "A Very Big Show"})
     assert_clean(result)
     message = result.message
@@ -396,7 +396,7 @@ async def test_a_name_of_the_other_kind_points_to_its_command(
 
 async def test_namesakes_of_the_other_kind_point_to_its_command_by_the_name_typed(sandbox: Sandbox) -> None:
     assert isinstance(sandbox.bot, KansouBot)
-    await sandbox.bot.services.db.catalogue.load_bundle(CatalogueBundle(
+    await catalogue_store(sandbox).load_bundle(CatalogueBundle(
         people=(PersonEntry(key="haru-1", name="Haru Hoshikawa", native="星川春"),
                 PersonEntry(key="haru-2", name="Haru Hoshikawa", native="星川晴")),
         characters=(CharacterEntry(key="someone", name="Someone Else"),),

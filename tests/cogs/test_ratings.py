@@ -1,4 +1,8 @@
-"""/rate and /ratings end to end: the real client, bot and database, with Discord's rules checked by the stand-in."""
+"""/rate and /ratings end to end: the real client, bot and database, with Discord's rules checked by the stand-in.
+
+A member rates one category at once (``/rate anime category score``) or several from the rating panel (``/rate
+anime``: a menu per category, each pick saved at once); the helpers below send ratings both ways.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,27 @@ import random
 import re
 import time
 from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import pytest
 from PIL import Image
 
-from bot.client import KansouBot, Services
-from bot.sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
-from bot.services.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
-from bot.storage.ratings import CATEGORIES
-from bot.ui import clean
-from tests.bot.storage.test_ratings import assert_aggregates_match
-from tests.cogs.conftest import RunKansou, assert_clean, text_of
+from bot.core.database import Database
+from bot.core.text import inline
+from bot.ratings.chart import BAR, BAR_H, BOTTOM, CHART_FILENAME, LABEL_W, ROW, TOP, TRACK, VALUE_W, WIDTH
+from bot.ratings.service import RatingService
+from sandbox import InteractionResult, Invocation, Sandbox, SandboxConfig, SandboxUsageError
+from tests.cogs.conftest import RunKansou, assert_clean, core, kansou, text_of
+from tests.ratings.test_store import assert_aggregates_match
+
+# The seed's five categories, every server's defaults: key → label.
+CATEGORIES = {"animation": "Animation", "voice_acting": "Voice Acting", "music": "Music", "writing": "Writing",
+              "story": "Story"}
+
+
+def clean(text: str, limit: int) -> str:
+    """A title as the bot shows it in markdown."""
+    return inline(text, limit)
 
 ROUGE = "Metallic Rouge"
 # The bot and the stand-in share one event loop and CPU here, so with hundreds of interactions in flight
@@ -27,37 +41,68 @@ CROWD_DEADLINE = 60.0
 LINE = re.compile(r"^\*\*(\d+)\.\*\* (.+) — \*\*(\d\.\d)\*\* \(average (\d\.\d), (\d+) (?:members?|votes?)\)$")
 
 
-def services(sandbox: Sandbox) -> Services:
-    assert isinstance(sandbox.bot, KansouBot)
-    return sandbox.bot.services
+def db(sandbox: Sandbox) -> Database:
+    return core(sandbox).db
+
+
+def ratings_service(sandbox: Sandbox) -> RatingService:
+    """The running ratings cog's service (its writer, its cooldown)."""
+    cog = kansou(sandbox).get_cog("Ratings")
+    assert cog is not None
+    service = cast(Any, cog).service
+    assert isinstance(service, RatingService)
+    return service
 
 
 async def stored(sandbox: Sandbox, guild: str | None = None) -> set[tuple[str, int, str, float]]:
     """Every score in a server straight from the ``rating`` table: (member name, show id, category, 1–5)."""
     names = {u.id: u.name for u in sandbox.config.users}
-    rows = await services(sandbox).db.conn.execute_fetchall(
+    rows = await db(sandbox).fetch_all(
         "SELECT member_id, anime_id, category, score FROM rating WHERE guild_id = ?", (sandbox.guild(guild).id,))
     return {(names[r[0]], int(r[1]), str(r[2]), r[3] / 2) for r in rows}
 
 
 async def titles(sandbox: Sandbox) -> dict[int, str]:
-    rows = await services(sandbox).db.conn.execute_fetchall(
-        "SELECT id, coalesce(title_english, title_romaji) FROM anime")
+    rows = await db(sandbox).fetch_all("SELECT id, coalesce(title_english, title_romaji) FROM anime")
     return {int(r[0]): str(r[1]) for r in rows}
 
 
+def one(category: str, score: object) -> dict[str, object]:
+    """The options of a quick /rate: a category (by its label, as the autocomplete gives it) and its score."""
+    return {"category": CATEGORIES.get(category, category), "score": score}
+
+
+def panel_lines(result: InteractionResult) -> list[str]:
+    """The rating panel's lines, one per category (its heading and closing note left out)."""
+    message = result.message
+    assert message is not None
+    return [t for t in message.text_displays() if not t.startswith(("### ", "-# "))]
+
+
+def panel_title(result: InteractionResult) -> str:
+    assert result.message is not None
+    return result.message.text_displays()[0].removeprefix("### ")
+
+
 async def rate(sandbox: Sandbox, user: str, anime: str, guild: str | None = None, **scores: float) -> InteractionResult:
-    result = await sandbox.invoke("rate", {"anime": anime, **scores}, user=user, guild=guild)
+    """Rate from the panel: open it with /rate, pick each score in its category's menu; the panel as it ends."""
+    result = await sandbox.invoke("rate", {"anime": anime}, user=user, guild=guild)
     assert_clean(result)
-    assert result.ephemeral, result.label
+    assert result.ephemeral and result.message is not None, result.label
+    message = result.message
+    for category, score in scores.items():
+        result = await sandbox.select(message, f"rate:{category}", f"{score:g}", user=user)
+        assert_clean(result)
+        message = result.message or message
     return result
 
 
 async def rate_all(sandbox: Sandbox, votes: Sequence[tuple[str, str, Mapping[str, float]]],
                    guild: str | None = None) -> None:
-    """Many (member, show, scores) at once; every answer clean."""
+    """Many (member, show, scores) at once, one quick /rate per score; every answer clean."""
     results = await sandbox.invoke_many(
-        [Invocation("rate", {"anime": anime, **scores}, user=user, guild=guild) for user, anime, scores in votes],
+        [Invocation("rate", {"anime": anime, **one(c, score)}, user=user, guild=guild)
+         for user, anime, scores in votes for c, score in scores.items()],
         timeout=CROWD_DEADLINE)
     for result in results:
         assert_clean(result)
@@ -75,20 +120,59 @@ def board(result: InteractionResult) -> list[tuple[int, str, str, str, int]]:
 
 async def test_rate_answers_privately_with_the_members_current_scores(sandbox: Sandbox) -> None:
     result = await rate(sandbox, "alice", ROUGE, animation=4.5, music=3)
-    (embed,) = result.embeds
-    assert embed.title == f"Your ratings — {ROUGE}"
-    assert (embed.description or "").splitlines() == [
+    assert result.ephemeral
+    assert panel_title(result) == f"Your ratings — {ROUGE}"
+    assert panel_lines(result) == [
         "Animation: **4.5** ★★★★½ *(new)*", "Voice Acting: —", "Music: **3** ★★★ *(new)*", "Writing: —",
         "Story: —"]
     assert await stored(sandbox) == {("alice", 1, "animation", 4.5), ("alice", 1, "music", 3.0)}
     assert sandbox.channel_messages("general", include_ephemeral=False) == []  # nobody else saw it
 
 
+async def test_rate_with_a_category_and_a_score_sets_that_one_score(sandbox: Sandbox) -> None:
+    first = await sandbox.invoke("rate", {"anime": ROUGE, **one("animation", 4.5)}, user="alice")
+    assert_clean(first)
+    (embed,) = first.embeds
+    assert first.ephemeral and embed.title == f"Your ratings — {ROUGE}"
+    assert (embed.description or "").splitlines() == [
+        "Animation: **4.5** ★★★★½ *(new)*", "Voice Acting: —", "Music: —", "Writing: —", "Story: —"]
+    again = await sandbox.invoke("rate", {"anime": ROUGE, "category": "music", "score": 3}, user="alice")  # by key
+    assert_clean(again)
+    assert (again.embeds[0].description or "").splitlines() == [
+        "Animation: **4.5** ★★★★½", "Voice Acting: —", "Music: **3** ★★★ *(new)*", "Writing: —", "Story: —"]
+    changed = await sandbox.invoke("rate", {"anime": ROUGE, **one("animation", 2)}, user="alice")
+    assert (changed.embeds[0].description or "").splitlines()[0] == "Animation: **2** ★★ *(was 4.5)*"
+    assert await stored(sandbox) == {("alice", 1, "animation", 2.0), ("alice", 1, "music", 3.0)}
+    assert sandbox.channel_messages("general", include_ephemeral=False) == []  # nobody else saw it
+
+
+async def test_the_panel_offers_every_category_and_removes_a_score(sandbox: Sandbox) -> None:
+    opened = await sandbox.invoke("rate", {"anime": ROUGE}, user="alice")
+    assert_clean(opened)
+    message = opened.message
+    assert message is not None and opened.ephemeral and not message.embeds
+    assert [m["custom_id"] for m in message.selects()] == [f"rate:{key}" for key in CATEGORIES]
+    assert [o["label"] for o in message.select("rate:music")["options"]] == [
+        "1 ★", "1.5 ★½", "2 ★★", "2.5 ★★½", "3 ★★★", "3.5 ★★★½", "4 ★★★★", "4.5 ★★★★½", "5 ★★★★★"]
+    picked = await sandbox.select(message, "rate:music", "3.5", user="alice")
+    assert_clean(picked)
+    assert panel_lines(picked)[2] == "Music: **3.5** ★★★½ *(new)*"
+    assert await stored(sandbox) == {("alice", 1, "music", 3.5)}
+    menu = (picked.message or message).select("rate:music")
+    assert [o["label"] for o in menu["options"] if o.get("default")] == ["3.5 ★★★½"]
+    removed = await sandbox.select(picked.message or message, "rate:music", "Remove my score", user="alice")
+    assert_clean(removed)
+    assert panel_lines(removed)[2] == "Music: —"
+    assert await stored(sandbox) == set()
+    with pytest.raises(SandboxUsageError):  # only the member who opened it sees the panel
+        await sandbox.select(removed.message or message, "rate:story", "4", user="bob")
+
+
 async def test_rerating_replaces_only_the_categories_given(sandbox: Sandbox) -> None:
     await rate(sandbox, "alice", ROUGE, animation=4.5, music=3)
     await rate(sandbox, "bob", ROUGE, animation=2)
     again = await rate(sandbox, "alice", "metallic rouge", animation=2, music=3, story=5)
-    assert (again.embeds[0].description or "").splitlines() == [  # changed, unchanged (given again), new
+    assert panel_lines(again) == [  # changed, unchanged (given again), new
         "Animation: **2** ★★ *(was 4.5)*", "Voice Acting: —", "Music: **3** ★★★", "Writing: —",
         "Story: **5** ★★★★★ *(new)*"]
     assert await stored(sandbox) == {("alice", 1, "animation", 2.0), ("alice", 1, "music", 3.0),
@@ -98,7 +182,7 @@ async def test_rerating_replaces_only_the_categories_given(sandbox: Sandbox) -> 
     names = [f.name for f in shown.embeds[0].fields]
     assert names[0] == "Animation — 2.0 (2 votes)"  # one vote per member: alice's 4.5 is gone
     assert "2 members rated it" in (shown.embeds[0].description or "")
-    await assert_aggregates_match(services(sandbox).db)
+    await assert_aggregates_match(db(sandbox))
 
 
 async def test_a_partial_rating_only_counts_where_it_was_given(sandbox: Sandbox) -> None:
@@ -113,11 +197,11 @@ async def test_a_partial_rating_only_counts_where_it_was_given(sandbox: Sandbox)
         "Story — 5.0 (1 vote)"]
 
 
-async def test_at_least_one_score_is_needed_and_unknown_shows_are_refused(sandbox: Sandbox) -> None:
-    none = await sandbox.invoke("rate", {"anime": ROUGE}, user="alice")
-    assert_clean(none)
-    assert none.ephemeral and "Give at least one score" in text_of(none)
-    unknown = await sandbox.invoke("rate", {"anime": "Zzyzx Qwerty Show", "music": 4}, user="alice")
+async def test_a_score_needs_its_category_and_unknown_shows_are_refused(sandbox: Sandbox) -> None:
+    alone = await sandbox.invoke("rate", {"anime": ROUGE, "score": 4}, user="alice")
+    assert_clean(alone)
+    assert alone.ephemeral and "Say which category that score is for" in text_of(alone)
+    unknown = await sandbox.invoke("rate", {"anime": "Zzyzx Qwerty Show", **one("music", 4)}, user="alice")
     assert_clean(unknown)
     assert unknown.ephemeral and "couldn't find a show" in text_of(unknown)
     assert await stored(sandbox) == set()
@@ -134,7 +218,8 @@ async def test_a_show_not_in_the_catalogue_says_what_will_find_it(
 ) -> None:
     # The AniList address is never asked here: only whether AniList is on decides what to suggest.
     async with run_kansou(**({"anilist_url": "http://127.0.0.1:9/"} if anilist else {})) as sandbox:
-        attempts: list[tuple[str, dict[str, object]]] = [("rate", {"anime": "Frieren", "story": 5}),
+        attempts: list[tuple[str, dict[str, object]]] = [("rate", {"anime": "Frieren", **one("story", 5)}),
+                                                          ("rate", {"anime": "Frieren"}),
                                                           ("review write", {"anime": "Frieren"})]
         for command, options in attempts:
             result = await sandbox.invoke(command, options, user="alice")
@@ -195,7 +280,7 @@ async def test_an_invalid_score_gets_a_clear_private_error_and_changes_nothing(
 ) -> None:
     await rate(sandbox, "alice", ROUGE, story=4)
     before = await stored(sandbox)
-    options = {"anime": ROUGE, "animation": 5, "music": bad, "story": 1}
+    options = {"anime": ROUGE, **one("music", bad)}
     if how == "client":
         result = await sandbox.invoke("rate", options, user="alice")
     else:
@@ -208,7 +293,7 @@ async def test_an_invalid_score_gets_a_clear_private_error_and_changes_nothing(
     text = text_of(result)
     assert "The Music score" in text and says in text and "from 1 to 5 in half points" in text, text
     assert "something went wrong" not in text
-    assert await stored(sandbox) == before  # neither the good animation nor the story score was written
+    assert await stored(sandbox) == before  # nothing was written
     mine = await sandbox.invoke("ratings mine", user="alice")
     assert "Story 4" in text_of(mine) and "Animation" not in text_of(mine)
 
@@ -216,7 +301,7 @@ async def test_an_invalid_score_gets_a_clear_private_error_and_changes_nothing(
 async def test_a_float_nan_cannot_even_be_put_on_the_wire(sandbox: Sandbox) -> None:
     for raw in (False, True):
         with pytest.raises(SandboxUsageError):
-            await sandbox.invoke("rate", {"anime": ROUGE, "music": float("nan")}, raw=raw)
+            await sandbox.invoke("rate", {"anime": ROUGE, **one("music", float("nan"))}, raw=raw)
 
 
 # -- /ratings show ------------------------------------------------------------------------------------------------
@@ -247,10 +332,10 @@ async def test_show_tallies_distributions_and_chart_match_a_hand_count(sandbox: 
         ("Writing — no votes yet", "Be the first: `/rate`"),
         ("Story — 2.5 (1 vote)", "`1 ···█····· 5`\n-# 2.5★ ×1"),
     ]
-    tally = (await services(sandbox).ratings.show(sandbox.guild().id, ROUGE)).tally
+    tally = (await ratings_service(sandbox).show(sandbox.guild().id, ROUGE)).tally
     assert tally.get("animation") is not None and tally.get("animation").distribution == (  # type: ignore[union-attr]
         1, 0, 0, 0, 1, 0, 0, 2, 1)
-    await assert_aggregates_match(services(sandbox).db)
+    await assert_aggregates_match(db(sandbox))
 
     # The chart: attached as a real PNG, and the embed shows that very attachment.
     message = shown.message
@@ -397,7 +482,7 @@ async def test_forget_removes_my_scores_for_that_show_in_this_server_only(sandbo
     again = await sandbox.invoke("ratings forget", {"anime": ROUGE}, user="alice")
     assert_clean(again)
     assert again.content == f"You hadn't rated **{ROUGE}** in this server — nothing to remove."
-    await assert_aggregates_match(services(sandbox).db)
+    await assert_aggregates_match(db(sandbox))
 
 
 # -- servers ----------------------------------------------------------------------------------------------------
@@ -440,8 +525,9 @@ async def test_rerates_forgets_and_reads_in_flight_together_stay_consistent(run_
         rouge = await pick_show(sandbox, "metallic rou", ROUGE)
         await rate_all(sandbox, [(fan, rouge, {"music": 2, "story": 3}) for fan in fans[:100]])
         batch = [Invocation("ratings forget", {"anime": rouge}, user=fan) for fan in fans[:50]]
-        batch += [Invocation("rate", {"anime": rouge, "music": 4.5, "animation": 1}, user=fan) for fan in fans[50:100]]
-        batch += [Invocation("rate", {"anime": rouge, "writing": 5}, user=fan) for fan in fans[100:]]
+        batch += [Invocation("rate", {"anime": rouge, **one(category, score)}, user=fan) for fan in fans[50:100]
+                  for category, score in (("music", 4.5), ("animation", 1))]
+        batch += [Invocation("rate", {"anime": rouge, **one("writing", 5)}, user=fan) for fan in fans[100:]]
         batch += [Invocation("ratings show", {"anime": rouge}, user="alice")] * 10
         batch += [Invocation("ratings top", {"category": category}, user="bob") for category in ("Music", None)]
         random.Random(7).shuffle(batch)
@@ -452,7 +538,7 @@ async def test_rerates_forgets_and_reads_in_flight_together_stay_consistent(run_
         expected = {(fan, 1, c, s) for fan in fans[50:100] for c, s in [("music", 4.5), ("animation", 1), ("story", 3)]}
         expected |= {(fan, 1, "writing", 5.0) for fan in fans[100:]}
         assert await stored(sandbox) == expected
-        await assert_aggregates_match(services(sandbox).db)
+        await assert_aggregates_match(db(sandbox))
         shown = await sandbox.invoke("ratings show", {"anime": ROUGE})
         assert [f.name for f in shown.embeds[0].fields] == [
             "Animation — 1.0 (50 votes)", "Voice Acting — no votes yet", "Music — 4.5 (50 votes)",
@@ -464,7 +550,7 @@ async def test_rerates_forgets_and_reads_in_flight_together_stay_consistent(run_
 
 @pytest.mark.slow
 async def test_a_thousand_members_rating_at_once_are_all_counted(run_kansou: RunKansou) -> None:
-    """1,000 distinct members send /rate together (100 of them in both servers) through the real client."""
+    """1,000 distinct members rate together (100 of them in both servers) through the real client."""
     config = SandboxConfig.default(interaction_deadline=CROWD_DEADLINE)
     crowd = config.add_members(900, prefix="fan") + config.add_members(
         100, prefix="traveller", guilds=["Anime Club", "Other Server"])
@@ -477,11 +563,13 @@ async def test_a_thousand_members_rating_at_once_are_all_counted(run_kansou: Run
     other = {member.name: some_scores() for member in crowd[900:]}
     async with run_kansou(config=config) as sandbox:
         rouge = await pick_show(sandbox, "metallic rou", ROUGE)
-        writer = services(sandbox).ratings.writer
+        writer = ratings_service(sandbox).writer
         commits, writes = writer.commits, writer.writes
-        batch = [Invocation("rate", {"anime": rouge, **scores}, user=name) for name, scores in club.items()]
-        batch += [Invocation("rate", {"anime": rouge, **scores}, user=name, guild="Other Server")
-                  for name, scores in other.items()]
+        # One /rate per score, each member's all at once.
+        batch = [Invocation("rate", {"anime": rouge, **one(c, score)}, user=name) for name, scores in club.items()
+                 for c, score in scores.items()]
+        batch += [Invocation("rate", {"anime": rouge, **one(c, score)}, user=name, guild="Other Server")
+                  for name, scores in other.items() for c, score in scores.items()]
         rng.shuffle(batch)
         started = time.perf_counter()
         results = await sandbox.invoke_many(batch, timeout=2 * CROWD_DEADLINE)
@@ -491,16 +579,16 @@ async def test_a_thousand_members_rating_at_once_are_all_counted(run_kansou: Run
             assert_clean(result)
             assert result.ephemeral and result.user.name == invocation.user
             lines = (result.embeds[0].description or "").splitlines()
-            for key, score in invocation.options.items():
-                if key in CATEGORIES:
-                    assert f"{CATEGORIES[key]}: **{score:g}** " in lines[list(CATEGORIES).index(key)]
+            label, score = str(invocation.options["category"]), invocation.options["score"]
+            key = next(k for k, v in CATEGORIES.items() if v == label)
+            assert f"{label}: **{score:g}** " in lines[list(CATEGORIES).index(key)]
 
         # Every vote is in the database, exactly as sent, in its own server.
         for guild, plan in [(None, club), ("Other Server", other)]:
             expected = {(name, 1, c, s) for name, scores in plan.items() for c, s in scores.items()}
             assert await stored(sandbox, guild) == expected
         # The trigger-kept tallies equal a recount from the raw rows …
-        await assert_aggregates_match(services(sandbox).db)
+        await assert_aggregates_match(db(sandbox))
         # … and what members see equals a recount of what they sent.
         for guild, plan in [(None, club), ("Other Server", other)]:
             shown = await sandbox.invoke("ratings show", {"anime": ROUGE}, guild=guild, user="traveller1")
@@ -508,7 +596,7 @@ async def test_a_thousand_members_rating_at_once_are_all_counted(run_kansou: Run
             fields = {str(f.name).split(" — ")[0]: str(f.name) for f in shown.embeds[0].fields}
             for key, label in CATEGORIES.items():
                 votes = [s[key] for s in plan.values() if key in s]
-                tally = (await services(sandbox).ratings.show(sandbox.guild(guild).id, ROUGE)).tally.get(key)
+                tally = (await ratings_service(sandbox).show(sandbox.guild(guild).id, ROUGE)).tally.get(key)
                 assert tally is not None and tally.votes == len(votes)
                 assert tally.average == pytest.approx(sum(votes) / len(votes))
                 assert tally.distribution == tuple(votes.count(s / 2) for s in range(2, 11))

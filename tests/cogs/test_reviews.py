@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
+from typing import Any, cast
 
 import pytest
 
-from bot.client import KansouBot
-from bot.sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
-from bot.sandbox.limits import FLAG_EPHEMERAL
-from bot.sandbox.messages import delete_message
-from bot.services.spoilers import normalize_body
+from bot.reviews.models import EpisodeScope, ReviewText
+from bot.reviews.spoilers import normalize_body
+from bot.ui.client import KansouBot
+from sandbox import InteractionResult, Sandbox, SandboxMessage, SandboxUsageError
+from sandbox.limits import FLAG_EPHEMERAL
+from sandbox.messages import delete_message
 from tests.cogs.conftest import RunKansou, assert_clean, text_of
 from tests.helpers.discord_markdown import MODES, RChar, plain, render
 
@@ -451,9 +453,9 @@ async def test_a_long_review_takes_several_pages(sandbox: Sandbox) -> None:
 async def test_page_buttons_are_disabled_when_they_time_out(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     # discord.py loads each extension as a fresh module: patch the one this bot runs.
     assert isinstance(sandbox.bot, KansouBot)
-    defaults = sandbox.bot.extensions["cogs.reviews"].ReviewPages.__init__.__kwdefaults__
-    assert defaults is not None and defaults["timeout"] > 60
-    monkeypatch.setitem(defaults, "timeout", 0.2)
+    module = sandbox.bot.extensions["cogs.reviews"]
+    assert module.READ_TIMEOUT > 60
+    monkeypatch.setattr(module, "READ_TIMEOUT", 0.2)
     assert_clean(await write(sandbox, "One."))
     assert_clean(await write(sandbox, "Two.", user="bob"))
     result = await sandbox.invoke("review read", {"anime": ROUGE})
@@ -671,11 +673,13 @@ async def test_servers_never_see_each_others_reviews(sandbox: Sandbox) -> None:
 
 async def test_autocomplete_finds_any_of_many_own_reviews(sandbox: Sandbox) -> None:
     assert isinstance(sandbox.bot, KansouBot)
-    service = sandbox.bot.services.reviews
+    reviews = sandbox.bot.get_cog("Reviews")
+    assert reviews is not None
+    service = cast(Any, reviews).service
     club = sandbox.guild().id
     for anime_id in range(1, 28):  # stored directly: 27 round trips through the stand-in would be slow
         await service.create(guild_id=club, channel_id=None, user_id=sandbox.member("alice").id, anime_id=anime_id,
-                             title="A review", body=f"Review of show {anime_id}.")
+                             text=ReviewText("A review", f"Review of show {anime_id}."), scope=EpisodeScope())
     assert_clean(await write(sandbox, "Bob's.", user="bob", anime="id:1"))
     newest = await sandbox.autocomplete("review edit", {"review": ""}, focused="review")
     assert [c.value for c in newest] == list(range(27, 2, -1))  # 25 at most, newest first, bob's #28 not there

@@ -14,17 +14,11 @@ from typing import TypeVar
 
 import pytest
 
-from bot.catalogue import (
-    AnimeEntry,
-    CatalogueBundle,
-    CharacterEntry,
-    PersonEntry,
-    read_catalogue,
-    shipped_catalogue_files,
-)
-from bot.services.search import NameSearch
-from bot.storage import Database
-from bot.storage.catalogue import Kind
+from bot.catalogue.files import read_catalogue, shipped_catalogue_files
+from bot.catalogue.models import AnimeEntry, CatalogueBundle, CharacterEntry, Kind, PersonEntry
+from bot.catalogue.search import NameSearch
+from bot.catalogue.store import CatalogueStore
+from bot.core.database import Database
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue" / "metallic_rouge.toml"
 METALLIC_ROUGE = "Metallic Rouge"
@@ -385,11 +379,11 @@ def test_every_entry_is_used(bundle: CatalogueBundle) -> None:
 @pytest.mark.parametrize(("kind", "spelling", "name"), REVIEW_SPELLINGS)
 async def test_review_spellings_resolve_without_asking(catalogue_db: Database, kind: Kind, spelling: str,
                                                        name: str) -> None:
-    assert (await NameSearch(catalogue_db.catalogue).resolve(kind, spelling)).display == name
+    assert (await NameSearch(CatalogueStore(catalogue_db)).resolve(kind, spelling)).display == name
 
 
 async def test_every_credited_name_resolves_to_itself(catalogue_db: Database) -> None:
-    search = NameSearch(catalogue_db.catalogue)
+    search = NameSearch(CatalogueStore(catalogue_db))
     people = {name for _, name, _ in ALL_STAFF} | {actor for _, _, actor in ALL_CAST}
     characters = {character for _, character, _ in ALL_CAST}
     titles = {title for title, _, _ in ALL_STAFF + ALL_CAST}

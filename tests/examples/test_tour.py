@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.helpers.commands import leaf_commands
 from tests.helpers.sandbox_script import ScriptRun, refusals, run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "examples" / "tour.kansou"
-# Every command kansou registers, but /catalogue import (it needs AniList, which the sandbox may not reach).
-COMMANDS = {"voiced", "credits", "person", "review write", "review read", "review edit", "review delete", "rate",
-            "ratings show", "ratings top", "ratings mine", "ratings forget"}
+# Every command kansou has, but /catalogue import (it needs AniList, which the sandbox may not reach).
+COMMANDS = leaf_commands() - {"catalogue import"}
 
 
 def tour(folder: Path) -> ScriptRun:
@@ -32,7 +32,8 @@ def test_the_tour_runs_every_command_without_a_refusal(tmp_path: Path) -> None:
 
 def test_the_check_catches_a_refusal(tmp_path: Path) -> None:
     """The same judgement fails a tour in which one member rates twice in a row (the old tour's mistake)."""
-    script = "/rate anime: Metallic Rouge story: 4\n/rate anime: Land of the Lustrous story: 5\n" \
+    script = "/rate anime: Metallic Rouge category: Story score: 4\n" \
+             "/rate anime: Land of the Lustrous category: Story score: 5\n" \
              "/ratings forget anime: Sound! Euphonium\n"
     problems = refusals(run_script(script, tmp_path))
     assert any(p.startswith("rate: user-error (OnCooldown)") for p in problems), problems

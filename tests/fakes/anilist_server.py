@@ -1,7 +1,7 @@
 """A fake AniList: a real HTTP server on 127.0.0.1 that answers GraphQL from a small in-memory dataset.
 
 It is not a mock of httpx. Each request is parsed, validated and *executed* by graphql-core against AniList's
-real schema (the package data ``bot/services/anilist/schema.graphql``), with hand-written resolvers for the
+real schema (the package data ``bot/anilist/schema.graphql``), with hand-written resolvers for the
 fields kansou reads, so aliases, fragments, variables and ``@include`` behave as on AniList, and an invalid
 query is refused with HTTP 400 as AniList refuses it. Unknown ids answer AniList's ``"Not Found."`` with HTTP 404.
 
@@ -48,7 +48,7 @@ from graphql import (
 )
 from graphql.language import DocumentNode, FieldNode
 
-from bot.services.anilist.schema import schema_sdl
+from bot.anilist.schema import schema_sdl
 
 FailureMode = Literal["not_found", "429", "500", "hang", "invalid_json", "graphql_error", "disconnect"]
 FAILURE_MODES: tuple[FailureMode, ...] = (

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox import InteractionResult, Sandbox, SandboxServer, UserSpec
-from bot.sandbox.config import KIND_USER, GuildSpec
-from bot.sandbox.ids import fixture_id
-from bot.sandbox.invocation import (
+from sandbox import InteractionResult, Sandbox, SandboxServer, UserSpec
+from sandbox.config import KIND_USER, GuildSpec
+from sandbox.ids import fixture_id
+from sandbox.invocation import (
     BuiltOptions,
     OptionBuilder,
     Target,
@@ -27,7 +27,7 @@ from bot.sandbox.invocation import (
     nest,
     resolve_command,
 )
-from bot.sandbox.store import InteractionRecord
+from sandbox.store import InteractionRecord
 
 COMMAND = 2
 
@@ -112,11 +112,13 @@ class Burst:
         return resolved, commands
 
     async def rate(self, member: UserSpec, anime_id: int, scores: Mapping[str, float]) -> Sent:
-        """Dispatch one /rate (the anime by its autocomplete id) and return at once."""
+        """Dispatch one /rate (the anime by its autocomplete id, one category and its score) and return at once."""
+        ((category, score),) = scores.items()
         resolved, _ = self._command("rate")
         channel = self.guild.text_channels[0]
         target = Target(self.guild, channel, member)
-        built = OptionBuilder(self.state, target).build(resolved, {"anime": f"id:{anime_id}", **scores})
+        built = OptionBuilder(self.state, target).build(
+            resolved, {"anime": f"id:{anime_id}", "category": category, "score": score})
         data: dict[str, Any] = {"id": str(resolved.command.id), "name": resolved.command.name, "type": 1,
                                 "options": nest(resolved, built.options)}
         if resolved.command.guild_id is not None:

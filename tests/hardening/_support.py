@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxMessage, running_sandbox
-from bot.sandbox.kansou import kansou_bot_factory
-from bot.storage.ratings import MAX_STORED, MIN_STORED
+from bot.ratings.models import MAX_HALVES, MIN_HALVES
+from sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxMessage, running_sandbox
+from sandbox.kansou import kansou_bot_factory
 from tests.helpers.discord_markdown import MODES, plain, render
 
 T = TypeVar("T")
@@ -296,7 +296,7 @@ def spoiler_leaks(message: SandboxMessage) -> list[str]:
 
 # -- the database ----------------------------------------------------------------------------------------------
 
-_N = [f"n{s}" for s in range(MIN_STORED, MAX_STORED + 1)]
+_N = [f"n{s}" for s in range(MIN_HALVES, MAX_HALVES + 1)]
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -315,7 +315,7 @@ def integrity(conn: sqlite3.Connection) -> str:
 
 def aggregate_mismatches(conn: sqlite3.Connection) -> list[str]:
     """Recount the rating aggregates from the raw votes; every difference from ``rating_tally``/``rating_show``."""
-    counts = ", ".join(f"sum(score = {s})" for s in range(MIN_STORED, MAX_STORED + 1))
+    counts = ", ".join(f"sum(score = {s})" for s in range(MIN_HALVES, MAX_HALVES + 1))
     recount = {tuple(r[:3]): tuple(r[3:]) for r in conn.execute(
         f"SELECT guild_id, anime_id, category, count(*), sum(score), {counts} FROM rating GROUP BY 1, 2, 3")}
     stored = {tuple(r[:3]): tuple(r[3:]) for r in conn.execute(

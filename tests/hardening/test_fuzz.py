@@ -29,10 +29,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox import InteractionResult, SandboxMessage, SandboxUsageError
-from bot.services.markdown import sanitize_text
-from bot.services.reviews import BODY_MAX, TITLE_MAX, WARNINGS_MAX
-from bot.storage.ratings import CATEGORIES
+from bot.core.markdown import sanitize_text
+from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX
+from sandbox import InteractionResult, SandboxMessage, SandboxUsageError
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
 from tests.hardening._dispatch import invoke_raw
 from tests.hardening._support import (
@@ -77,6 +76,9 @@ ACTORS = [("alice", None), ("bob", None), ("carol", None), ("dave", None), ("mod
           ("alice", "Other Server"), ("carol", "Other Server")]
 actors = st.sampled_from(ACTORS)
 SCORES = tuple(s / 2 for s in range(2, 11))
+# The seed's five categories, every server's defaults: key → label.
+CATEGORIES = {"animation": "Animation", "voice_acting": "Voice Acting", "music": "Music", "writing": "Writing",
+              "story": "Story"}
 
 
 class Fuzz:
@@ -242,7 +244,9 @@ half_points = st.sampled_from(SCORES)
 in_range: st.SearchStrategy[float] = weighted(
     (6, half_points), (1, st.integers(1, 5)), (1, st.floats(1, 5)),
     (1, st.sampled_from([1, 5, 1.0000001, 4.9999999, 2.25, 3.3, 5 - 1e-12])))
-score_sets = st.fixed_dictionaries({c: weighted((1, st.none()), (1, in_range)) for c in CATEGORIES})
+# A category as a member gives it: picked from the autocomplete (its label), typed (a key, another case), or anything.
+category_text = weighted((4, st.sampled_from(list(CATEGORIES.values()))), (1, st.sampled_from(list(CATEGORIES))),
+                         (1, st.sampled_from(["music", "VOICE ACTING", " Story "])), (1, hostile_text(100)))
 
 
 def _valid(score: float) -> bool:
@@ -255,29 +259,44 @@ def _votes(fz: Fuzz, guild_id: int, member_id: int) -> list[tuple[Any, ...]]:
                  guild_id, member_id)
 
 
+def _label(text: str) -> str | None:
+    """The default category ``text`` names (by label or key, any case), or None."""
+    wanted = " ".join(text.replace("_", " ").split()).casefold()
+    return next((label for key, label in CATEGORIES.items()
+                 if wanted in (label.casefold(), key.replace("_", " "))), None)
+
+
 @fuzz(100)
-@given(anime=anime_query(), scores=score_sets, actor=actors)
-def test_rate(fz: Fuzz, anime: str, scores: dict[str, float | None], actor: tuple[str, str | None]) -> None:
+@given(anime=anime_query(), category=weighted((5, category_text), (1, st.none())),
+       score=weighted((5, in_range), (1, st.none())), actor=actors)
+def test_rate(fz: Fuzz, anime: str, category: str | None, score: float | None, actor: tuple[str, str | None]) -> None:
     user, guild = actor
     guild_id, member_id = _guild_id(fz, guild), _user_id(fz, user)
-    given_scores = {c: s for c, s in scores.items() if s is not None}
+    options: dict[str, object] = {"anime": anime, "category": category, "score": score}
 
     async def case() -> None:
         before = _votes(fz, guild_id, member_id)
-        result = fz.check(await fz.box.sb.invoke("rate", {"anime": anime, **scores}, user=user, guild=guild))
+        result = fz.check(await fz.box.sb.invoke("rate", {k: v for k, v in options.items() if v is not None},
+                                                 user=user, guild=guild))
         assert result.ephemeral
         title = str(result.embeds[0].title or "") if result.embeds else ""
+        panel = result.message is not None and any(t.startswith("### Your ratings") for t in
+                                                    result.message.text_displays())
         after = _votes(fz, guild_id, member_id)
-        if not given_scores or not all(_valid(s) for s in given_scores.values()):
+        label = _label(category) if category is not None else None
+        if score is None or category is None or label is None or not _valid(score):
             assert not title.startswith("Your ratings"), "an invalid score was accepted"
             assert after == before, "a refused /rate changed the database"
-        TALLY[f"outcome:rate {'stored' if title.startswith('Your ratings') else 'refused'}"] += 1
+        outcome = "stored" if title.startswith("Your ratings") else "panel" if panel else "refused"
+        TALLY[f"outcome:rate {outcome}"] += 1
         if title.startswith("Your ratings"):
+            assert score is not None and label is not None
             description = str(result.embeds[0].description or "")
-            for category, score in given_scores.items():
-                assert f"{CATEGORIES[category]}: **{score:g}**" in description, (category, score, description)
+            assert f"{label}: **{score:g}**" in description, (label, score, description)
         else:
             assert after == before, "a refused /rate changed the database"
+        if panel:
+            assert score is None, "a score without its category opened the panel"
 
     fz.case("rate", case)
 
@@ -289,25 +308,25 @@ unsendable = st.sampled_from([math.nan, math.inf, -math.inf])
 
 
 @fuzz(50)
-@given(anime=anime_query(), category=st.sampled_from(list(CATEGORIES)), bad=past_bounds,
-       others=score_sets, unsent=unsendable, actor=actors)
-@example(anime="id:1", category="music", bad=1e308, others=dict.fromkeys(CATEGORIES), unsent=math.nan,
+@given(anime=anime_query(), category=st.sampled_from(list(CATEGORIES.values())), bad=past_bounds,
+       unsent=unsendable, actor=actors)
+@example(anime="id:1", category="Music", bad=1e308, unsent=math.nan,
          actor=("alice", None))  # a regression: 1e308 doubled is infinite and could not be rounded
-def test_rate_past_the_bounds(fz: Fuzz, anime: str, category: str, bad: float | str, others: dict[str, float | None],
-                              unsent: float, actor: tuple[str, str | None]) -> None:
+def test_rate_past_the_bounds(fz: Fuzz, anime: str, category: str, bad: float | str, unsent: float,
+                              actor: tuple[str, str | None]) -> None:
     user, guild = actor
     guild_id, member_id = _guild_id(fz, guild), _user_id(fz, user)
-    valid_others = {c: s for c, s in others.items() if c != category}
 
     async def case() -> None:
         sb = fz.box.sb
         # Discord's client refuses these before sending; the driver does too.
         with pytest.raises(SandboxUsageError):
-            await sb.invoke("rate", {"anime": anime, **valid_others, category: float(bad)}, user=user, guild=guild)
+            await sb.invoke("rate", {"anime": anime, "category": category, "score": float(bad)}, user=user,
+                            guild=guild)
         with pytest.raises(SandboxUsageError):  # NaN and infinities: JSON cannot even carry them
-            await sb.invoke("rate", {"anime": anime, category: unsent}, user=user, guild=guild)
+            await sb.invoke("rate", {"anime": anime, "category": category, "score": unsent}, user=user, guild=guild)
         before = _votes(fz, guild_id, member_id)
-        result = fz.check(await invoke_raw(sb, "rate", {"anime": anime, **valid_others}, {category: bad},
+        result = fz.check(await invoke_raw(sb, "rate", {"anime": anime, "category": category}, {"score": bad},
                                            user=user, guild=guild))
         assert result.ephemeral
         assert _votes(fz, guild_id, member_id) == before, "an out-of-range score changed the database"
@@ -551,7 +570,8 @@ def test_catalogue_import_with_anilist_off(fz: Fuzz, query: str, actor: tuple[st
 
 AUTOCOMPLETES = [
     ("credits", "anime", {}), ("voiced", "character", {}), ("voiced", "anime", {"character": "Naomi Orthmann"}),
-    ("person", "name", {}), ("rate", "anime", {"music": 3}), ("ratings show", "anime", {}),
+    ("person", "name", {}), ("rate", "anime", {"category": "Music", "score": 3}),
+    ("rate", "category", {"anime": "Metallic Rouge"}), ("ratings top", "category", {}), ("ratings show", "anime", {}),
     ("ratings forget", "anime", {}), ("review write", "anime", {}), ("review read", "anime", {}),
     ("review edit", "review", {}), ("review delete", "review", {}),
 ]

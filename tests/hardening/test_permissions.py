@@ -26,8 +26,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
-from bot.storage.ratings import CATEGORIES
+from sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, FakeAniList
 from tests.hardening._dispatch import invoke_raw
 from tests.hardening._support import (
@@ -43,6 +42,7 @@ from tests.hardening._support import (
 )
 
 MATRIX_FILE = Path(__file__).with_name("permission_matrix.md")
+CATEGORIES = ("Animation", "Voice Acting", "Music", "Writing", "Story")  # the seed's five, every server's defaults
 SHOW = "Metallic Rouge"
 SHOW_ID = 1
 
@@ -108,6 +108,7 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "/ratings forget (that show)": each(no("removes nothing of the author's"), no("removes nothing of the author's"),
                                         author=ok("removes own scores")),
     "/catalogue import": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("imports")),
+    "/categories add": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("adds one")),
     "/credits": each(PUBLIC, PUBLIC),
     "/voiced": each(PUBLIC, PUBLIC),
     "/person": each(PUBLIC, PUBLIC),
@@ -126,9 +127,9 @@ def matrix_markdown() -> str:
     )
     table = markdown_table(["command", *ACTORS], [[f"`{command}`", *(row[a].cell() for a in ACTORS)]
                                                   for command, row in EXPECTED.items()])
-    footer = ("\n`/catalogue import` is hidden from members without Manage Server (`default_member_permissions` on the "
-              "`/catalogue` group); the cases above send it anyway, as when a server admin opens it to everyone, "
-              "and the bot's own Manage Server check refuses it at run time.\n")
+    footer = ("\n`/catalogue import` and `/categories` are hidden from members without Manage Server "
+              "(`default_member_permissions` on their groups); the cases above send them anyway, as when a server "
+              "admin opens them to everyone, and the bot's own Manage Server check refuses them at run time.\n")
     return intro + table + footer
 
 
@@ -169,7 +170,8 @@ class Matrix:
         conn = read_only(self.box.db_path)
         try:
             tables: dict[str, Any] = {name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
-                      for name in ("review", "review_message", "rating_tally", "rating_show", "review_counter")}
+                      for name in ("review", "review_message", "rating_tally", "rating_show", "review_counter",
+                                   "rating_category")}
             tables["rating"] = conn.execute(
                 "SELECT guild_id, member_id, anime_id, category, score FROM rating ORDER BY 1, 2, 3, 4").fetchall()
             tables["anime"] = conn.execute("SELECT count(*) FROM anime").fetchall()
@@ -182,10 +184,11 @@ class Matrix:
 
     async def seed(self) -> Seeded:
         """Start from nothing but the author's review and ratings of the show."""
-        sb, db = self.box.sb, self.box.sb.bot.services.db  # type: ignore[union-attr]
-        async with db.transaction() as conn:
-            await conn.execute("DELETE FROM review")
-            await conn.execute("DELETE FROM rating")
+        sb, db = self.box.sb, self.box.sb.bot.core.db  # type: ignore[union-attr]
+        async with db.transaction() as tx:
+            await tx.execute("DELETE FROM review")
+            await tx.execute("DELETE FROM rating")
+            await tx.execute("DELETE FROM rating_category WHERE guild_id <> 0")  # every server back on the defaults
         opened = await sb.invoke("review write", {"anime": SHOW, "through_episode": 3}, user="alice")
         assert opened.modal is not None, all_text(opened)
         posted = await sb.submit_modal(opened, {"Title": "Loved it", "Review": "Rouge wins in the end.",
@@ -193,8 +196,9 @@ class Matrix:
         check_answer(posted, self.expect)
         assert posted.message is not None and not posted.ephemeral
         footer = str((posted.message.embeds[0].get("footer") or {}).get("text") or "")
-        rated = await sb.invoke("rate", {"anime": SHOW, **dict.fromkeys(CATEGORIES, 4)}, user="alice")
-        check_answer(rated, self.expect)
+        for category in CATEGORIES:  # one /rate per category
+            rated = await sb.invoke("rate", {"anime": SHOW, "category": category, "score": 4}, user="alice")
+            check_answer(rated, self.expect)
         self.seeded = Seeded(int(footer.removeprefix("Review #").split()[0]), posted.message.id, {})
         self.seeded.snapshot = self.snapshot()
         return self.seeded
@@ -318,7 +322,7 @@ async def rate(m: Matrix, s: Seeded, user: str, guild: str | None) -> tuple[Outc
     """/rate of the show (music 2)."""
     sb = m.box.sb
     before = _alice_votes(m)
-    result = await sb.invoke("rate", {"anime": SHOW, "music": 2}, user=user, guild=guild)
+    result = await sb.invoke("rate", {"anime": SHOW, "category": "Music", "score": 2}, user=user, guild=guild)
     assert result.ephemeral and "Your ratings" in all_text(result)
     gid, uid = sb.guild(guild).id, sb.member(user).id
     assert (gid, "music", 4) in _rows(m, "SELECT guild_id, category, score FROM rating WHERE member_id = ?", uid)
@@ -398,6 +402,27 @@ async def catalogue_import(m: Matrix, s: Seeded, user: str, guild: str | None) -
     return _refusal(m, result, "refused: " + text[:60])
 
 
+async def categories_add(m: Matrix, s: Seeded, user: str, guild: str | None) -> \
+        tuple[Outcome, list[InteractionResult]]:
+    """/categories add of a new category."""
+    sb = m.box.sb
+    try:
+        result = await sb.invoke("categories add", {"label": "Pacing"}, user=user, guild=guild)
+    except SandboxUsageError:
+        # Hidden from the member by Discord's client: try as if an admin had opened it to everyone.
+        result = await invoke_raw(sb, "categories add", {"label": "Pacing"}, user=user, guild=guild,
+                                  check_visible=False)
+    text = all_text(result)
+    if "Added **Pacing**" in text:
+        assert result.ephemeral
+        assert _rows(m, "SELECT count(*) FROM rating_category WHERE guild_id = ? AND label = 'Pacing'",
+                     sb.guild(guild).id) == [(1,)]
+        return ok("adds one"), [result]
+    if "manage" in text.lower():
+        return _refusal(m, result, "needs Manage Server")
+    return _refusal(m, result, "refused: " + text[:60])
+
+
 def _lookup(command: str, option: str, value: str, shows: str) -> Act:
     async def act(m: Matrix, s: Seeded, user: str, guild: str | None) -> tuple[Outcome, list[InteractionResult]]:
         result = await m.box.sb.invoke(command, {option: value}, user=user, guild=guild)
@@ -419,6 +444,7 @@ ACTIONS: dict[str, Act] = {
     "/ratings mine": ratings_mine,
     "/ratings forget (that show)": ratings_forget,
     "/catalogue import": catalogue_import,
+    "/categories add": categories_add,
     "/credits": _lookup("credits", "anime", SHOW, "Motonobu Hori"),
     "/voiced": _lookup("voiced", "character", "Naomi Orthmann", "Tomoyo Kurosawa"),
     "/person": _lookup("person", "name", "Tomoyo Kurosawa", "Naomi Orthmann"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.script import Step, parse_script
+from sandbox.script import Step, parse_script
 
 # Said by a step that did not do what it was for, although its interaction ended "ok", or by the sandbox.
 REFUSAL_WORDS = ("nothing to remove", "hadn't rated", "too quickly", "try again", "Sorry", "✖ ", " violation: ",

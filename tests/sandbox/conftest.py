@@ -10,7 +10,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.sandbox import Sandbox, SandboxConfig, plain_bot, running_sandbox
+from sandbox import Sandbox, SandboxConfig, plain_bot, running_sandbox
 
 RunBot = Callable[..., AbstractAsyncContextManager[Sandbox]]
 

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.sandbox.endpoints import point_discord_py_at
+from sandbox.endpoints import point_discord_py_at
 
 TWO = 2
 

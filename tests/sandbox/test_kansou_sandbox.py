@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.sandbox.kansou import ANILIST_OFF, anilist_notice, reply_timeout
+from sandbox.kansou import ANILIST_OFF, anilist_notice, reply_timeout
 from tests.fakes.anilist_server import ONLY_FAKE_CHARACTER_NAME, FakeAniList
 
 

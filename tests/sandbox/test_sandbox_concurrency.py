@@ -9,10 +9,10 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.sandbox import Invocation, SandboxConfig, SandboxUsageError, UserSpec
-from bot.sandbox.config import KIND_BOT, KIND_CHANNEL, KIND_USER
-from bot.sandbox.ids import fixture_id
-from bot.sandbox.world import ABSENT_OWNER_ID
+from sandbox import Invocation, SandboxConfig, SandboxUsageError, UserSpec
+from sandbox.config import KIND_BOT, KIND_CHANNEL, KIND_USER
+from sandbox.ids import fixture_id
+from sandbox.world import ABSENT_OWNER_ID
 
 from .conftest import RunBot
 from .sandbox_bots import SandboxTestBot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.sandbox import SandboxUsageError
+from sandbox import SandboxUsageError
 
 from .conftest import RunBot
 from .sandbox_bots import GoodBot

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import SandboxConfig
+from sandbox import SandboxConfig
 
 from .broken_bots import BadDescriptionBot, BrokenBot, PingBot
 from .conftest import RunBot

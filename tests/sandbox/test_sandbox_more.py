@@ -7,7 +7,7 @@ import asyncio
 import discord
 from discord import app_commands
 
-from bot.sandbox import SandboxConfig
+from sandbox import SandboxConfig
 
 from .conftest import RunBot
 from .sandbox_bots import SandboxTestBot

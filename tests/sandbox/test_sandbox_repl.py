@@ -11,14 +11,14 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.sandbox import SandboxConfig, SandboxUsageError, plain_bot
-from bot.sandbox.harness import BotFactory
-from bot.sandbox.ids import SnowflakeFactory
-from bot.sandbox.lineparse import parse_command_line
-from bot.sandbox.render import hide_spoilers
-from bot.sandbox.repl import resolve_options, run_sandbox
-from bot.sandbox.script import parse_script
-from bot.sandbox.store import CommandRegistry
+from sandbox import SandboxConfig, SandboxUsageError, plain_bot
+from sandbox.harness import BotFactory
+from sandbox.ids import SnowflakeFactory
+from sandbox.lineparse import parse_command_line
+from sandbox.render import hide_spoilers
+from sandbox.repl import resolve_options, run_sandbox
+from sandbox.script import parse_script
+from sandbox.store import CommandRegistry
 
 from .broken_bots import BrokenBot, PingBot
 from .sandbox_bots import GoodBot

@@ -1,0 +1,1 @@
+"""The shared core: the database, migrations, backups, text safety and what every feature uses (no discord import)."""

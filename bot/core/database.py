@@ -1,0 +1,292 @@
+"""The database: a small engine-neutral interface that every store uses, and its SQLite engine.
+
+Stores never see an engine's objects (an aiosqlite connection, a cursor): they call the five query methods of
+:class:`Queries` — on the :class:`Database` itself, or on the :class:`Transaction` that
+:meth:`Database.transaction` yields — and get back rows that can be read by position and by column name
+(``sqlite3.Row`` here; a PostgreSQL engine would hand back ``asyncpg.Record``). SQL uses ``?`` positional or
+``:name`` parameters. The few statements only SQLite understands are marked where they are written.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeAlias
+
+import aiosqlite
+
+from bot.core import migrations
+from bot.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Database", "Params", "Queries", "Row", "SQLiteDatabase", "Transaction"]
+
+Row: TypeAlias = Any
+"""One result row, indexable by position and by column name (``sqlite3.Row``)."""
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
+"""Query parameters: a sequence for ``?`` placeholders, a mapping for ``:name`` ones."""
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class Queries(abc.ABC):
+    """The five ways a store talks to the database."""
+
+    @abc.abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query."""
+
+    @abc.abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement whose rows are not wanted (use a fetch method for ``RETURNING``); rows affected."""
+
+    @abc.abstractmethod
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per parameter row."""
+
+
+class Transaction(Queries, abc.ABC):
+    """A write transaction: everything through it commits together, or nothing does."""
+
+
+class Database(Queries, abc.ABC):
+    """kansou's database: the query interface, write transactions (one writer at a time) and the engine's chores.
+
+    Outside a transaction, each :meth:`execute` is a transaction of its own.
+    """
+
+    dialect: str
+    """The engine's SQL dialect ("sqlite")."""
+    writes: int = 0
+    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement): a cache
+    of something read from the database is stale once this has changed."""
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
+    ) -> Database:
+        """Open (creating if needed) and upgrade the database at ``path`` (or ``":memory:"``).
+
+        ``migration_dirs`` are folders of numbered migrations beyond kansou's own (see :mod:`bot.core.migrations`).
+        """
+        return await SQLiteDatabase.connect(path, upgrade=upgrade, migration_dirs=migration_dirs)
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """``async with db.transaction() as tx:`` — BEGIN … COMMIT, ROLLBACK on an error; one at a time."""
+
+    @abc.abstractmethod
+    async def schema_version(self) -> int:
+        """The schema version recorded in the database."""
+
+    @abc.abstractmethod
+    async def integrity_check(self) -> str:
+        """The engine's own consistency check: "ok" when the database is sound."""
+
+    @abc.abstractmethod
+    async def table_counts(self) -> dict[str, int]:
+        """Row counts of kansou's tables, for ``kansou check``."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Finish pending work and close."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+class _SQLiteQueries(Queries):
+    """The query methods over one aiosqlite connection (each a single round trip to its thread)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query."""
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; rows affected."""
+        # Not closed through a second round trip: a statement without RETURNING is finished once it has run.
+        cursor = await self._conn.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per parameter row."""
+        await self._conn.executemany(sql, rows)
+
+
+class _SQLiteTransaction(_SQLiteQueries, Transaction):
+    """A transaction on the engine's one connection (held by the writer lock while it is open)."""
+
+
+def _probe(path: str) -> None:
+    """Open the file once with the standard library, so a path SQLite cannot use fails here, clearly.
+
+    aiosqlite starts a thread per connection; surfacing the errors before it starts keeps a failed open from
+    leaving that thread behind.
+    """
+    try:
+        conn = sqlite3.connect(path)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} is not a usable SQLite database ({exc}).") from None
+    finally:
+        conn.close()
+
+
+class SQLiteDatabase(_SQLiteQueries, Database):
+    """The SQLite engine: one aiosqlite connection in WAL mode; write transactions take turns on it."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+        super().__init__(conn)
+        self.path = path
+        # One connection serves every coroutine, so write transactions take turns (BEGIN cannot nest).
+        self._writer = asyncio.Lock()
+        self._writing: asyncio.Task[Any] | None = None  # the task whose transaction is open
+        self.writes = 0
+
+    @classmethod
+    async def connect(
+        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
+    ) -> SQLiteDatabase:
+        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``)."""
+        if path != ":memory:":
+            path = Path(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"Cannot create the folder for the database {path}: {exc.strerror}.") from None
+            await asyncio.to_thread(_probe, str(path))
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:  # the file changed since the probe
+            raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
+        db = cls(conn, path)
+        try:
+            try:
+                await db._configure()
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(f"{path} is not a usable SQLite database ({exc}).") from None
+            known = migrations.load_migrations(migration_dirs)
+            if upgrade:
+                try:
+                    await migrations.migrate(db, known)
+                except sqlite3.Error as exc:
+                    raise DatabaseError(
+                        f"Upgrading the database {path} failed ({exc}); nothing was changed."
+                    ) from exc
+            else:
+                migrations.check_version(await db.schema_version(), len(known))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        conn = self._conn
+        conn.row_factory = sqlite3.Row
+        # SQLite only: the connection's settings.
+        await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self.fetch_all("PRAGMA journal_mode = WAL")
+        await self.execute("PRAGMA synchronous = NORMAL")
+        await self.execute("PRAGMA foreign_keys = ON")
+
+    def _not_inside_a_transaction(self) -> None:
+        if self._writing is not None and self._writing is asyncio.current_task():
+            # It would wait for its own transaction forever.
+            raise RuntimeError("inside a transaction, write through the transaction, not the database")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement as a transaction of its own (waiting for an open one to finish); rows affected."""
+        self._not_inside_a_transaction()
+        async with self._writer:
+            try:
+                return await super().execute(sql, params)
+            finally:
+                self.writes += 1
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement per parameter row, all in one transaction of their own."""
+        async with self.transaction() as tx:
+            await tx.execute_many(sql, rows)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Transaction]:
+        self._not_inside_a_transaction()
+        async with self._writer:
+            self._writing = asyncio.current_task()
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield _SQLiteTransaction(self._conn)
+                except BaseException:
+                    if self._conn.in_transaction:  # an error may have ended it already
+                        await self._conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await self._conn.execute("COMMIT")
+            finally:
+                self._writing = None
+                self.writes += 1
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error), one at a time."""
+        return self._transaction()
+
+    async def schema_version(self) -> int:
+        """The schema version recorded in the file (SQLite keeps it in ``PRAGMA user_version``)."""
+        return int(await self.fetch_value("PRAGMA user_version") or 0)
+
+    async def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``: "ok" when the file is sound."""
+        return "\n".join(str(r[0]) for r in await self.fetch_all("PRAGMA integrity_check"))
+
+    async def table_counts(self) -> dict[str, int]:
+        """Row counts of kansou's tables (the search index's internals left out)."""
+        names = [str(r[0]) for r in await self.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE '%_fts%' ORDER BY name"
+        )]
+        # Table names come from sqlite_master, not from anyone's input.
+        return {name: int(await self.fetch_value(f'SELECT count(*) FROM "{name}"') or 0) for name in names}
+
+    async def close(self) -> None:
+        """Let SQLite refresh its statistics, then close (the last connection checkpoints the WAL)."""
+        try:
+            await self._conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            log.debug("PRAGMA optimize failed at close", exc_info=True)
+        await self._conn.close()

@@ -1,0 +1,134 @@
+"""Numbered ``.sql`` migrations, applied in one transaction and recorded as the schema version.
+
+kansou's migrations live in ``migrations/`` beside this module: ``0001_catalogue.sql``, ``0002_reviews.sql`` …
+Each number is used once and they run in order; the schema version is the number of the last one applied
+(SQLite keeps it in ``PRAGMA user_version``). A feature that needs tables adds the next number. Further
+folders (a feature that lives elsewhere, a test's feature) can be given to :func:`load_migrations`: their files
+are numbered in the same sequence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any, Protocol
+
+from bot.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class _Statements(Protocol):
+    """What running migrations needs of a transaction (``bot.core.database.Transaction`` has it)."""
+
+    async def fetch_value(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ..., /) -> int: ...
+
+
+class _Migratable(Protocol):
+    """What running migrations needs of a database (``bot.core.database.Database`` has it)."""
+
+    async def schema_version(self) -> int: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``version`` is the number in its file name."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def kansou_migrations() -> Traversable:
+    """The folder of kansou's own migrations (shipped in the package)."""
+    return resources.files("bot.core").joinpath("migrations")
+
+
+def load_migrations(extra: Sequence[Traversable] = ()) -> list[Migration]:
+    """Every migration in kansou's folder and in ``extra``, in order, checked to be numbered 1, 2, 3, …"""
+    found = []
+    for folder in (kansou_migrations(), *extra):
+        for entry in folder.iterdir():
+            match = _NAME.match(entry.name)
+            if match:
+                found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {migration.version:04d} ({migration.name}) is out of sequence "
+                               f"(expected {expected:04d})")
+    return found
+
+
+def latest_version(extra: Sequence[Traversable] = ()) -> int:
+    """The schema version this build of kansou writes."""
+    return len(load_migrations(extra))
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of a migration, one by one (a trigger's ``BEGIN … END`` stays whole)."""
+    statements: list[str] = []
+    current = ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip() and not all(
+                part.strip().startswith("--") or not part.strip() for part in current.splitlines()
+            ):
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(p.strip().startswith("--") or not p.strip() for p in current.splitlines()):
+        raise RuntimeError(f"an incomplete statement ends a migration: {current.strip()[:80]!r}")
+    return statements
+
+
+def check_version(version: int, known: int) -> None:
+    """Refuse a database written by a newer kansou (``DatabaseError``)."""
+    if version > known:
+        raise DatabaseError(
+            f"This database has schema version {version}, but this kansou only knows up to {known}. "
+            "It was written by a newer kansou: upgrade kansou, or restore an older backup."
+        )
+
+
+async def migrate(db: _Migratable, migrations: Sequence[Migration] | None = None, *,
+                  target: int | None = None) -> tuple[int, int]:
+    """Bring the schema up to ``target`` (default: the last of ``migrations``) in one transaction; (before, after).
+
+    The version is read inside the write transaction, so two processes opening a new database at the same
+    moment cannot both apply the same migrations: the second waits, then finds nothing left to do.
+    """
+    migrations = load_migrations() if migrations is None else migrations
+    target = len(migrations) if target is None else target
+    check_version(await db.schema_version(), len(migrations))
+    async with db.transaction() as transaction:
+        tx: _Statements = transaction
+        # SQLite only: the version lives in PRAGMA user_version, the tables in sqlite_master.
+        before = int(await tx.fetch_value("PRAGMA user_version") or 0)
+        check_version(before, len(migrations))
+        if before == 0 and await tx.fetch_value(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ):
+            raise DatabaseError("This file is an SQLite database, but not a kansou one (it has other tables).")
+        pending = [m for m in migrations if before < m.version <= target]
+        for migration in pending:
+            for statement in split_statements(migration.sql):
+                await tx.execute(statement)
+        if pending:
+            await tx.execute(f"PRAGMA user_version = {pending[-1].version}")
+    if not pending:
+        return before, before
+    log.info("database schema upgraded from version %d to %d", before, pending[-1].version)
+    return before, pending[-1].version

@@ -1,0 +1,1 @@
+"""Ratings: per-category scores per server, their tallies, leaderboards and chart."""

@@ -1,0 +1,1 @@
+"""Reviews: spoiler-safe reviews, one per member per show per server."""

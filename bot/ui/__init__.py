@@ -1,0 +1,1 @@
+"""The Discord side shared by every cog: the client, the central error handler, views, sending, options."""

@@ -1,0 +1,31 @@
+"""Autocomplete callbacks shared by every cog: names and titles from the local catalogue, never AniList."""
+
+from __future__ import annotations
+
+from discord import app_commands
+
+from bot.catalogue.models import Kind
+from bot.catalogue.search import ID_PREFIX
+from bot.core import limits
+from bot.ui.client import Interaction
+
+
+async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[app_commands.Choice[str]]:
+    matches = await interaction.client.core.catalogue.complete(kind, current, limit=limits.CHOICES)
+    return [app_commands.Choice(name=m.label[: limits.CHOICE_NAME] or "?", value=f"{ID_PREFIX}{m.entity_id}")
+            for m in matches]
+
+
+async def complete_anime(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete show titles from the catalogue."""
+    return await _complete(interaction, "anime", current)
+
+
+async def complete_character(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete character names from the catalogue."""
+    return await _complete(interaction, "character", current)
+
+
+async def complete_person(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete people's names from the catalogue."""
+    return await _complete(interaction, "person", current)

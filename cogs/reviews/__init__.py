@@ -1,0 +1,129 @@
+"""/review write, read, edit and delete: spoiler-safe reviews, posted in the channel and read privately.
+
+The commands are here; the forms and buttons in ``_views``, posting and reposting in ``_posting``; the rules
+in ``bot.reviews.service`` and what members read in ``bot.reviews.render``.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core import limits
+from bot.reviews import render
+from bot.reviews.models import EpisodeScope
+from bot.reviews.service import AlreadyReviewed, ReviewService
+from bot.reviews.store import ReviewStore
+from bot.ui.autocomplete import complete_anime
+from bot.ui.client import Interaction, KansouBot
+from bot.ui.errors import answer
+from bot.ui.options import Episode, ReviewNumber, Watched
+from bot.ui.send import reply
+from bot.ui.views import Paginator
+from cogs.reviews._posting import can_manage_messages, delete_messages
+from cogs.reviews._views import EditModal, WriteModal, refuse
+
+READ_TIMEOUT = 600.0  # reading several long reviews takes a while
+
+
+class Reviews(commands.Cog):
+    """Spoiler-safe reviews."""
+
+    review = app_commands.Group(name="review", description="Spoiler-safe anime reviews.", guild_only=True)
+
+    def __init__(self, service: ReviewService) -> None:
+        self.service = service
+
+    async def complete_own_review(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
+        """Autocomplete the member's own reviews in this server by number, show or title."""
+        if interaction.guild_id is None:
+            return []
+        # All of them (at most one per show), filtered here: a LIMIT first would hide older reviews from the search.
+        reviews = await self.service.by_author(interaction.guild_id, interaction.user.id, limit=None)
+        wanted = str(current).strip().lstrip("#").casefold()
+        choices = []
+        for review in reviews:
+            label = f"#{review.number} · {review.anime_title} — {review.title}"
+            if wanted and not (str(review.number).startswith(wanted) or wanted in label.casefold()):
+                continue
+            choices.append(app_commands.Choice(name=render.choice_label(review), value=review.number))
+        return choices[: limits.CHOICES]
+
+    @review.command(name="write", description="Write a review of an anime (opens a form).")
+    @app_commands.describe(
+        anime="The show you're reviewing (English, romaji or Japanese title)",
+        spoilers="Hide the review behind a spoiler (default: true)",
+        through_episode="The last episode your review spoils (leave out if it spoils the whole series)",
+    )
+    @app_commands.autocomplete(anime=complete_anime)
+    async def write(
+        self, interaction: Interaction, anime: str, spoilers: bool = True, through_episode: Episode | None = None
+    ) -> None:
+        """Open the review form for a show, after checking the member may review it."""
+        await answer(interaction, self._write, anime=anime, spoilers=spoilers, through_episode=through_episode)
+
+    async def _write(self, interaction: Interaction, anime: str, spoilers: bool, through_episode: int | None) -> None:
+        scope = EpisodeScope.from_options(spoilers, through_episode)
+        try:
+            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope)
+        except AlreadyReviewed as exc:
+            await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        await interaction.response.send_modal(WriteModal(self.service, show, scope))
+
+    @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
+    @app_commands.describe(
+        anime="The show (English, romaji or Japanese title)",
+        watched="How many episodes you've watched: reviews that spoil no further are shown in clear",
+        author="Only this member's review",
+    )
+    @app_commands.autocomplete(anime=complete_anime)
+    async def read(
+        self,
+        interaction: Interaction,
+        anime: str,
+        watched: Watched | None = None,
+        author: discord.User | None = None,
+    ) -> None:
+        """Page through a show's reviews, newest first; spoilers beyond ``watched`` stay hidden."""
+        await answer(interaction, self._read, anime=anime, watched=watched, author=author)
+
+    async def _read(self, interaction: Interaction, anime: str, watched: int | None,
+                    author: discord.User | None) -> None:
+        author_id = author.id if author else None
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id)
+        if not found.items:
+            await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
+            return
+        await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
+            interaction, ephemeral=True)
+
+    @review.command(name="edit", description="Edit your review (opens the form with your text).")
+    @app_commands.describe(review="The review's number, as shown on it (#12 → 12)")
+    @app_commands.autocomplete(review=complete_own_review)
+    async def edit(self, interaction: Interaction, review: ReviewNumber) -> None:
+        """Open the edit form of one of the member's own reviews."""
+        found = await self.service.get(interaction.guild_id, review)
+        self.service.check_can_edit(found, interaction.user.id)
+        await interaction.response.send_modal(EditModal(self.service, found))
+
+    @review.command(name="delete", description="Delete a review (yours, or any if you can manage messages).")
+    @app_commands.describe(review="The review's number, as shown on it (#12 → 12)")
+    @app_commands.autocomplete(review=complete_own_review)
+    async def delete(self, interaction: Interaction, review: ReviewNumber) -> None:
+        """Delete a review and its post."""
+        found = await self.service.get(interaction.guild_id, review)
+        removed = await self.service.delete(found, interaction.user.id,
+                                            can_manage_messages(interaction, found.channel_id))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel_id = removed.channel_id
+        left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
+            interaction.client, channel_id, removed.message_ids)
+        await reply(interaction, render.deleted(removed, post_left=left), ephemeral=True)
+
+
+async def setup(bot: KansouBot) -> None:
+    """Add the review commands, on a review service over the shared database and catalogue."""
+    core = bot.core
+    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))

@@ -1,0 +1,93 @@
+"""Posting a review in its channel, bringing the post up to date after an edit, and removing it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import discord
+
+from bot.core.cards import Card
+from bot.reviews.models import Review
+from bot.ui.client import Interaction
+from bot.ui.send import NO_PINGS, to_embed
+
+log = logging.getLogger(__name__)
+
+
+def _embeds(cards: Sequence[Card]) -> list[discord.Embed]:
+    return [to_embed(card) for card in cards]
+
+
+async def delete_messages(client: discord.Client, channel_id: int, message_ids: Sequence[int]) -> bool:
+    """Delete posted messages, tolerating ones already gone; whether none was left behind."""
+    channel = client.get_partial_messageable(channel_id)
+    removed = True
+    for message_id in message_ids:
+        try:
+            await channel.get_partial_message(message_id).delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException:
+            log.warning("could not delete review message %s in channel %s", message_id, channel_id, exc_info=True)
+            removed = False
+    return removed
+
+
+async def post(interaction: Interaction, messages: Sequence[Sequence[Card]]) -> list[int]:
+    """Send a review's messages publicly in the interaction's channel; their ids (all removed again on failure)."""
+    ids: list[int] = []
+    try:
+        for cards in messages:
+            if not interaction.response.is_done():
+                callback = await interaction.response.send_message(embeds=_embeds(cards), allowed_mentions=NO_PINGS)
+                message_id = callback.message_id
+                if message_id is None:
+                    message_id = (await interaction.original_response()).id
+                ids.append(message_id)
+            else:
+                sent = await interaction.followup.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS, wait=True)
+                ids.append(sent.id)
+    except BaseException:
+        if ids and interaction.channel_id is not None:
+            await delete_messages(interaction.client, interaction.channel_id, ids)
+        raise
+    return ids
+
+
+async def repost(client: discord.Client, review: Review, messages: Sequence[Sequence[Card]]) -> list[int]:
+    """Bring a review's posted messages up to date (editing, adding or removing messages); the new ids."""
+    assert review.channel_id is not None
+    channel = client.get_partial_messageable(review.channel_id, guild_id=review.guild_id)
+    old = list(review.message_ids)
+    ids: list[int] = []
+    try:
+        for index, cards in enumerate(messages):
+            if index < len(old):
+                await channel.get_partial_message(old[index]).edit(embeds=_embeds(cards), allowed_mentions=NO_PINGS)
+                ids.append(old[index])
+            else:
+                sent = await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS)
+                ids.append(sent.id)
+    except discord.NotFound:
+        # Part of the post was deleted meanwhile: post the review again, in order, and clear what is left.
+        await delete_messages(client, review.channel_id, old + ids[len(old) :])
+        ids = []
+        for cards in messages:
+            ids.append((await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS)).id)
+        return ids
+    await delete_messages(client, review.channel_id, old[len(messages) :])
+    return ids
+
+
+def can_manage_messages(interaction: Interaction, channel_id: int | None) -> bool:
+    """Whether the member has Manage Messages in the channel the review was posted in."""
+    if channel_id is None or channel_id == interaction.channel_id:
+        return interaction.permissions.manage_messages
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    channel = interaction.guild.get_channel_or_thread(channel_id) if interaction.guild else None
+    if channel is not None:
+        return channel.permissions_for(member).manage_messages
+    return member.guild_permissions.manage_messages

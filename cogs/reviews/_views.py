@@ -1,0 +1,146 @@
+"""The forms and buttons of /review: writing, editing, and the offer to edit a review already written."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.catalogue.models import Anime
+from bot.core.cards import Attachment, Card, Page
+from bot.core.text import Md
+from bot.errors import KansouError
+from bot.reviews import render
+from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
+from bot.reviews.service import AlreadyReviewed, ReviewService
+from bot.ui.client import Interaction
+from bot.ui.send import reply
+from bot.ui.views import KansouModal, OwnedView
+from cogs.reviews._posting import post, repost
+
+log = logging.getLogger(__name__)
+
+MODAL_TIMEOUT = 3600.0  # writing a long review takes a while
+DRAFT = "review-draft.txt"
+
+
+async def refuse(interaction: Interaction, service: ReviewService, error: KansouError, *,
+                 draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
+    """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
+    card = Card(description=Md(str(error)), tone="error",
+                footer="Your text is attached, so nothing is lost." if draft is not None else None)
+    files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
+    view = EditOffer(service, review, interaction.user.id) if review is not None else None
+    await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
+    if view is not None:
+        view.message = await interaction.original_response()
+
+
+class ReviewModal(KansouModal):
+    """The review form: title, body and optional content warnings (pre-filled when editing)."""
+
+    def __init__(self, service: ReviewService, heading: str, intro: Md, *, text: ReviewText | None = None) -> None:
+        super().__init__(title=heading, timeout=MODAL_TIMEOUT)
+        self.service = service
+        self.title_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+            style=discord.TextStyle.short, max_length=TITLE_MAX, default=text.title if text else None,
+            placeholder="A headline for your review",
+        )
+        self.body_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, max_length=BODY_MAX, default=text.body if text else None,
+            placeholder="What did you think?",
+        )
+        self.warnings_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, max_length=WARNINGS_MAX, required=False,
+            default=(text.warnings or None) if text else None, placeholder="e.g. violence, flashing lights",
+        )
+        self.add_item(discord.ui.TextDisplay(intro[:4000]))
+        self.add_item(discord.ui.Label(text="Title", description="Shown outside the spoiler — keep it spoiler-free.",
+                                       component=self.title_input))
+        self.add_item(discord.ui.Label(text="Review", description=f"Up to {BODY_MAX} characters.",
+                                       component=self.body_input))
+        self.add_item(discord.ui.Label(text="Content warnings (optional)", description="Shown outside the spoiler.",
+                                       component=self.warnings_input))
+
+    def typed(self) -> tuple[str, str, str | None]:
+        """The submitted title, body and warnings, as typed."""
+        return self.title_input.value, self.body_input.value, self.warnings_input.value or None
+
+
+class WriteModal(ReviewModal):
+    """The form of /review write."""
+
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope) -> None:
+        self.anime_id = anime.id
+        self.scope = scope
+        super().__init__(service, *render.write_form(anime, scope))
+
+    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
+        """Store the review, post it publicly, and record where it was posted."""
+        typed = self.typed()
+        try:
+            review = await self.service.create(
+                guild_id=interaction.guild_id, channel_id=interaction.channel_id, user_id=interaction.user.id,
+                anime_id=self.anime_id, text=ReviewText.parse(*typed), scope=self.scope,
+            )
+        except AlreadyReviewed as exc:
+            await refuse(interaction, self.service, exc, draft=typed, review=exc.review)
+            return
+        except KansouError as exc:
+            await refuse(interaction, self.service, exc, draft=typed)
+            return
+        try:
+            ids = await post(interaction, render.render_post(review))
+        except BaseException:
+            await self.service.discard(review)
+            raise
+        assert interaction.channel_id is not None
+        await self.service.attach_messages(review.id, interaction.channel_id, ids)
+
+
+class EditModal(ReviewModal):
+    """The form of /review edit, pre-filled with the review as it is."""
+
+    def __init__(self, service: ReviewService, review: Review) -> None:
+        self.review_id = review.id
+        self.guild_id = review.guild_id
+        super().__init__(service, *render.edit_form(review), text=review.text)
+
+    async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
+        """Save the new text and update the posted message(s)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        typed = self.typed()
+        current = await self.service.by_id(self.guild_id, self.review_id)
+        try:
+            review = await self.service.update(current, interaction.user.id, ReviewText.parse(*typed))
+        except KansouError as exc:
+            await refuse(interaction, self.service, exc, draft=typed)
+            return
+        failed = False
+        if review.channel_id is not None and review.message_ids:
+            try:
+                ids = await repost(interaction.client, review, render.render_post(review))
+            except discord.HTTPException:
+                log.warning("could not update the post of review %s", review.id, exc_info=True)
+                failed = True
+            else:
+                review = await self.service.attach_messages(review.id, review.channel_id, ids)
+        await reply(interaction, render.edited(review, post_failed=failed), ephemeral=True)
+
+
+class EditOffer(OwnedView):
+    """A button under "you already reviewed this" that opens the edit form for that review."""
+
+    def __init__(self, service: ReviewService, review: Review, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=600.0)
+        self.service = service
+        self.review_id = review.id
+        self.guild_id = review.guild_id
+        self.edit.label = f"Edit review #{review.number}"
+
+    @discord.ui.button(label="Edit my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    async def edit(self, interaction: Interaction, _: discord.ui.Button[EditOffer]) -> None:
+        """Open the edit form, pre-filled with the review as it is now."""
+        review = await self.service.by_id(self.guild_id, self.review_id)
+        self.service.check_can_edit(review, interaction.user.id)
+        await interaction.response.send_modal(EditModal(self.service, review))

@@ -1,0 +1,1 @@
+"""The test suite (a package, so tests/sandbox/ cannot shadow the top-level sandbox package)."""

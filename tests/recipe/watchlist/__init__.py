@@ -1,0 +1,1 @@
+"""A feature written by CONTRIBUTING.md's recipe, for the test that follows it: a member's watchlist."""
