@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import discord
 
 from bot.core.cards import Card, Pages
+from bot.ui.locale import answer_in_members_language
 from bot.ui.send import NO_PINGS, reply, to_embed
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class _Owned:
     async def interaction_check(self, interaction: AnyInteraction) -> bool:
         """Only the member who ran the command may use these controls."""
         log_interaction(interaction)
+        answer_in_members_language(interaction)
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_PINGS)
@@ -94,6 +96,7 @@ class KansouModal(discord.ui.Modal):
     async def interaction_check(self, interaction: AnyInteraction, /) -> bool:
         """Anyone who got the form may submit it (it was opened for them)."""
         log_interaction(interaction)
+        answer_in_members_language(interaction)
         return True
 
     async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely
