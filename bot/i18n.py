@@ -28,7 +28,8 @@ from bot.ui.translator import tree_messages
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = i18n.LOCALES_DIR / f"{i18n.DOMAIN}.pot"
 #: Babel's keywords for kansou's marking functions (argument positions of the message, plural and context).
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "counted": (1, 2), "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3)}
 COMMENT = "Translators:"
 #: Fixed dates in the headers, so that re-running the extraction changes nothing.
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)

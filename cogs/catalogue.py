@@ -7,6 +7,7 @@ from discord.ext import commands
 
 from bot.catalogue.render import render_import
 from bot.catalogue.service import CatalogueService
+from bot.core.i18n import _
 from bot.errors import InvalidInput
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.send import reply
@@ -28,10 +29,10 @@ class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Ma
         """Fetch a show's credits from AniList (Manage Server only)."""
         enricher = self.catalogue.enricher
         if enricher is None:
-            raise InvalidInput("AniList is turned off on this bot (ANILIST_API_URL=off).")
+            raise InvalidInput(_("AniList is turned off on this bot (ANILIST_API_URL=off)."))
         text = query.strip()
         if not text or len(text) > 200:
-            raise InvalidInput("Give the show's title (up to 200 characters).")
+            raise InvalidInput(_("Give the show's title (up to {most} characters).").format(most=200))
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await enricher.import_anime(text, requester=(interaction.guild_id, interaction.user.id))
         await reply(interaction, cards=[render_import(result)], ephemeral=True)

@@ -11,6 +11,7 @@ from bot.catalogue.service import Caller
 from bot.ui.autocomplete import complete_anime, complete_character, complete_person
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.locale import for_everyone
 from bot.ui.send import think_publicly
 from bot.ui.views import Paginator
 
@@ -41,7 +42,9 @@ class Credits(commands.Cog):
 
     async def _credits(self, interaction: Interaction, anime: str) -> None:
         result = await self.service.anime_credits(anime, _caller(interaction))
-        await Paginator(render_anime(result), interaction.user.id).start(interaction)
+        with for_everyone(interaction):  # the answer is posted in the channel: the server's language
+            pages = Paginator(render_anime(result), interaction.user.id)
+        await pages.start(interaction)
 
     @app_commands.command(name="voiced", description="Who voiced a character, in Japanese and in the English dub.")
     @app_commands.describe(
@@ -67,7 +70,9 @@ class Credits(commands.Cog):
 
     async def _voiced(self, interaction: Interaction, character: str, anime: str | None, language: str) -> None:
         result = await self.service.voiced(character, anime, parse_language(language), _caller(interaction))
-        await Paginator(render_voiced(result), interaction.user.id).start(interaction)
+        with for_everyone(interaction):  # the answer is posted in the channel: the server's language
+            pages = Paginator(render_voiced(result), interaction.user.id)
+        await pages.start(interaction)
 
     @app_commands.command(name="person", description="Everything a voice actor or staff member worked on.")
     @app_commands.describe(name="The person's name (any order, with or without macrons)")
@@ -78,7 +83,9 @@ class Credits(commands.Cog):
 
     async def _person(self, interaction: Interaction, name: str) -> None:
         result = await self.service.person(name, _caller(interaction))
-        await Paginator(render_person(result), interaction.user.id).start(interaction)
+        with for_everyone(interaction):  # the answer is posted in the channel: the server's language
+            pages = Paginator(render_person(result), interaction.user.id)
+        await pages.start(interaction)
 
 
 async def setup(bot: KansouBot) -> None:

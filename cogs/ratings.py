@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import _
 from bot.errors import InvalidInput
 from bot.ratings import render
 from bot.ratings.models import Category, MemberScores, Score
@@ -21,6 +22,7 @@ from bot.ratings.store import RatingStore
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.locale import for_everyone
 from bot.ui.options import ScoreOption
 from bot.ui.send import NO_PINGS, reply
 from bot.ui.views import OwnedLayout, Paginator
@@ -64,7 +66,7 @@ class RatingPanel(OwnedLayout):
             )
             menu.callback = self._picker(category, menu)  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
             box.add_item(discord.ui.ActionRow(menu))
-        box.add_item(discord.ui.TextDisplay(render.PANEL_NOTE))
+        box.add_item(discord.ui.TextDisplay(render.panel_note()))
         self.add_item(box)
 
     def _picker(self, category: Category, menu: discord.ui.Select[RatingPanel]
@@ -139,8 +141,8 @@ class Ratings(commands.Cog):
 
     async def _rate(self, interaction: Interaction, anime: str, category: str | None, score: Score | None) -> None:
         if score is not None and category is None:
-            raise InvalidInput("Say which category that score is for (`category`), or leave the score out too for a "
-                               "menu of every category.")
+            raise InvalidInput(_("Say which category that score is for (`category`), or leave the score out too "
+                                 "for a menu of every category."))
         if category is not None and score is not None:
             result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
                                                          score)
@@ -164,7 +166,9 @@ class Ratings(commands.Cog):
         if result.overall is None:
             await reply(interaction, render.nobody_rated(result.title), ephemeral=True)
             return
-        await reply(interaction, page=render.render_show(result))
+        with for_everyone(interaction):  # a post the channel reads: in the server's language
+            page = render.render_show(result)
+        await reply(interaction, page=page)
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")
@@ -173,16 +177,18 @@ class Ratings(commands.Cog):
         """The server's leaderboard by Bayesian average."""
         board = await self.service.top(interaction.guild_id, category)
         if not board.rows:
-            await reply(interaction, render.NOTHING_RATED, ephemeral=True)
+            await reply(interaction, render.nothing_rated(), ephemeral=True)
             return
-        await Paginator(render.render_top(board), interaction.user.id).start(interaction)
+        with for_everyone(interaction):
+            pages = Paginator(render.render_top(board), interaction.user.id)
+        await pages.start(interaction)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
         """Your ratings in this server (only you see them)."""
         result = await self.service.mine(interaction.guild_id, interaction.user.id)
         if not result.shows:
-            await reply(interaction, render.NOTHING_OF_YOURS, ephemeral=True)
+            await reply(interaction, render.nothing_of_yours(), ephemeral=True)
             return
         await Paginator(render.render_mine(result), interaction.user.id).start(interaction, ephemeral=True)
 

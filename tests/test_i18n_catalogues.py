@@ -25,6 +25,15 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale, domain=i18n.DOMAIN)
 
 
+#: Markdown and mention syntax a translation must carry exactly as the English does: a translator can neither add a
+#: link, a ping or a spoiler bar nor break the bold or code the sentence is built with.
+MARKUP = ("**", "`", "||", "<@", "<#", "](", "@everyone", "@here", "-# ", "\n")
+
+
+def _markup(text: str) -> dict[str, int]:
+    return {token: text.count(token) for token in MARKUP}
+
+
 def _placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
@@ -47,7 +56,8 @@ async def test_the_template_holds_every_marked_string_and_every_command_string(t
 def _problems(template: Catalog, catalog: Catalog) -> dict[str, list[object]]:
     """What is wrong with one language's catalogue against the template."""
     by_key = {_key(m): m for m in catalog if m.id}
-    found_problems: dict[str, list[object]] = {"missing": [], "fuzzy": [], "placeholders": [], "plurals": []}
+    found_problems: dict[str, list[object]] = {"missing": [], "fuzzy": [], "placeholders": [], "plurals": [],
+                                               "markup": []}
     for source in template:
         if not source.id:
             continue
@@ -62,6 +72,7 @@ def _problems(template: Catalog, catalog: Catalog) -> dict[str, list[object]]:
         ids = [source.id] if isinstance(source.id, str) else list(source.id)
         expected = set().union(*(_placeholders(i) for i in ids))
         found_problems["placeholders"] += [(_key(source), t) for t in strings if _placeholders(str(t)) != expected]
+        found_problems["markup"] += [(_key(source), t) for t in strings if _markup(str(t)) != _markup(ids[0])]
         if isinstance(source.id, tuple | list) and len(strings) != catalog.num_plurals:
             found_problems["plurals"].append(_key(source))
     return {k: v for k, v in found_problems.items() if v}
@@ -77,10 +88,12 @@ def test_a_broken_catalogue_is_caught(template: Catalog) -> None:
     catalog = _read(i18n.po_path("es_ES"), "es_ES")
     dropped = next(m for m in catalog if m.id)
     dropped.string = ""
-    renamed = next((m for m in catalog if isinstance(m.id, str) and _placeholders(m.id)), None)
-    if renamed is not None:
-        renamed.string = "{otro}"
+    renamed = next(m for m in catalog if isinstance(m.id, str) and _placeholders(m.id) and "`" not in m.id
+                   and "**" not in m.id and "\n" not in m.id and "<" not in m.id)
+    renamed.string = "{otro}"
+    linked = next(m for m in catalog if m.id == "Review #{number} is updated.")
+    linked.string = "La reseña #{number} está actualizada: [mira](https://evil.example) @everyone"
     problems = _problems(template, catalog)
     assert problems["missing"] == [_key(dropped)]
-    if renamed is not None:
-        assert problems["placeholders"] == [(_key(renamed), "{otro}")]
+    assert problems["placeholders"] == [(_key(renamed), "{otro}")]
+    assert problems["markup"] == [(_key(linked), linked.string)]

@@ -22,6 +22,7 @@ from bot.anilist.queries import ALL_QUERIES, PER_PAGE
 from bot.anilist.singleflight import SingleFlight
 from bot.catalogue.models import CatalogueBundle
 from bot.config import DEFAULT_ANILIST_URL
+from bot.core.i18n import N_, _
 from bot.errors import NotFound, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
@@ -40,18 +41,30 @@ MAX_BACKOFF = 3600.0
 MAX_SEARCH = 25
 MAX_SEARCH_LENGTH = 100
 
-NOT_ANSWERING = "AniList is not answering right now."
-CANNOT_ANSWER = "AniList could not answer that request right now."
+NOT_ANSWERING = N_("AniList is not answering right now.")  # translated where shown (bot.ui.errors)
+CANNOT_ANSWER = N_("AniList could not answer that request right now.")
 
 
 def rate_limited_message(seconds: int) -> str:
     """What a member is told while AniList's own back-off (a 429) is in force."""
-    return f"AniList is rate limiting us; try again in {seconds} s."
+    return _("AniList is rate limiting us; try again in {seconds} s.").format(seconds=seconds)
+
+
+CUT_OFF = {  # a list AniList has more of than kansou reads: (which list, of what) → what the importer is told
+    ("characters", "show"): N_("AniList lists more than {limit} characters for this show; only the first {limit} "
+                               "were read."),
+    ("staff", "show"): N_("AniList lists more than {limit} staff credits for this show; only the first {limit} "
+                          "were read."),
+    ("characters", "person"): N_("AniList lists more than {limit} voice roles for this person; only the first "
+                                 "{limit} were read."),
+    ("staff", "person"): N_("AniList lists more than {limit} staff roles for this person; only the first {limit} "
+                            "were read."),
+}
 
 
 def busy_message(seconds: int) -> str:
     """What a member is told when kansou's own limiter has no slot soon enough."""
-    return f"AniList is busy; try again in {seconds} s."
+    return _("AniList is busy; try again in {seconds} s.").format(seconds=seconds)
 
 
 def make_http_client(timeout: float, *, user_agent: str = USER_AGENT) -> httpx.AsyncClient:
@@ -173,11 +186,11 @@ class AniListClient:
             try:
                 data = await self._request("FetchAnime", variables, deadline)
             except NotFound:
-                raise NotFound(f"AniList has no anime with id {anilist_id}.") from None
+                raise NotFound(_("AniList has no anime with id {id}.").format(id=anilist_id)) from None
             media = as_dict(data.get("Media"))
             draft = draft or builder.anime(media)
             if draft is None:
-                raise NotFound(f"AniList has no anime with id {anilist_id}.")
+                raise NotFound(_("AniList has no anime with id {id}.").format(id=anilist_id))
             if more["characters"]:
                 characters = as_dict(media.get("characters"))
                 mapping.add_anime_characters(builder, draft, characters.get("edges"))
@@ -199,19 +212,21 @@ class AniListClient:
             try:
                 data = await self._request("FetchPerson", variables, deadline)
             except NotFound:
-                raise NotFound(f"AniList has no person with id {staff_id}.") from None
+                raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id)) from None
             staff = as_dict(data.get("Staff"))
             if person is None:
                 person = builder.person(staff)
                 if person is None:
-                    raise NotFound(f"AniList has no person with id {staff_id}.")
+                    raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id))
                 language = mapping.language_name(staff.get("languageV2"))
             if more["characters"]:
                 roles = as_dict(staff.get("characterMedia"))
                 if language is None and as_list(roles.get("edges")) and pages["characters"] == 1:
+                    given = as_str(staff.get("languageV2"))
                     builder.notes.append(
-                        f"AniList gives {as_str(staff.get('languageV2')) or 'no language'} as this person's "
-                        "language, which kansou does not list; their voice roles were left out."
+                        _("AniList gives {language} as this person's language, which kansou does not list; their "
+                          "voice roles were left out.").format(language=given) if given else
+                        _("AniList gives no language for this person; their voice roles were left out.")
                     )
                 mapping.add_person_characters(builder, person, language, roles.get("edges"))
                 more["characters"] = self._next_page(builder, pages, "characters", roles, "person")
@@ -231,9 +246,7 @@ class AniListClient:
             return False  # "more" but an empty page: stop rather than walk an endless list
         if pages[which] >= self._max_pages:
             limit = self._max_pages * PER_PAGE
-            builder.notes.append(
-                f"AniList lists more than {limit} {which} entries for this {of}; only the first {limit} were read."
-            )
+            builder.notes.append(_(CUT_OFF[which, of]).format(limit=limit))
             return False
         pages[which] += 1
         return True
@@ -308,7 +321,7 @@ class AniListClient:
         body = as_dict(payload)
         errors = [as_dict(e) for e in as_list(body.get("errors"))]
         if any(e.get("message") == "Not Found." or e.get("status") == 404 for e in errors):
-            raise NotFound("AniList has nothing with that id.")
+            raise NotFound(_("AniList has nothing with that id."))
         if response.status_code >= 500:
             log.warning("AniList %s: HTTP %s", name, response.status_code)
             raise UpstreamUnavailable(NOT_ANSWERING)

@@ -21,6 +21,7 @@ from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Perso
 from bot.catalogue.service import ImportResult
 from bot.catalogue.store import CatalogueStore
 from bot.core.cooldowns import Cooldown
+from bot.core.i18n import N_, _
 from bot.core.text import quote
 from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
 
@@ -36,8 +37,9 @@ def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUna
     """One sentence: what we lack, and AniList's own reason, which says when to retry if AniList said so."""
     # The client's messages are whole sentences ("AniList is not answering right now.", "AniList is rate limiting
     # us; try again in 60 s."): say it once, and add a wait only when it names none.
-    wait = "" if error.retry_after else " Try again in a minute."
-    return UpstreamUnavailable(f"I don't have {quote(query)} yet, and {error}{wait}", retry_after=error.retry_after)
+    said = (_("I don't have {query} yet, and {reason}") if error.retry_after
+            else _("I don't have {query} yet, and {reason} Try again in a minute."))
+    return UpstreamUnavailable(said.format(query=quote(query), reason=_(str(error))), retry_after=error.retry_after)
 
 
 class AniListEnricher:
@@ -58,7 +60,8 @@ class AniListEnricher:
         self.max_age = max_age_days * 86400.0
         self._max_wait = max_wait
         self._clock = clock
-        self.cooldown = Cooldown(member_cooldown, what="AniList look-ups")
+        self.cooldown = Cooldown(member_cooldown,
+                                 what=N_("You're doing AniList look-ups too quickly — try again in {seconds} s."))
 
     async def _store(self, bundle: CatalogueBundle) -> LoadReport:
         report = await self._repo.load_bundle(bundle, source=SOURCE, fetched_at=self._clock())
@@ -154,8 +157,8 @@ class AniListEnricher:
                 bundle = await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait)
                 report = await self._store(bundle)
         if not hits:
-            raise NotFound(f"AniList has no anime matching {quote(query)}.")
+            raise NotFound(_("AniList has no anime matching {query}.").format(query=quote(query)))
         anime = await self._repo.anime_by_anilist(hits[0].anilist_id)
         if anime is None:  # pragma: no cover - load_bundle stores what fetch_anime returns
-            raise NotFound("AniList's answer could not be stored.")
+            raise NotFound(_("AniList's answer could not be stored."))
         return ImportResult(anime, report, bundle.notes)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core import i18n
 from bot.core.text import plural
 from bot.errors import CatalogueFormatError
 
@@ -68,6 +69,11 @@ class Anime:
     def title(self) -> str:
         """The title members most likely know: English when there is one, else romaji."""
         return self.title_english or self.title_romaji
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the language messages are written in: the Japanese one for Japanese, else :attr:`title`."""
+        return (self.title_native or self.title) if i18n.current() == "ja" else self.title
 
 
 @dataclass(frozen=True)

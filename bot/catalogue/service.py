@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.catalogue.models import Anime, Kind, LoadReport, Person
-from bot.catalogue.search import ID_PREFIX, Match, NameSearch, couldnt_find, how_to_add_show, noun
+from bot.catalogue.search import ID_PREFIX, Match, NameSearch, couldnt_find, how_to_add_show
 from bot.catalogue.store import CatalogueStore
+from bot.core.i18n import N_, _
 from bot.core.names import normalize
 from bot.core.text import Md, quote
 from bot.errors import NotFound, NotSure, UpstreamUnavailable
@@ -24,7 +25,13 @@ from bot.errors import NotFound, NotSure, UpstreamUnavailable
 _COMMANDS: dict[Kind, tuple[str, str]] = {
     "anime": ("credits", "anime"), "person": ("person", "name"), "character": ("voiced", "character"),
 }
-_SEVERAL: dict[Kind, str] = {"anime": "several shows", "person": "several people", "character": "several characters"}
+_SEVERAL: dict[Kind, str] = {"anime": N_("{name} names several shows: did you mean {command}?"),
+                             "person": N_("{name} names several people: did you mean {command}?"),
+                             "character": N_("{name} names several characters: did you mean {command}?")}
+_IS_A: dict[Kind, str] = {"anime": N_("{name} is a show: did you mean {command}?"),
+                          "person": N_("{name} is a person: did you mean {command}?"),
+                          "character": N_("{name} is a character: did you mean {command}?")}
+OR_ONE_OF_THESE = N_("Or is it one of these?")
 _ELSEWHERE: dict[Kind, tuple[Kind, ...]] = {
     "person": ("character", "anime"), "character": ("person", "anime"), "anime": ("person", "character"),
 }
@@ -41,8 +48,8 @@ def command_hint(command: str, option: str, value: str) -> str:
 def _with_hint(kind: Kind, query: str, miss: NotFound | NotSure, hint: str) -> NotFound | NotSure:
     """The same miss, with a pointer to the command that knows the name (and the near misses, if any)."""
     if isinstance(miss, NotSure):
-        return NotSure(f"{couldnt_find(kind, query)} {hint} If not, is it one of these?", miss.choices, miss.values,
-                       miss.query)
+        return NotSure(f"{couldnt_find(kind, query)} {hint} " + _("If not, is it one of these?"), miss.choices,
+                       miss.values, miss.query)
     return NotFound(f"{miss} {hint}", miss.suggestions)
 
 
@@ -127,7 +134,7 @@ class CatalogueService:
             return await self.search.resolve("anime", query)
         except NotSure as exc:
             raise NotSure(Md(f"{couldnt_find('anime', query)} {how_to_add_show(query, importable=self.importable)} "
-                             "Or is it one of these?"), exc.choices, exc.values, exc.query) from None
+                             + _(OR_ONE_OF_THESE)), exc.choices, exc.values, exc.query) from None
         except NotFound as exc:
             if query.strip().startswith(ID_PREFIX):
                 raise
@@ -138,7 +145,7 @@ class CatalogueService:
         """The show with this id; ``NotFound`` when it is no longer in the catalogue."""
         anime = await self.store.anime(anime_id)
         if anime is None:
-            raise NotFound("That show is no longer in the catalogue.")
+            raise NotFound(_("That show is no longer in the catalogue."))
         return anime
 
     async def resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
@@ -180,16 +187,18 @@ class CatalogueService:
                     entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
                 except UpstreamUnavailable as exc:
                     if isinstance(miss, NotSure):  # what the catalogue has may still be it
-                        raise NotSure(f"{exc} Or is it one of these?", miss.choices, miss.values, miss.query) from exc
+                        raise NotSure(f"{_(str(exc))} {_(OR_ONE_OF_THESE)}", miss.choices, miss.values,
+                                      miss.query) from exc
                     raise
         finally:
             if not lock.locked() and self._misses.get(key) is lock:
                 del self._misses[key]
         if entity_id is None:
             if isinstance(miss, NotSure):
-                raise NotSure(f"{couldnt_find(kind, query)} AniList doesn't know it either. Did you mean one of "
-                              "these?", miss.choices, miss.values, miss.query) from None
-            raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
+                raise NotSure(couldnt_find(kind, query) + " " + _("AniList doesn't know it either. Did you mean one "
+                                                                  "of these?"), miss.choices, miss.values,
+                              miss.query) from None
+            raise NotFound(f"{miss} " + _("AniList doesn't know it either."), miss.suggestions) from None
         try:
             return await self.search.resolve(kind, query)
         except NotSure as exc:
@@ -202,7 +211,7 @@ class CatalogueService:
         except NotFound:
             # AniList matched it on something our names do not show: its answer is a choice, not an answer.
             found = await self.search.resolve(kind, f"{ID_PREFIX}{entity_id}")
-            raise NotSure(f"{couldnt_find(kind, query)} AniList suggests this one:",
+            raise NotSure(couldnt_find(kind, query) + " " + _("AniList suggests this one:"),
                           await self.search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
 
     async def _elsewhere(self, kind: Kind, query: str) -> str | None:
@@ -218,9 +227,9 @@ class CatalogueService:
             command, option = _COMMANDS[other]
             if len(found) > 1:  # namesakes: the member picks in that command
                 name = " ".join(query.split())
-                return f"{quote(name)} names {_SEVERAL[other]}: did you mean {command_hint(command, option, name)}?"
+                return _(_SEVERAL[other]).format(name=quote(name), command=command_hint(command, option, name))
             name = found[0].display
-            return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
+            return _(_IS_A[other]).format(name=quote(name), command=command_hint(command, option, name))
         return None
 
     async def refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:

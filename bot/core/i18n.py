@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -96,6 +97,11 @@ def pgettext(context: str, message: str) -> str:
     return translations(_current.get()).pgettext(context, message)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """The form for the count ``n`` of a message told apart by ``context``."""
+    return translations(_current.get()).npgettext(context, singular, plural, n)
+
+
 def translate(locale: str, context: str | None, message: str) -> str | None:
     """``message`` in ``locale``, or ``None`` when that catalogue has no translation (Discord then shows English)."""
     if locale not in CATALOGUES:
@@ -121,7 +127,7 @@ def number(value: float, *, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=babel_locale())
 
 
-def fixed(value: float, *, digits: int = 2) -> str:
+def fixed(value: float | Decimal, *, digits: int = 2) -> str:
     """``value`` with exactly ``digits`` decimals for the current locale (4.50, 4,50)."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=babel_locale())

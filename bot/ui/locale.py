@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import discord
@@ -17,6 +18,11 @@ def member_language(interaction: discord.Interaction[Any]) -> str:
 def server_language(interaction: discord.Interaction[Any]) -> str:
     """The catalogue for the server's language (its community language in Discord's settings), else English."""
     return i18n.catalogue_for(interaction.guild_locale) if interaction.guild_locale is not None else i18n.SOURCE
+
+
+def for_everyone(interaction: discord.Interaction[Any]) -> AbstractContextManager[None]:
+    """Write what is built inside the block (a post everyone in the channel reads) in the server's language."""
+    return i18n.using(server_language(interaction))
 
 
 def answer_in_members_language(interaction: discord.Interaction[Any]) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.text import Md, inline, md
+from bot.core.i18n import _
+from bot.core.text import inline, md
 from bot.ratings.models import Score
 
 EPISODE_MAX = 5000
@@ -49,6 +50,6 @@ class ScoreOption(app_commands.Transformer[Any]):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Score:
         """The score, or ``InvalidInput`` naming the category it was for (when the command has one)."""
         category = getattr(interaction.namespace, "category", None)
-        what = (md("The {category} score", category=inline(category, 60)) if isinstance(category, str)
-                and category.strip() else Md("The score"))
+        what = (md(_("The {category} score"), category=inline(category, 60)) if isinstance(category, str)
+                and category.strip() else None)  # None: "The score"
         return Score.parse(value, what)

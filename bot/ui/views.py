@@ -13,14 +13,16 @@ from typing import Any, TypeAlias
 
 import discord
 
+from bot.core import i18n
 from bot.core.cards import Card, Pages
+from bot.core.i18n import N_, _
 from bot.ui.locale import answer_in_members_language
 from bot.ui.send import NO_PINGS, reply, to_embed
 
 log = logging.getLogger(__name__)
 
 AnyInteraction: TypeAlias = "discord.Interaction[Any]"
-NOT_YOURS = "These buttons belong to whoever ran the command — run it yourself to get your own."
+NOT_YOURS = N_("These buttons belong to whoever ran the command — run it yourself to get your own.")
 
 
 def log_interaction(interaction: AnyInteraction) -> None:
@@ -47,7 +49,7 @@ class _Owned:
         answer_in_members_language(interaction)
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
         return False
 
     def controls(self) -> list[discord.ui.Button[Any] | discord.ui.Select[Any]]:
@@ -107,11 +109,16 @@ class KansouModal(discord.ui.Modal):
 
 
 def _numbered(page: Card, number: int, count: int) -> Card:
-    return page.with_footer(f"Page {number}/{count}" + (f" · {page.footer}" if page.footer else ""))
+    shown = _("Page {number}/{count}").format(number=i18n.number(number, digits=0), count=i18n.number(count, digits=0))
+    return page.with_footer(shown + (f" · {page.footer}" if page.footer else ""))
 
 
 class Paginator(OwnedView):
-    """Turns pages (cards) with ◀ / ▶ buttons; only the invoker can turn them."""
+    """Turns pages (cards) with ◀ / ▶ buttons; only the invoker can turn them.
+
+    Pages are written in the language in use when the paginator is made (the server's for a public list, the
+    member's for a private one), whoever's language the button press comes in.
+    """
 
     def __init__(self, pages: Sequence[Card], owner_id: int, *, timeout: float | None = 300.0,
                  numbered: bool = True) -> None:
@@ -123,6 +130,9 @@ class Paginator(OwnedView):
         if numbered and len(pages) > 1:
             self.pages = Pages(len(pages), lambda index: _numbered(pages[index], index + 1, len(pages)))
         self.index = 0
+        self.locale = i18n.current()
+        self.previous.label = _("Previous")
+        self.next.label = _("Next")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -131,15 +141,18 @@ class Paginator(OwnedView):
 
     def current(self) -> discord.Embed:
         """The page shown now, as an embed."""
-        return to_embed(self.pages[self.index])
+        with i18n.using(self.locale):
+            return to_embed(self.pages[self.index])
 
     async def start(self, interaction: AnyInteraction, *, ephemeral: bool = False) -> None:
         """Send the first page (with buttons only when there is more than one)."""
+        with i18n.using(self.locale):
+            first = self.pages[0]
         if len(self.pages) == 1:
-            await reply(interaction, cards=[self.pages[0]], ephemeral=ephemeral)
+            await reply(interaction, cards=[first], ephemeral=ephemeral)
             self.stop()
             return
-        await reply(interaction, cards=[self.pages[0]], view=self, ephemeral=ephemeral)
+        await reply(interaction, cards=[first], view=self, ephemeral=ephemeral)
         self.message = await interaction.original_response()
 
     async def _show(self, interaction: AnyInteraction, index: int) -> None:

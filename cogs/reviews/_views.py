@@ -8,12 +8,14 @@ import discord
 
 from bot.catalogue.models import Anime
 from bot.core.cards import Attachment, Card, Page
+from bot.core.i18n import _
 from bot.core.text import Md
 from bot.errors import KansouError
 from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
+from bot.ui.locale import for_everyone
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
 from cogs.reviews._posting import post, repost
@@ -28,7 +30,7 @@ async def refuse(interaction: Interaction, service: ReviewService, error: Kansou
                  draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
     """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
     card = Card(description=Md(str(error)), tone="error",
-                footer="Your text is attached, so nothing is lost." if draft is not None else None)
+                footer=_("Your text is attached, so nothing is lost.") if draft is not None else None)
     files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
     view = EditOffer(service, review, interaction.user.id) if review is not None else None
     await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
@@ -44,23 +46,24 @@ class ReviewModal(KansouModal):
         self.service = service
         self.title_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.short, max_length=TITLE_MAX, default=text.title if text else None,
-            placeholder="A headline for your review",
+            placeholder=_("A headline for your review"),
         )
         self.body_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=BODY_MAX, default=text.body if text else None,
-            placeholder="What did you think?",
+            placeholder=_("What did you think?"),
         )
         self.warnings_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=WARNINGS_MAX, required=False,
-            default=(text.warnings or None) if text else None, placeholder="e.g. violence, flashing lights",
+            default=(text.warnings or None) if text else None, placeholder=_("e.g. violence, flashing lights"),
         )
         self.add_item(discord.ui.TextDisplay(intro[:4000]))
-        self.add_item(discord.ui.Label(text="Title", description="Shown outside the spoiler — keep it spoiler-free.",
+        self.add_item(discord.ui.Label(text=_("Title"),
+                                       description=_("Shown outside the spoiler — keep it spoiler-free."),
                                        component=self.title_input))
-        self.add_item(discord.ui.Label(text="Review", description=f"Up to {BODY_MAX} characters.",
-                                       component=self.body_input))
-        self.add_item(discord.ui.Label(text="Content warnings (optional)", description="Shown outside the spoiler.",
-                                       component=self.warnings_input))
+        self.add_item(discord.ui.Label(text=_("Review"), description=_("Up to {most} characters.").format(
+            most=BODY_MAX), component=self.body_input))
+        self.add_item(discord.ui.Label(text=_("Content warnings (optional)"),
+                                       description=_("Shown outside the spoiler."), component=self.warnings_input))
 
     def typed(self) -> tuple[str, str, str | None]:
         """The submitted title, body and warnings, as typed."""
@@ -90,7 +93,9 @@ class WriteModal(ReviewModal):
             await refuse(interaction, self.service, exc, draft=typed)
             return
         try:
-            ids = await post(interaction, render.render_post(review))
+            with for_everyone(interaction):  # the post is the channel's: the server's language
+                messages = render.render_post(review)
+            ids = await post(interaction, messages)
         except BaseException:
             await self.service.discard(review)
             raise
@@ -119,7 +124,9 @@ class EditModal(ReviewModal):
         failed = False
         if review.channel_id is not None and review.message_ids:
             try:
-                ids = await repost(interaction.client, review, render.render_post(review))
+                with for_everyone(interaction):
+                    messages = render.render_post(review)
+                ids = await repost(interaction.client, review, messages)
             except discord.HTTPException:
                 log.warning("could not update the post of review %s", review.id, exc_info=True)
                 failed = True
@@ -136,7 +143,7 @@ class EditOffer(OwnedView):
         self.service = service
         self.review_id = review.id
         self.guild_id = review.guild_id
-        self.edit.label = f"Edit review #{review.number}"
+        self.edit.label = _("Edit review #{number}").format(number=review.number)
 
     @discord.ui.button(label="Edit my review", style=discord.ButtonStyle.primary, emoji="✏️")
     async def edit(self, interaction: Interaction, _: discord.ui.Button[EditOffer]) -> None:
