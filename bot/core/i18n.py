@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +26,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "kansou"
@@ -122,7 +123,13 @@ def babel_locale(locale: str | None = None) -> Locale:
 
 
 def number(value: float, *, digits: int = 1) -> str:
-    """``value`` written for the current locale with up to ``digits`` decimals: 4.5 in English, 4,5 in Spanish."""
+    """``value`` written for the current locale with up to ``digits`` decimals: 4.5 in English, 4,5 in Spanish.
+
+    A number too large or not finite (what a crafted client may send: 1e308, inf) is written as Python writes it,
+    with the locale's decimal sign.
+    """
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:g}".replace(".", get_decimal_symbol(babel_locale()))
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=babel_locale())
 

@@ -51,3 +51,11 @@ def test_fixed_decimals_follow_the_locale() -> None:
     with i18n.using("es_ES"):
         assert i18n.fixed(3.5) == "3,50"
     assert i18n.fixed(3.5) == "3.50"
+
+
+@pytest.mark.parametrize(("locale", "value", "shown"), [
+    ("en", 1e308, "1e+308"), ("es_ES", 1.5e300, "1,5e+300"), ("en", float("inf"), "inf"), ("en", float("nan"), "nan"),
+])
+def test_numbers_no_member_would_type_are_still_written(locale: str, value: float, shown: str) -> None:
+    with i18n.using(locale):
+        assert i18n.number(value) == shown
