@@ -16,13 +16,15 @@ from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from typing import Literal
 
-from bot.anilist import AniListClient
-from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person
+from bot.anilist import AniListClient, AnimeHit
+from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person, format_label
+from bot.catalogue.search import ANILIST_PREFIX
 from bot.catalogue.service import ImportResult
 from bot.catalogue.store import CatalogueStore
 from bot.core.cooldowns import Cooldown
+from bot.core.names import normalize
 from bot.core.text import quote
-from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
+from bot.errors import NotFound, NotSure, OnCooldown, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,37 @@ SOURCE = "anilist"
 # An interaction is deferred before we ask AniList, so a few seconds of waiting for a slot are fine;
 # past this the member is told when to try again instead.
 MAX_WAIT = 8.0
+# How many AniList matches one search brings back: enough to offer the seasons and movies of a title as choices,
+# in the same single request.
+SEARCH_HITS = 8
+
+
+def hit_label(hit: AnimeHit) -> str:
+    """How an AniList match reads in a list of choices: "Title (Romaji) · 2023 · TV"."""
+    label = hit.display_title
+    if hit.title_romaji and normalize(hit.title_romaji) != normalize(label):
+        label += f" ({hit.title_romaji})"
+    details = [str(hit.year) if hit.year else None, format_label(hit.format)]
+    return " · ".join([label, *(d for d in details if d)])
+
+
+def pick_hit(query: str, hits: list[AnimeHit]) -> AnimeHit:
+    """The one AniList match ``query`` names, or ``NotSure`` with every match as a choice — never a guess.
+
+    One match is that match. Among several, the only one with a title equal to the query (normalised: case,
+    accents and long vowels aside) is it; otherwise (no title equal, or several: a series and its movie) the
+    member picks. The choices' values are ``anilist:ID``, which the catalogue fetches when picked.
+    """
+    if len(hits) == 1:
+        return hits[0]
+    wanted = normalize(query)
+    exact = [h for h in hits
+             if any(t and normalize(t) == wanted for t in (h.title_romaji, h.title_english, h.title_native))]
+    if len(exact) == 1:
+        return exact[0]
+    shown = exact if exact else hits
+    raise NotSure(f"AniList knows several shows by the name {quote(query)}: which one do you mean?",
+                  [hit_label(h) for h in shown], [f"{ANILIST_PREFIX}{h.anilist_id}" for h in shown], query)
 
 
 def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUnavailable:
@@ -88,12 +121,10 @@ class AniListEnricher:
     async def _fetch_missing(self, kind: Kind, query: str) -> int | None:
         try:
             if kind == "anime":
-                hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
+                hits = await self.client.search_anime(query, limit=SEARCH_HITS, max_wait=self._max_wait)
                 if not hits:
                     return None
-                await self._store(await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait))
-                anime = await self._repo.anime_by_anilist(hits[0].anilist_id)
-                return anime.id if anime else None
+                return await self._fetch_show(pick_hit(query, hits).anilist_id)
             if kind == "character":
                 characters = await self.client.search_character(query, limit=1, max_wait=self._max_wait)
                 if not characters or not characters[0].media:
@@ -110,6 +141,28 @@ class AniListEnricher:
             return person.id if person else None
         except NotFound:
             return None  # AniList answered: it has nothing by that name (or id)
+
+    async def _fetch_show(self, anilist_id: int) -> int | None:
+        """Fetch one show (with its credits) by AniList id unless it is already stored; its local id."""
+        anime = await self._repo.anime_by_anilist(anilist_id)
+        if anime is None:
+            await self._store(await self.client.fetch_anime(anilist_id, max_wait=self._max_wait))
+            anime = await self._repo.anime_by_anilist(anilist_id)
+        return anime.id if anime else None
+
+    async def fetch_show(self, anilist_id: int, requester: Hashable | None = None) -> int | None:
+        """The show with this AniList id, stored with its credits (fetched if need be); None: AniList has none.
+
+        ``requester`` is charged when AniList answered, never when it failed.
+        """
+        try:
+            with self._charged(requester):
+                try:
+                    return await self._fetch_show(anilist_id)
+                except NotFound:
+                    return None
+        except UpstreamUnavailable as exc:
+            raise _unavailable_for_miss(f"AniList show {anilist_id}", exc) from exc
 
     def _age(self, fetched_at: float | None) -> float | None:
         return None if fetched_at is None else max(0.0, self._clock() - fetched_at)

@@ -91,6 +91,7 @@ def render_anime(result: AnimeCredits) -> list[Card]:
         plural(len(result.staff), "staff role") if result.staff else None,
         plural(len(result.cast), "character") if result.cast else None,
         _stale(result.stale_age),
+        "fetched from AniList just now" if result.fresh else None,
     )
     return _pages(md("Credits — {title}", title=inline(anime.title, 200)), description, fields, footer)
 

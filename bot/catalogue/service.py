@@ -9,16 +9,26 @@ enricher, when the catalogue has nothing sure; commands that only work on shows 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.catalogue.models import Anime, Kind, LoadReport, Person
-from bot.catalogue.search import ID_PREFIX, Match, NameSearch, couldnt_find, how_to_add_show, noun
+from bot.catalogue.search import (
+    ANILIST_PREFIX,
+    ID_PREFIX,
+    MAX_ID,
+    Match,
+    NameSearch,
+    couldnt_find,
+    how_to_add_show,
+    noun,
+)
 from bot.catalogue.store import CatalogueStore
 from bot.core.names import normalize
 from bot.core.text import Md, quote
-from bot.errors import NotFound, NotSure, UpstreamUnavailable
+from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
 
 # The command (and option) that answers each kind, and the kinds worth suggesting when a name is not found.
 _COMMANDS: dict[Kind, tuple[str, str]] = {
@@ -73,6 +83,9 @@ class Enricher(Protocol):
 
     async def import_anime(self, query: str, requester: Hashable | None = None) -> ImportResult:
         """Fetch one show on purpose and say what was added."""
+
+    async def fetch_show(self, anilist_id: int, requester: Hashable | None = None) -> int | None:
+        """The show with this AniList id, stored (fetched if need be): its local id (None: AniList has none)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,16 @@ class CatalogueService:
             raise NotFound(Md(f"{exc} {how_to_add_show(query, importable=self.importable)}"),
                            exc.suggestions) from None
 
+    async def show(self, query: str, caller: Caller) -> Match:
+        """The show ``query`` names, for /rate, /ratings show and /review: the catalogue, else AniList on demand.
+
+        With AniList on, a show the catalogue lacks is fetched (with its credits) and the command goes on; the
+        match says ``fresh`` then. With AniList off, a miss says what will put the show there.
+        """
+        if self.enricher is None:
+            return await self.listed_show(query)
+        return await self.resolve("anime", query, caller)
+
     async def anime(self, anime_id: int) -> Anime:
         """The show with this id; ``NotFound`` when it is no longer in the catalogue."""
         anime = await self.store.anime(anime_id)
@@ -150,6 +173,8 @@ class CatalogueService:
         once, and its answer, stored, goes through the same rule — so AniList's best guess is offered as a
         choice, not taken, when it is not the name the member typed.
         """
+        if kind == "anime" and query.strip().casefold().startswith(ANILIST_PREFIX):
+            return await self._by_anilist_id(query.strip()[len(ANILIST_PREFIX):], caller)
         try:
             return await self.search.resolve(kind, query)
         except NotSure as exc:
@@ -182,6 +207,11 @@ class CatalogueService:
                     if isinstance(miss, NotSure):  # what the catalogue has may still be it
                         raise NotSure(f"{exc} Or is it one of these?", miss.choices, miss.values, miss.query) from exc
                     raise
+                except NotSure as exc:  # AniList has several: the member picks (ours too, when we have close ones)
+                    if isinstance(miss, NotSure):
+                        raise NotSure(str(exc), (*exc.choices, *miss.choices), (*exc.values, *miss.values),
+                                      query) from None
+                    raise
         finally:
             if not lock.locked() and self._misses.get(key) is lock:
                 del self._misses[key]
@@ -191,7 +221,7 @@ class CatalogueService:
                               "these?", miss.choices, miss.values, miss.query) from None
             raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
         try:
-            return await self.search.resolve(kind, query)
+            return dataclasses.replace(await self.search.resolve(kind, query), fresh=True)
         except NotSure as exc:
             fetched = f"{ID_PREFIX}{entity_id}"
             if fetched in exc.values:
@@ -204,6 +234,31 @@ class CatalogueService:
             found = await self.search.resolve(kind, f"{ID_PREFIX}{entity_id}")
             raise NotSure(f"{couldnt_find(kind, query)} AniList suggests this one:",
                           await self.search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
+
+    async def _by_anilist_id(self, text: str, caller: Caller) -> Match:
+        """The show with AniList id ``text`` (a choice among AniList's matches): ours, else fetched now."""
+        if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+            raise InvalidInput("That isn't an AniList show id.")
+        anilist_id = int(text)
+        local = await self.store.anime_by_anilist(anilist_id)
+        if local is not None:
+            return await self.search.resolve("anime", f"{ID_PREFIX}{local.id}")
+        if self.enricher is None:
+            raise NotFound("That show isn't in the catalogue, and AniList look-ups are off.")
+        self.enricher.check(caller.key)
+        await caller.going_remote()
+        key = ("anilist", str(anilist_id))
+        lock = self._misses.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:  # whoever waited here finds it stored by the first
+                local = await self.store.anime_by_anilist(anilist_id)
+                entity_id = local.id if local else await self.enricher.fetch_show(anilist_id, caller.key)
+        finally:
+            if not lock.locked() and self._misses.get(key) is lock:
+                del self._misses[key]
+        if entity_id is None:
+            raise NotFound("AniList has no show with that id (any more).")
+        return dataclasses.replace(await self.search.resolve("anime", f"{ID_PREFIX}{entity_id}"), fresh=True)
 
     async def _elsewhere(self, kind: Kind, query: str) -> str | None:
         """When ``query`` is the whole name of another kind of thing, the sentence pointing to its command.
