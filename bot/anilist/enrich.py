@@ -21,6 +21,8 @@ from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Perso
 from bot.catalogue.search import ANILIST_PREFIX
 from bot.catalogue.service import ImportResult
 from bot.catalogue.store import CatalogueStore
+from bot.catalogue.title_store import TitleStore
+from bot.catalogue.titles import TitleEntry
 from bot.core.cooldowns import Cooldown
 from bot.core.names import normalize
 from bot.core.text import quote
@@ -35,6 +37,17 @@ MAX_WAIT = 8.0
 # How many AniList matches one search brings back: enough to offer the seasons and movies of a title as choices,
 # in the same single request.
 SEARCH_HITS = 8
+# AniList's matches for a title that matched nothing locally are offered to autocomplete this long (titles and
+# ids only; a week: titles rarely change, and the cache is refilled by the next miss).
+SEARCH_TTL = 7 * 86400.0
+
+
+def hit_entry(hit: AnimeHit) -> TitleEntry:
+    """An AniList match as the title index keeps it."""
+    names = tuple(dict.fromkeys(t for t in (hit.title_english, hit.title_romaji, hit.title_native) if t))
+    return TitleEntry(key=f"{ANILIST_PREFIX}{hit.anilist_id}", anilist_id=hit.anilist_id, mal_id=None,
+                      title=hit.display_title, format=hit.format or "UNKNOWN", episodes=hit.episodes or 0,
+                      season=None, year=hit.year, names=names or (hit.display_title,))
 
 
 def hit_label(hit: AnimeHit) -> str:
@@ -85,9 +98,13 @@ class AniListEnricher:
         member_cooldown: float = 3.0,
         max_wait: float = MAX_WAIT,
         clock: Callable[[], float] = time.time,
+        titles: TitleStore | None = None,
+        search_ttl: float = SEARCH_TTL,
     ) -> None:
         self.client = client
         self._repo = repo
+        self._titles = titles
+        self._search_ttl = search_ttl
         self.max_age = max_age_days * 86400.0
         self._max_wait = max_wait
         self._clock = clock
@@ -122,6 +139,7 @@ class AniListEnricher:
         try:
             if kind == "anime":
                 hits = await self.client.search_anime(query, limit=SEARCH_HITS, max_wait=self._max_wait)
+                await self._remember(hits)
                 if not hits:
                     return None
                 return await self._fetch_show(pick_hit(query, hits).anilist_id)
@@ -141,6 +159,12 @@ class AniListEnricher:
             return person.id if person else None
         except NotFound:
             return None  # AniList answered: it has nothing by that name (or id)
+
+    async def _remember(self, hits: list[AnimeHit]) -> None:
+        """Keep AniList's matches (titles and ids) a while, so the next member's autocomplete offers them."""
+        if self._titles is not None and hits:
+            now = self._clock()
+            await self._titles.remember([hit_entry(h) for h in hits], now + self._search_ttl, now)
 
     async def _fetch_show(self, anilist_id: int) -> int | None:
         """Fetch one show (with its credits) by AniList id unless it is already stored; its local id."""

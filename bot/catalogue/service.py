@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.catalogue.models import Anime, Kind, LoadReport, Person
+from bot.catalogue.models import Anime, Kind, LoadReport, Person, format_label
 from bot.catalogue.search import (
     ANILIST_PREFIX,
     ID_PREFIX,
@@ -26,6 +27,7 @@ from bot.catalogue.search import (
     noun,
 )
 from bot.catalogue.store import CatalogueStore
+from bot.catalogue.title_store import TitleHit, TitleStore
 from bot.core.names import normalize
 from bot.core.text import Md, quote
 from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
@@ -108,13 +110,32 @@ class Caller:
 LOCAL = Caller()
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete choice for a show: what the member reads, and the option value it puts in."""
+
+    label: str
+    value: str
+
+
+def _hit_label(hit: TitleHit) -> str:
+    label = hit.title
+    if normalize(hit.matched) != normalize(hit.title):
+        label += f" ({hit.matched})"
+    details = [str(hit.year) if hit.year else None, format_label(hit.format)]
+    return " · ".join([label, *(d for d in details if d)])
+
+
 class CatalogueService:
     """Resolves names to shows, people and characters for every feature; asks the enricher on a miss."""
 
-    def __init__(self, store: CatalogueStore, enricher: Enricher | None = None) -> None:
+    def __init__(self, store: CatalogueStore, enricher: Enricher | None = None, titles: TitleStore | None = None,
+                 *, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.search = NameSearch(store)
         self.enricher = enricher
+        self.titles = titles
+        self._clock = clock
         self._misses: dict[tuple[str, str], asyncio.Lock] = {}
 
     @property
@@ -125,6 +146,29 @@ class CatalogueService:
     async def complete(self, kind: Kind, text: str, *, limit: int = 25) -> list[Match]:
         """What to suggest while a member types a name (the local catalogue only, never AniList)."""
         return await self.search.search(kind, text, limit=limit, context=kind != "anime")
+
+    async def suggest_shows(self, text: str, *, limit: int = 25) -> list[Suggestion]:
+        """Show titles for autocomplete: the catalogue's, then the title index's; never a request to AniList.
+
+        When that is thin (no suggestion has a name that starts as typed) and AniList is on, the last choice is
+        "Search AniList for “…”", which puts the typed title in, so the command asks AniList on submit.
+        """
+        matches = await self.complete("anime", text, limit=limit)
+        found = [Suggestion(m.label, f"{ID_PREFIX}{m.entity_id}") for m in matches]
+        typed = normalize(text[:200])
+        good = any(normalize(m.matched).startswith(typed) for m in matches) if typed else True
+        if self.titles is not None and typed and len(found) < limit:
+            hits = await self.titles.search(typed, now=self._clock(), limit=limit - len(found))
+            good = good or bool(hits)
+            for hit in hits:
+                value = (f"{ANILIST_PREFIX}{hit.anilist_id}" if hit.anilist_id is not None
+                         else hit.title if len(hit.title) <= 100 else hit.matched)
+                found.append(Suggestion(_hit_label(hit), value[:100]))
+        wanted = " ".join(text.split())
+        if self.enricher is not None and wanted and len(wanted) <= 100 and not good:
+            found = found[: limit - 1]
+            found.append(Suggestion(f"Search AniList for “{wanted[:70]}”", wanted))
+        return found
 
     async def find(self, kind: Kind, query: str) -> Match:
         """The entity ``query`` surely names in the local catalogue (``NotFound``, ``Ambiguous``, ``NotSure``)."""
