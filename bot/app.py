@@ -19,7 +19,7 @@ from bot.catalogue.files import load_catalogue_file, load_shipped_catalogue
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.store import CatalogueStore
 from bot.catalogue.title_store import TitleStore
-from bot.catalogue.titles import read_release
+from bot.catalogue.titles import file_digest, read_release
 from bot.config import Settings
 from bot.core.backups import daily_backups
 from bot.core.database import Database
@@ -98,9 +98,11 @@ async def catalogue_load(settings: Settings, path: Path) -> int:
 
 async def catalogue_load_titles(settings: Settings, path: Path) -> int:
     """Load an anime-offline-database release into the title index and say what changed."""
-    release = read_release(path)  # checked whole before the database is touched
     async with await Database.open(settings.db_path) as db:
-        result = await TitleStore(db).load(release)
+        store = TitleStore(db)
+        # The same file again is known by its digest, before the work of reading it; any other is checked whole
+        # before the database is touched.
+        result = await store.loaded(file_digest(path)) or await store.load(read_release(path))
     print(f"Loaded {path}: {result.describe()}.")
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalogue.titles import TitleEntry, TitleRelease
@@ -53,14 +53,20 @@ class TitleStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def loaded(self, digest: str) -> TitleLoad | None:
+        """The load that a release with this digest would be a no-op of (None: it is not the one loaded)."""
+        row = await self._db.fetch_one("SELECT entries, last_update FROM title_index_release WHERE id = 1 AND "
+                                       "digest = ?", (digest,))
+        return TitleLoad(int(row[0]), 0, 0, True, str(row[1])) if row is not None else None
+
     async def load(self, release: TitleRelease, *, now: float | None = None) -> TitleLoad:
         """Replace the offline index with ``release``, in one transaction; a no-op when it is the one loaded.
 
         AniList search results kept so far are dropped too (they are a cache: the next misses refill it).
         """
-        loaded = await self._db.fetch_one("SELECT digest, entries, last_update FROM title_index_release WHERE id = 1")
-        if loaded is not None and loaded[0] == release.digest:
-            return TitleLoad(int(loaded[1]), 0, 0, True, str(loaded[2]))
+        unchanged = await self.loaded(release.digest)
+        if unchanged is not None:
+            return unchanged
         before = {str(r[0]) for r in await self._db.fetch_all("SELECT key FROM title_index WHERE origin = 'offline'")}
         keys = {e.key for e in release.entries}
         async with self._db.transaction() as tx:
@@ -136,14 +142,6 @@ class TitleStore:
     async def count(self) -> int:
         """How many shows the index offers (both origins, expired search results too)."""
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM title_index"))
-
-    async def by_keys(self, keys: Sequence[str]) -> list[str]:
-        """Which of ``keys`` the index holds (for tests and the benchmark)."""
-        found = []
-        for key in keys:
-            if await self._db.fetch_value("SELECT 1 FROM title_index WHERE key = ?", (key,)):
-                found.append(key)
-        return found
 
 
 def _rank(hit: TitleHit) -> tuple[bool, bool, int, str]:

@@ -238,6 +238,18 @@ def _check_entry(entry: Any, where: str, errors: _Errors, *, jsonl: bool) -> Tit
                       year=None if year is None else int(year), names=tuple(names))
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes: the same release twice has the same digest (read in pieces)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as file:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise CatalogueFormatError(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    return digest.hexdigest()
+
+
 def read_release(path: Path) -> TitleRelease:
     """Read and check an anime-offline-database release (JSON or JSONL); ``CatalogueFormatError`` if it is not one."""
     try:
