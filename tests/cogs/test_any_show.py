@@ -161,3 +161,17 @@ async def test_with_anilist_off_a_missing_show_says_how_to_add_it(run_kansou: Ru
         result = await sandbox.invoke("rate", {"anime": SECOND_SHOW_TITLE, "category": "story", "score": 4})
         text = _private(result)
         assert "couldn't find" in text.lower() and not result.deferred
+
+
+async def test_credits_say_which_voices_are_stored(run_kansou: RunKansou, fake_anilist: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake_anilist.url) as sandbox:
+        fetched = await sandbox.invoke("credits", {"anime": SECOND_SHOW_TITLE})
+        assert_clean(fetched)
+        (embed, *_) = fetched.embeds
+        assert embed.footer.text is not None and "fetched from AniList just now" in embed.footer.text
+        english = await sandbox.invoke("credits", {"anime": "Hoshizora Relay!"})
+        assert_clean(english)
+        footer = english.embeds[0].footer.text or ""
+        assert "voices stored: Japanese, English" in footer and "just now" in footer, footer
+        again = await sandbox.invoke("credits", {"anime": "Hoshizora Relay!"})
+        assert "just now" not in (again.embeds[0].footer.text or "")
