@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.catalogue.titles import TitleEntry, TitleRelease
-from bot.core.database import Database
+from bot.core.database import Database, Transaction
 
 # Above any character a normalised name holds: "abc" <= name < "abc" + TOP is "name starts with abc".
 TOP = "\U0010ffff"
@@ -47,6 +47,17 @@ class TitleLoad:
                 f"{self.removed:,} gone")
 
 
+@dataclass(frozen=True)
+class SeasonProgress:
+    """How far one season's import got: the next page to fetch, the titles stored so far, and whether it is done."""
+
+    year: int
+    season: str
+    next_page: int
+    titles: int
+    done: bool
+
+
 class TitleStore:
     """The title index tables, through the engine-neutral ``Database``."""
 
@@ -62,7 +73,8 @@ class TitleStore:
     async def load(self, release: TitleRelease, *, now: float | None = None) -> TitleLoad:
         """Replace the offline index with ``release``, in one transaction; a no-op when it is the one loaded.
 
-        AniList search results kept so far are dropped too (they are a cache: the next misses refill it).
+        AniList search results kept so far are dropped too (they are a cache: the next misses refill it); a
+        season's shows (``/catalogue season``) stay, unless the release lists them itself.
         """
         unchanged = await self.loaded(release.digest)
         if unchanged is not None:
@@ -70,10 +82,17 @@ class TitleStore:
         before = {str(r[0]) for r in await self._db.fetch_all("SELECT key FROM title_index WHERE origin = 'offline'")}
         keys = {e.key for e in release.entries}
         async with self._db.transaction() as tx:
-            await tx.execute("DELETE FROM title_index_name")
-            await tx.execute("DELETE FROM title_index")
+            seasons = {str(r[0]): int(r[1]) for r in await tx.fetch_all(
+                "SELECT key, id FROM title_index WHERE origin = 'season'")}
+            covered = [(seasons[k],) for k in keys if k in seasons]
+            await tx.execute_many("DELETE FROM title_index_name WHERE title_id = ?", covered)
+            await tx.execute_many("DELETE FROM title_index WHERE id = ?", covered)
+            await tx.execute("DELETE FROM title_index_name WHERE title_id IN "
+                             "(SELECT id FROM title_index WHERE origin <> 'season')")
+            await tx.execute("DELETE FROM title_index WHERE origin <> 'season'")
+            base = int(await tx.fetch_value("SELECT COALESCE(MAX(id), 0) FROM title_index"))
             for start in range(0, len(release.entries), _BATCH):
-                batch = list(enumerate(release.entries[start: start + _BATCH], start + 1))
+                batch = list(enumerate(release.entries[start: start + _BATCH], base + start + 1))
                 await tx.execute_many(
                     "INSERT INTO title_index (id, key, anilist_id, mal_id, title, format, episodes, season, year, "
                     "origin, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'offline', NULL)",
@@ -90,7 +109,7 @@ class TitleStore:
         return TitleLoad(len(release.entries), len(keys - before), len(before - keys), False, release.last_update)
 
     async def remember(self, entries: Iterable[TitleEntry], expires_at: float, now: float) -> None:
-        """Keep AniList search results until ``expires_at`` (an offline entry of the same show is left as it is)."""
+        """Keep AniList search results until ``expires_at`` (an offline or season entry of the show is left be)."""
         rows = list(entries)
         if not rows:
             return
@@ -99,22 +118,25 @@ class TitleStore:
                              "(SELECT id FROM title_index WHERE origin = 'search' AND expires_at <= ?)", (now,))
             await tx.execute("DELETE FROM title_index WHERE origin = 'search' AND expires_at <= ?", (now,))
             for entry in rows:
-                found = await tx.fetch_one("SELECT id, origin FROM title_index WHERE key = ?", (entry.key,))
-                if found is not None and found[1] == "offline":
-                    continue
-                if found is not None:
-                    await tx.execute("UPDATE title_index SET expires_at = ?, title = ? WHERE id = ?",
-                                     (expires_at, entry.title, found[0]))
-                    await tx.execute("DELETE FROM title_index_name WHERE title_id = ?", (found[0],))
-                    title_id = int(found[0])
-                else:
-                    title_id = int(await tx.fetch_value(
-                        "INSERT INTO title_index (key, anilist_id, mal_id, title, format, episodes, season, year, "
-                        "origin, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'search', ?) RETURNING id",
-                        (entry.key, entry.anilist_id, entry.mal_id, entry.title, entry.format, entry.episodes,
-                         entry.season, entry.year, expires_at)))
-                await tx.execute_many("INSERT INTO title_index_name (norm, title_id, pos, name) VALUES (?, ?, ?, ?)",
-                                      [(norm, title_id, pos, name) for norm, pos, name in entry.index_rows()])
+                await _put(tx, entry, "search", expires_at)
+
+    async def season_progress(self, year: int, season: str) -> SeasonProgress | None:
+        """How far the import of one season got (None: never started)."""
+        row = await self._db.fetch_one("SELECT next_page, titles, done FROM season_import WHERE year = ? AND "
+                                       "season = ?", (year, season))
+        return SeasonProgress(year, season, int(row[0]), int(row[1]), bool(row[2])) if row else None
+
+    async def add_season_page(self, entries: Sequence[TitleEntry], progress: SeasonProgress, now: float) -> None:
+        """Store one page of a season's shows and the import's progress after it, in one transaction."""
+        async with self._db.transaction() as tx:
+            for entry in entries:
+                await _put(tx, entry, "season", None)
+            await tx.execute(
+                "INSERT INTO season_import (year, season, next_page, titles, done, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (year, season) DO UPDATE SET next_page = excluded.next_page, titles = excluded.titles, "
+                "done = excluded.done, updated_at = excluded.updated_at",
+                (progress.year, progress.season, progress.next_page, progress.titles, int(progress.done), now))
 
     async def search(self, norm: str, *, now: float, limit: int) -> list[TitleHit]:
         """Shows with a name that has ``norm`` (normalised) at the start of one of its words, best first.
@@ -142,6 +164,27 @@ class TitleStore:
     async def count(self) -> int:
         """How many shows the index offers (both origins, expired search results too)."""
         return int(await self._db.fetch_value("SELECT COUNT(*) FROM title_index"))
+
+
+async def _put(tx: Transaction, entry: TitleEntry, origin: str, expires_at: float | None) -> None:
+    """Add or refresh one show of ``origin``; one the offline release (or a season, for search results) holds stays."""
+    found = await tx.fetch_one("SELECT id, origin FROM title_index WHERE key = ?", (entry.key,))
+    if found is not None and (found[1] == "offline" or (found[1] == "season" and origin == "search")):
+        return
+    if found is not None:
+        title_id = int(found[0])
+        await tx.execute("UPDATE title_index SET title = ?, format = ?, episodes = ?, year = ?, origin = ?, "
+                         "expires_at = ? WHERE id = ?",
+                         (entry.title, entry.format, entry.episodes, entry.year, origin, expires_at, title_id))
+        await tx.execute("DELETE FROM title_index_name WHERE title_id = ?", (title_id,))
+    else:
+        title_id = int(await tx.fetch_value(
+            "INSERT INTO title_index (key, anilist_id, mal_id, title, format, episodes, season, year, origin, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (entry.key, entry.anilist_id, entry.mal_id, entry.title, entry.format, entry.episodes, entry.season,
+             entry.year, origin, expires_at)))
+    await tx.execute_many("INSERT INTO title_index_name (norm, title_id, pos, name) VALUES (?, ?, ?, ?)",
+                          [(norm, title_id, pos, name) for norm, pos, name in entry.index_rows()])
 
 
 def _rank(hit: TitleHit) -> tuple[bool, bool, int, str]:

@@ -1,6 +1,8 @@
 -- The title index: every anime's titles (and ids), for autocomplete only — no credits. Two origins:
 -- 'offline': an anime-offline-database release (manami-project) loaded with `kansou catalogue load-titles`;
--- 'search': AniList search results seen when a member's title matched nothing locally, offered until expires_at.
+-- 'search': AniList search results seen when a member's title matched nothing locally, offered until expires_at;
+-- 'season': one season's shows fetched from AniList by `/catalogue season` (kept until a reload of the offline
+-- release lists them itself).
 CREATE TABLE title_index (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,            -- 'anilist:123', else 'mal:45', else the entry's first source URL
@@ -11,7 +13,7 @@ CREATE TABLE title_index (
     episodes INTEGER,
     season TEXT,
     year INTEGER,
-    origin TEXT NOT NULL CHECK (origin IN ('offline', 'search')),
+    origin TEXT NOT NULL CHECK (origin IN ('offline', 'search', 'season')),
     expires_at REAL                      -- 'search' rows only: when they stop being offered
 );
 CREATE INDEX title_index_anilist ON title_index (anilist_id);
@@ -34,4 +36,15 @@ CREATE TABLE title_index_release (
     last_update TEXT NOT NULL,
     entries INTEGER NOT NULL,
     loaded_at REAL NOT NULL
+);
+
+-- `/catalogue season`: how far each season's import got, so an interrupted one resumes at its next page.
+CREATE TABLE season_import (
+    year INTEGER NOT NULL,
+    season TEXT NOT NULL,
+    next_page INTEGER NOT NULL,
+    titles INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (year, season)
 );
