@@ -171,8 +171,23 @@ class CatalogueService:
         return found
 
     async def find(self, kind: Kind, query: str) -> Match:
-        """The entity ``query`` surely names in the local catalogue (``NotFound``, ``Ambiguous``, ``NotSure``)."""
+        """The entity ``query`` surely names in the local catalogue (``NotFound``, ``Ambiguous``, ``NotSure``).
+
+        A show picked from the title index (``anilist:ID``) is found by its AniList id, when the catalogue has it.
+        """
+        if kind == "anime" and query.strip().casefold().startswith(ANILIST_PREFIX):
+            local = await self._local_by_anilist(query.strip()[len(ANILIST_PREFIX):])
+            if local is None:
+                raise NotFound("That show isn't in my catalogue yet: nothing is stored for it here.")
+            return local
         return await self.search.resolve(kind, query)
+
+    async def _local_by_anilist(self, text: str) -> Match | None:
+        """The catalogue's show with AniList id ``text`` (None: not stored); ``InvalidInput`` if it is no id."""
+        if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+            raise InvalidInput("That isn't an AniList show id.")
+        local = await self.store.anime_by_anilist(int(text))
+        return None if local is None else await self.search.resolve("anime", f"{ID_PREFIX}{local.id}")
 
     async def listed_show(self, query: str) -> Match:
         """The show ``query`` names, for commands that only work on shows in the catalogue (/rate, /review write).
@@ -281,12 +296,10 @@ class CatalogueService:
 
     async def _by_anilist_id(self, text: str, caller: Caller) -> Match:
         """The show with AniList id ``text`` (a choice among AniList's matches): ours, else fetched now."""
-        if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-            raise InvalidInput("That isn't an AniList show id.")
+        found = await self._local_by_anilist(text)
+        if found is not None:
+            return found
         anilist_id = int(text)
-        local = await self.store.anime_by_anilist(anilist_id)
-        if local is not None:
-            return await self.search.resolve("anime", f"{ID_PREFIX}{local.id}")
         if self.enricher is None:
             raise NotFound("That show isn't in the catalogue, and AniList look-ups are off.")
         self.enricher.check(caller.key)

@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.catalogue.models import Anime
+from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
 from bot.core.text import Md
 from bot.errors import KansouError
@@ -163,7 +164,8 @@ class WriteOffer(OwnedView):
     async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
         """Open the review form, after the same checks as /review write."""
         try:
-            await self.service.start(interaction.guild_id, interaction.user.id, f"id:{self.anime.id}", self.scope)
+            await self.service.start(interaction.guild_id, interaction.user.id, f"{ID_PREFIX}{self.anime.id}",
+                                     self.scope)
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return

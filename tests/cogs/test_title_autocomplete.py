@@ -106,3 +106,13 @@ async def test_anilist_results_seen_are_offered_to_the_next_member(
         await core(sandbox).db.execute("UPDATE title_index SET expires_at = 0 WHERE origin = 'search'")
         later = await sandbox.autocomplete("rate", {"anime": "kagerou"}, focused="anime", user="bob")
         assert all(not str(c.value).startswith("anilist:") for c in later)
+
+
+async def test_an_index_pick_in_a_look_up_only_option_is_said_plainly(run_kansou: RunKansou) -> None:
+    async with run_kansou() as sandbox:
+        await _load_titles(sandbox)
+        result = await sandbox.invoke("voiced", {"character": "Naomi Orthmann", "anime": f"anilist:{SECOND_SHOW_ID}"})
+        assert_clean(result)
+        assert result.ephemeral and "That show isn't in my catalogue yet" in text_of(result)
+        forget = await sandbox.invoke("ratings forget", {"anime": "anilist:12x"})
+        assert forget.ephemeral and "That isn't an AniList show id." in text_of(forget)
