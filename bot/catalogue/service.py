@@ -1,9 +1,9 @@
 """Which show, person or character is this? The catalogue's one answer, for every feature.
 
 Names are looked up in the local catalogue first, by the rule of :meth:`NameSearch.resolve` (answer only what is
-sure, else choices). Look-ups that should also reach further (the credits commands) ask AniList, through the
-enricher, when the catalogue has nothing sure; commands that only work on shows in the catalogue (/rate,
-/review write) say instead what will put the show there.
+sure, else choices). When the catalogue has nothing sure, AniList is asked through the enricher (the credits
+commands, and ``show`` for /rate, /ratings show and /review write|read); with AniList off, ``show`` says instead
+what will put the show there. Show autocomplete (``suggest_shows``) adds the title index, never AniList.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ class CatalogueService:
         With AniList on, a show the catalogue lacks is fetched (with its credits) and the command goes on; the
         match says ``fresh`` then. With AniList off, a miss says what will put the show there.
         """
-        if self.enricher is None:
+        if self.enricher is None and not query.strip().casefold().startswith(ANILIST_PREFIX):
             return await self.listed_show(query)
         return await self.resolve("anime", query, caller)
 

@@ -116,3 +116,12 @@ async def test_an_index_pick_in_a_look_up_only_option_is_said_plainly(run_kansou
         assert result.ephemeral and "That show isn't in my catalogue yet" in text_of(result)
         forget = await sandbox.invoke("ratings forget", {"anime": "anilist:12x"})
         assert forget.ephemeral and "That isn't an AniList show id." in text_of(forget)
+
+
+async def test_an_index_pick_with_anilist_off_says_so(run_kansou: RunKansou) -> None:
+    async with run_kansou() as sandbox:
+        await _load_titles(sandbox)
+        choices = await sandbox.autocomplete("rate", {"anime": "kansou gak"}, focused="anime")
+        assert choices[0].value == f"anilist:{SECOND_SHOW_ID}"
+        result = await sandbox.invoke("rate", {"anime": choices[0].value, "category": "story", "score": 4})
+        assert result.ephemeral and "AniList look-ups are off" in text_of(result)
