@@ -164,7 +164,10 @@ class AniListEnricher:
         """Keep AniList's matches (titles and ids) a while, so the next member's autocomplete offers them."""
         if self._titles is not None and hits:
             now = self._clock()
-            await self._titles.remember([hit_entry(h) for h in hits], now + self._search_ttl, now)
+            try:
+                await self._titles.remember([hit_entry(h) for h in hits], now + self._search_ttl, now)
+            except Exception:  # a cache for autocomplete: failing to keep it must not fail the member's look-up
+                log.warning("could not keep %d AniList search results for autocomplete", len(hits), exc_info=True)
 
     async def _fetch_show(self, anilist_id: int) -> int | None:
         """Fetch one show (with its credits) by AniList id unless it is already stored; its local id."""
