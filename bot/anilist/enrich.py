@@ -18,11 +18,11 @@ from typing import Literal
 
 from bot.anilist import AniListClient, AnimeHit
 from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person, format_label
-from bot.catalogue.search import ANILIST_PREFIX
+from bot.catalogue.search import ANILIST_PREFIX, MAX_ID
 from bot.catalogue.service import ImportResult
 from bot.catalogue.store import CatalogueStore
 from bot.catalogue.title_store import TitleStore
-from bot.catalogue.titles import TitleEntry
+from bot.catalogue.titles import MAX_EPISODES, MAX_NAME, MAX_YEAR, TitleEntry
 from bot.core.cooldowns import Cooldown
 from bot.core.names import normalize
 from bot.core.text import quote
@@ -42,12 +42,24 @@ SEARCH_HITS = 8
 SEARCH_TTL = 7 * 86400.0
 
 
-def hit_entry(hit: AnimeHit) -> TitleEntry:
-    """An AniList match as the title index keeps it."""
-    names = tuple(dict.fromkeys(t for t in (hit.title_english, hit.title_romaji, hit.title_native) if t))
+def hit_entry(hit: AnimeHit) -> TitleEntry | None:
+    """An AniList match as the title index keeps it, its numbers bounded (None: an id no database can store)."""
+    if not 0 < hit.anilist_id <= MAX_ID:
+        return None
+    names = tuple(dict.fromkeys(" ".join(t.split())[:MAX_NAME] for t in
+                                (hit.title_english, hit.title_romaji, hit.title_native) if t and t.strip()))
+    if not names:
+        return None
+    episodes = hit.episodes if hit.episodes is not None and 0 <= hit.episodes <= MAX_EPISODES else 0
+    year = hit.year if hit.year is not None and 1900 <= hit.year <= MAX_YEAR else None
     return TitleEntry(key=f"{ANILIST_PREFIX}{hit.anilist_id}", anilist_id=hit.anilist_id, mal_id=None,
-                      title=hit.display_title, format=hit.format or "UNKNOWN", episodes=hit.episodes or 0,
-                      season=None, year=hit.year, names=names or (hit.display_title,))
+                      title=names[0], format=hit.format or "UNKNOWN", episodes=episodes, season=None, year=year,
+                      names=names)
+
+
+def hit_entries(hits: list[AnimeHit]) -> list[TitleEntry]:
+    """The matches the title index can keep."""
+    return [entry for entry in map(hit_entry, hits) if entry is not None]
 
 
 def hit_label(hit: AnimeHit) -> str:
@@ -165,7 +177,7 @@ class AniListEnricher:
         if self._titles is not None and hits:
             now = self._clock()
             try:
-                await self._titles.remember([hit_entry(h) for h in hits], now + self._search_ttl, now)
+                await self._titles.remember(hit_entries(hits), now + self._search_ttl, now)
             except Exception:  # a cache for autocomplete: failing to keep it must not fail the member's look-up
                 log.warning("could not keep %d AniList search results for autocomplete", len(hits), exc_info=True)
 

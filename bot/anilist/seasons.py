@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.anilist.client import AniListClient
-from bot.anilist.enrich import hit_entry
+from bot.anilist.enrich import hit_entries
 from bot.catalogue.title_store import SeasonProgress, TitleStore
 from bot.errors import UpstreamUnavailable
 
@@ -72,7 +72,7 @@ class SeasonImporter:
             pages += 1
             done = not more or not hits or state.next_page >= MAX_PAGES
             state = SeasonProgress(year, season, state.next_page + 1, state.titles + len(hits), done)
-            entries = [dataclasses.replace(hit_entry(h), season=season) for h in hits]
+            entries = [dataclasses.replace(entry, season=season) for entry in hit_entries(hits)]
             await self._titles.add_season_page(entries, state, self._clock())
             if progress is not None:
                 await progress(state)

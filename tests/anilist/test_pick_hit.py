@@ -38,5 +38,14 @@ def test_labels_and_index_entries() -> None:
     assert hit_label(SEQUEL) == "Sousou no Frieren 2nd Season · 2026 · TV"
     assert hit_label(AnimeHit(4, "Odd", format="SOMETHING_NEW")) == "Odd · Other"
     entry = hit_entry(SERIES)
-    assert entry.key == "anilist:1" and entry.names == ("Frieren: Beyond Journey's End", "Sousou no Frieren",
-                                                        "葬送のフリーレン")
+    assert entry is not None and entry.key == "anilist:1"
+    assert entry.names == ("Frieren: Beyond Journey's End", "Sousou no Frieren", "葬送のフリーレン")
+
+
+def test_index_entries_are_bounded() -> None:
+    huge = hit_entry(AnimeHit(5, "Big", episodes=10**20, year=10**12))
+    assert huge is not None and (huge.episodes, huge.year) == (0, None)
+    assert hit_entry(AnimeHit(10**20, "Unstorable")) is None
+    assert hit_entry(AnimeHit(6, "   ")) is None
+    long = hit_entry(AnimeHit(7, "x" * 2_000_000))
+    assert long is not None and len(long.title) == 300
