@@ -73,8 +73,9 @@ def unmarked(path: Path) -> list[tuple[int, str]]:
                 if keyword.arg in KEYWORDS_NOT_SHOWN:
                     skip_all(keyword.value)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for decorator in node.decorator_list:  # the command tree's strings: the Translator's
-                skip_all(decorator)
+            for decorator in node.decorator_list:  # the command tree's strings are the Translator's
+                if not (isinstance(decorator, ast.Call) and _name(decorator.func) in {"button", "select"}):
+                    skip_all(decorator)  # (a button's or a menu's label is ours: it is checked)
             if isinstance(node, ast.ClassDef):
                 for keyword in node.keywords:
                     skip_all(keyword.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.catalogue.credits import AnimeCredits, PersonCredits, VoicedResult
-from bot.catalogue.models import Anime, LoadReport, Person, format_label
+from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label
 from bot.catalogue.service import ImportResult
 from bot.core.cards import Card, Field, chunk_lines
 from bot.core.i18n import N_, _
@@ -15,14 +15,17 @@ FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "c
 FIELDS_PER_PAGE = 4
 MAX_SHOWS = 12  # shows listed under one voice actor of a character (a field holds 1024 characters)
 _NL = Md("\n")
-#: Dub languages by name, in each member's language (an unknown one shows as AniList names it).
-LANGUAGES = {"japanese": N_("Japanese"), "english": N_("English"), "korean": N_("Korean"), "chinese": N_("Chinese"),
-             "spanish": N_("Spanish"), "portuguese": N_("Portuguese"), "french": N_("French"),
-             "german": N_("German"), "italian": N_("Italian"), "hebrew": N_("Hebrew"), "hungarian": N_("Hungarian")}
+#: Dub languages by name, in each member's language (one outside the closed set reads "Other").
+LANGUAGE_NAMES = {
+    "japanese": N_("Japanese"), "english": N_("English"), "korean": N_("Korean"), "chinese": N_("Chinese"),
+    "spanish": N_("Spanish"), "portuguese": N_("Portuguese"), "french": N_("French"), "german": N_("German"),
+    "italian": N_("Italian"), "hebrew": N_("Hebrew"), "hungarian": N_("Hungarian"),
+}
+
 
 
 def _language(language: str) -> str:
-    return _(LANGUAGES[language]) if language in LANGUAGES else language.title()
+    return _(LANGUAGE_NAMES[language]) if language in LANGUAGE_NAMES else _("Other")
 
 
 def _flag(language: str) -> Md:
@@ -44,6 +47,18 @@ def _footer(*parts: str | None) -> str | None:
     """The parts that say something, joined; None when none does (a count of nothing is not shown)."""
     said = [p for p in parts if p]
     return " · ".join(said) if said else None
+
+
+def _voices(result: AnimeCredits) -> str | None:
+    """Which languages' voices are stored for the show ("voices stored: Japanese, English"), None when none are."""
+    stored = {role.language for _character, roles in result.cast for role in roles}
+    if not stored:
+        return None
+    # Japanese first, then as LANGUAGES lists them; a language outside that closed set reads "Other".
+    ordered = [_language(lang) for lang in LANGUAGES if lang in stored]
+    if stored - set(LANGUAGES):
+        ordered.append(_("Other"))
+    return _("voices stored: {languages}").format(languages=_(", ").join(ordered))
 
 
 def _age(seconds: float) -> str:
@@ -102,7 +117,9 @@ def render_anime(result: AnimeCredits) -> list[Card]:
     footer = _footer(
         counted("{n} staff role", "{n} staff roles", len(result.staff)) if result.staff else None,
         counted("{n} character", "{n} characters", len(result.cast)) if result.cast else None,
+        _voices(result),
         _stale(result.stale_age),
+        _("fetched from AniList just now") if result.fresh else None,
     )
     return _pages(md(_("Credits — {title}"), title=inline(anime.shown_title, 200)), description, fields, footer)
 

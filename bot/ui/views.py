@@ -165,12 +165,12 @@ class Paginator(OwnedView):
         """Go to the first page."""
         await self._show(interaction, 0)
 
-    @discord.ui.button(label="Previous", emoji="◀", style=discord.ButtonStyle.primary, custom_id="pages:prev")
+    @discord.ui.button(label=N_("Previous"), emoji="◀", style=discord.ButtonStyle.primary, custom_id="pages:prev")
     async def previous(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
         """Go back one page."""
         await self._show(interaction, self.index - 1)
 
-    @discord.ui.button(label="Next", emoji="▶", style=discord.ButtonStyle.primary, custom_id="pages:next")
+    @discord.ui.button(label=N_("Next"), emoji="▶", style=discord.ButtonStyle.primary, custom_id="pages:next")
     async def next(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
         """Go forward one page."""
         await self._show(interaction, self.index + 1)

@@ -11,6 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.core.i18n import _
+from bot.core.text import Md, md
 from bot.reviews import render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
@@ -18,11 +20,12 @@ from bot.reviews.store import ReviewStore
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.lookups import Lookup
 from bot.ui.options import Episode, ReviewNumber, Watched
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
-from cogs.reviews._views import EditModal, WriteModal, refuse
+from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
@@ -65,10 +68,18 @@ class Reviews(commands.Cog):
 
     async def _write(self, interaction: Interaction, anime: str, spoilers: bool, through_episode: int | None) -> None:
         scope = EpisodeScope.from_options(spoilers, through_episode)
+        lookup = Lookup(interaction, public=False)
         try:
-            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope)
+            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope, lookup.caller)
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        note = lookup.note(show.title)
+        if note is not None:  # deferred for AniList: the form can only open from a fresh press
+            view = WriteOffer(self.service, show, scope, interaction.user.id)
+            await reply(interaction, note + Md("\n") + md(_("Press the button to write your review.")), view=view,
+                        ephemeral=True)
+            view.message = await interaction.original_response()
             return
         await interaction.response.send_modal(WriteModal(self.service, show, scope))
 
@@ -92,9 +103,12 @@ class Reviews(commands.Cog):
     async def _read(self, interaction: Interaction, anime: str, watched: int | None,
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id)
+        lookup = Lookup(interaction, public=False)
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller)
         if not found.items:
-            await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
+            note = lookup.note(found.title)
+            text = render.nobody_reviewed(found.title, author_id)
+            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
         await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
             interaction, ephemeral=True)

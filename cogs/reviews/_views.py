@@ -7,8 +7,9 @@ import logging
 import discord
 
 from bot.catalogue.models import Anime
+from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.core.text import Md
 from bot.errors import KansouError
 from bot.reviews import render
@@ -145,9 +146,35 @@ class EditOffer(OwnedView):
         self.guild_id = review.guild_id
         self.edit.label = _("Edit review #{number}").format(number=review.number)
 
-    @discord.ui.button(label="Edit my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    @discord.ui.button(label=N_("Edit my review"), style=discord.ButtonStyle.primary, emoji="✏️")
     async def edit(self, interaction: Interaction, _: discord.ui.Button[EditOffer]) -> None:
         """Open the edit form, pre-filled with the review as it is now."""
         review = await self.service.by_id(self.guild_id, self.review_id)
         self.service.check_can_edit(review, interaction.user.id)
         await interaction.response.send_modal(EditModal(self.service, review))
+
+
+class WriteOffer(OwnedView):
+    """A button that opens the review form, for a show fetched from AniList while the command waited.
+
+    Discord opens a form only as the first answer to an interaction, and an AniList look-up needs a deferral
+    first; so the form comes one press later, from this button, owned by the member who ran the command.
+    """
+
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=MODAL_TIMEOUT)
+        self.service = service
+        self.anime = anime
+        self.scope = scope
+        self.write.label = _("Write my review")
+
+    @discord.ui.button(label=N_("Write my review"), style=discord.ButtonStyle.primary, emoji="✏️")
+    async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
+        """Open the review form, after the same checks as /review write."""
+        try:
+            await self.service.start(interaction.guild_id, interaction.user.id, f"{ID_PREFIX}{self.anime.id}",
+                                     self.scope)
+        except AlreadyReviewed as exc:
+            await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        await interaction.response.send_modal(WriteModal(self.service, self.anime, self.scope))
