@@ -519,7 +519,8 @@ def test_review_delete(fz: Fuzz, pick: int, any_review: bool, actor: tuple[str, 
     fz.case("review delete", case)
 
 
-int_past_bounds = st.sampled_from([0, -1, -(2**53), 2**53, 5001, 10**9 + 1, 10**12])
+int_past_bounds = st.sampled_from([0, -1, -(2**53), 2**53, 5001, 10**9 + 1, 10**12, 2**63 - 1, 2**63, 2**64, 10**30,
+                                   -(2**63) - 1, -(2**64)])
 
 
 @fuzz(40)
