@@ -75,8 +75,8 @@ class Database(Queries, abc.ABC):
     dialect: str
     """The engine's SQL dialect ("sqlite")."""
     writes: int = 0
-    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement): a cache
-    of something read from the database is stale once this has changed."""
+    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement). Only
+    this object's writes: a cache keys on :meth:`change_stamp`, which also moves on other processes' commits."""
 
     @classmethod
     async def open(
@@ -91,6 +91,11 @@ class Database(Queries, abc.ABC):
     @abc.abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """``async with db.transaction() as tx:`` — BEGIN … COMMIT, ROLLBACK on an error; one at a time."""
+
+    @abc.abstractmethod
+    async def change_stamp(self) -> Any:
+        """A value that differs whenever a write has been committed since it was taken — by any writer, this
+        process or another on the same database — so a cache keyed on it is never stale. Take it before reading."""
 
     @abc.abstractmethod
     async def schema_version(self) -> int:
@@ -265,6 +270,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error), one at a time."""
         return self._transaction()
+
+    async def change_stamp(self) -> tuple[int, int]:
+        """This object's write count and SQLite's ``PRAGMA data_version``.
+
+        ``data_version`` is per connection: it moves when *another* connection (another process) commits, and not
+        on this connection's own commits — which :attr:`writes` counts. Together they move on every commit.
+        """
+        # SQLite only: PRAGMA data_version.
+        return self.writes, int(await self.fetch_value("PRAGMA data_version"))
 
     async def schema_version(self) -> int:
         """The schema version recorded in the file (SQLite keeps it in ``PRAGMA user_version``)."""
