@@ -114,8 +114,9 @@ class Reviews(commands.Cog):
     async def delete(self, interaction: Interaction, review: ReviewNumber) -> None:
         """Delete a review and its post."""
         found = await self.service.get(interaction.guild_id, review)
-        removed = await self.service.delete(found, interaction.user.id,
-                                            can_manage_messages(interaction, found.channel_id))
+        # Only someone else's review needs the moderator's right (which may mean asking Discord for the channel).
+        moderator = found.author_id != interaction.user.id and await can_manage_messages(interaction, found.channel_id)
+        removed = await self.service.delete(found, interaction.user.id, moderator)
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
