@@ -35,6 +35,10 @@ Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 """Query parameters: a sequence for ``?`` placeholders, a mapping for ``:name`` ones."""
 
 BUSY_TIMEOUT_MS = 5000
+# Acknowledged means durable: with FULL, WAL mode fsyncs the log at every commit, so a write the bot has answered
+# survives a power cut (NORMAL can lose the last commits then). The group-commit writer shares one commit — and
+# its fsync — among every rating waiting at that moment; bench/durability.py measures what FULL costs.
+SYNCHRONOUS = "FULL"
 
 
 class Queries(abc.ABC):
@@ -175,9 +179,10 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str, *, synchronous: str = SYNCHRONOUS) -> None:
         super().__init__(conn)
         self.path = path
+        self.synchronous = synchronous
         # One connection serves every coroutine, so write transactions take turns (BEGIN cannot nest).
         self._writer = asyncio.Lock()
         self._writing: asyncio.Task[Any] | None = None  # the task whose transaction is open
@@ -185,9 +190,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     @classmethod
     async def connect(
-        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
+        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = (),
+        synchronous: str = SYNCHRONOUS,
     ) -> SQLiteDatabase:
-        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``)."""
+        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``).
+
+        ``synchronous`` is SQLite's setting of that name; anything but the durable default is for benchmarks.
+        """
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown synchronous setting {synchronous!r}")
         if path != ":memory:":
             path = Path(path)
             try:
@@ -199,7 +210,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
             conn = await aiosqlite.connect(str(path), isolation_level=None)
         except sqlite3.Error as exc:  # the file changed since the probe
             raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
-        db = cls(conn, path)
+        db = cls(conn, path, synchronous=synchronous)
         try:
             try:
                 await db._configure()
@@ -226,7 +237,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
         # SQLite only: the connection's settings.
         await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await self.fetch_all("PRAGMA journal_mode = WAL")
-        await self.execute("PRAGMA synchronous = NORMAL")
+        await self.execute(f"PRAGMA synchronous = {self.synchronous}")  # one of four names, checked in connect
         await self.execute("PRAGMA foreign_keys = ON")
 
     def _not_inside_a_transaction(self) -> None:
