@@ -22,6 +22,7 @@ from bot.ui.options import Episode, ReviewNumber, Watched
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
+from cogs.reviews._recovery import ReviewRecovery
 from cogs.reviews._views import EditModal, WriteModal, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
@@ -127,4 +128,6 @@ class Reviews(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    await bot.add_cog(Reviews(service))
+    await bot.add_cog(ReviewRecovery(bot, service))

@@ -125,7 +125,7 @@ class EditModal(ReviewModal):
             await refuse(interaction, self.service, exc, draft=typed)
             return
         failed = False
-        if review.channel_id is not None and review.message_ids:
+        if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
                 ids = await repost(interaction.client, review, render.render_post(review))
             except discord.HTTPException:
