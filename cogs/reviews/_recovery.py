@@ -1,8 +1,9 @@
 """Half-done review posts made whole: a review saved but never posted, and a post whose review is gone.
 
 Saving a review and posting it are two steps (the post is the form's answer, so the review must exist first).
-Should the bot stop between them, the review is stored with no message. On start-up this finds such reviews
-and posts them in their channel — or, when it can't, records them as not posted and tells their author. The
+Should the bot stop between them, the review is stored with no message. On start-up this finds such reviews:
+a post already sent (the bot stopped before recording it) is found in the channel and kept; otherwise the review
+is posted in its channel — or, when it can't be, recorded as not posted and its author is told. The
 other half — a post left behind after its review was deleted (or a second post of a review) — a moderator
 removes with the message menu's "Remove review post".
 """
@@ -14,6 +15,7 @@ import contextlib
 import logging
 import re
 import time
+from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
@@ -25,14 +27,15 @@ from bot.reviews.models import Review
 from bot.reviews.service import ReviewService
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.send import NO_PINGS, reply, to_embed
-from cogs.reviews._posting import repost
+from cogs.reviews._posting import delete_messages, repost
 
 log = logging.getLogger(__name__)
 
 # A review's post is its form's answer, due within Discord's 3 seconds (follow-ups right after): a review older
 # than this with no message recorded was cut off between saving and posting.
 GRACE = 10.0
-REVIEW_FOOTER = re.compile(r"^Review #(\d+)\b")
+REVIEW_FOOTER = re.compile(r"^Review #(\d+)\b(?: · part (\d+) of (\d+))?")
+HISTORY = 100  # messages after a review was saved in which to look for a post of it sent before the bot stopped
 
 
 def _number(message: discord.Message) -> int | None:
@@ -86,7 +89,7 @@ class ReviewRecovery(commands.Cog):
         for review in await self.service.unposted(saved_before):
             assert review.channel_id is not None
             try:
-                ids = await repost(self.bot, review, render.render_post(review))
+                ids = await self._find_post(review) or await repost(self.bot, review, render.render_post(review))
             except discord.HTTPException:
                 log.warning("could not post review %s after a restart; telling its author", review.id, exc_info=True)
                 await self.service.not_posted(review)
@@ -96,6 +99,32 @@ class ReviewRecovery(commands.Cog):
             log.info("posted review %s, which was saved but not posted before a restart", review.id)
             posted += 1
         return posted
+
+    async def _find_post(self, review: Review) -> list[int] | None:
+        """The messages of a post of ``review`` that was sent but not recorded (the bot stopped in between),
+        when the whole of it is there; a partial one is removed (the review is then posted again, whole)."""
+        assert review.channel_id is not None and self.bot.user is not None
+        channel = self.bot.get_partial_messageable(review.channel_id, guild_id=review.guild_id)
+        saved = datetime.fromtimestamp(review.created_at - 1, tz=UTC)
+        parts: dict[int, int] = {}
+        count = 1
+        async for message in channel.history(limit=HISTORY, after=saved, oldest_first=True):
+            if message.author.id != self.bot.user.id:
+                continue
+            for embed in message.embeds:
+                found = REVIEW_FOOTER.match(embed.footer.text or "")
+                if found and int(found.group(1)) == review.number:
+                    part = int(found.group(2) or 1)
+                    count = int(found.group(3) or 1)
+                    parts.setdefault(part, message.id)
+        if not parts:
+            return None
+        ids = [parts[part] for part in sorted(parts)]
+        if sorted(parts) == list(range(1, count + 1)):
+            log.info("found the post of review %s, sent before the bot stopped: keeping it", review.id)
+            return list(dict.fromkeys(ids))  # one message may carry several parts
+        await delete_messages(self.bot, review.channel_id, ids)
+        return None
 
     async def _tell_author(self, review: Review) -> None:
         try:
