@@ -36,7 +36,8 @@ NOT_SENTENCES = {  # calls whose string arguments no member reads as a sentence
     "fetch_all", "fetch_one", "fetch_value", "execute_many", "join", "Attachment", "SelectOption_value", "isinstance",
     "format", "removeprefix", "removesuffix", "fromisoformat", "strftime", "encode", "decode",
 }
-COMMAND_TREE = {"locale_str", "command", "describe", "Group", "GroupCog", "choices", "rename", "Choice", "autocomplete"}
+COMMAND_TREE = {"locale_str", "ContextMenu", "command", "describe", "Group", "GroupCog", "choices", "rename",
+                "Choice", "autocomplete"}
 KEYWORDS_NOT_SHOWN = {"custom_id", "value", "url", "name_", "image", "filename", "group_name", "group_description",
                       "description_", "emoji", "thumbnail"}
 WORDS = re.compile(r"[^\W\d_]{2,}")
@@ -79,7 +80,9 @@ def unmarked(path: Path) -> list[tuple[int, str]]:
             if isinstance(node, ast.ClassDef):
                 for keyword in node.keywords:
                     skip_all(keyword.value)
-        if isinstance(node, ast.Assert | ast.Subscript | ast.Compare | ast.Import | ast.ImportFrom):
+        # A subscript's key is no sentence; Transform[int, BoundedInt(…, "what")] is read (its slice is a tuple).
+        if isinstance(node, ast.Assert | ast.Compare | ast.Import | ast.ImportFrom) or (
+                isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Tuple)):
             skip_all(node)
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             skip_all(node)

@@ -46,6 +46,9 @@ class KansouTranslator(app_commands.Translator):
 
 def tree_messages(tree: app_commands.CommandTree[Any]) -> Iterator[tuple[str, str, str]]:
     """Every translatable string of the command tree as (context, English text, where it is)."""
+    for kind in (discord.AppCommandType.message, discord.AppCommandType.user):  # context menus: a name only
+        for menu in tree.get_commands(type=kind):
+            yield CONTEXTS[Where.command_name], menu.name, f"menu:{menu.name.replace(' ', '_')}"
     for command in tree.walk_commands():
         where = "/" + command.qualified_name.replace(" ", "/")  # a location without spaces reads cleanly in .po
         yield CONTEXTS[Where.command_name], command.name, where

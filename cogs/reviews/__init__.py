@@ -25,6 +25,7 @@ from bot.ui.options import Episode, ReviewNumber, Watched
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
+from cogs.reviews._recovery import ReviewRecovery
 from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
@@ -128,8 +129,9 @@ class Reviews(commands.Cog):
     async def delete(self, interaction: Interaction, review: ReviewNumber) -> None:
         """Delete a review and its post."""
         found = await self.service.get(interaction.guild_id, review)
-        removed = await self.service.delete(found, interaction.user.id,
-                                            can_manage_messages(interaction, found.channel_id))
+        # Only someone else's review needs the moderator's right (which may mean asking Discord for the channel).
+        moderator = found.author_id != interaction.user.id and await can_manage_messages(interaction, found.channel_id)
+        removed = await self.service.delete(found, interaction.user.id, moderator)
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
@@ -140,4 +142,6 @@ class Reviews(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    await bot.add_cog(Reviews(service))
+    await bot.add_cog(ReviewRecovery(bot, service))

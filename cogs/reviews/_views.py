@@ -16,6 +16,7 @@ from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
+from bot.ui.errors import GIVEN_BACK, give_back
 from bot.ui.locale import for_everyone
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
@@ -31,7 +32,7 @@ async def refuse(interaction: Interaction, service: ReviewService, error: Kansou
                  draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
     """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
     card = Card(description=Md(str(error)), tone="error",
-                footer=_("Your text is attached, so nothing is lost.") if draft is not None else None)
+                footer=_(GIVEN_BACK) if draft is not None else None)
     files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
     view = EditOffer(service, review, interaction.user.id) if review is not None else None
     await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
@@ -69,6 +70,13 @@ class ReviewModal(KansouModal):
     def typed(self) -> tuple[str, str, str | None]:
         """The submitted title, body and warnings, as typed."""
         return self.title_input.value, self.body_input.value, self.warnings_input.value or None
+
+    async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        """Whatever went wrong after the member typed (a database error, a bug), their text comes back with it."""
+        give_back(interaction, Attachment(DRAFT, render.draft(*self.typed())))
+        await super().on_error(interaction, error)
 
 
 class WriteModal(ReviewModal):
@@ -123,7 +131,7 @@ class EditModal(ReviewModal):
             await refuse(interaction, self.service, exc, draft=typed)
             return
         failed = False
-        if review.channel_id is not None and review.message_ids:
+        if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
                 with for_everyone(interaction):
                     messages = render.render_post(review)
