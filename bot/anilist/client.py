@@ -9,6 +9,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -39,6 +40,10 @@ DEFAULT_BACKOFF = 60.0
 MAX_BACKOFF = 3600.0
 MAX_SEARCH = 25
 MAX_SEARCH_LENGTH = 100
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one request may take from start to the last byte, when neither the caller nor the HTTP client says."""
+MAX_BODY = 5 * 1024 * 1024
+"""Bytes of (decoded) answer read at most: AniList's largest real page is far below 1 MB."""
 
 NOT_ANSWERING = "AniList is not answering right now."
 CANNOT_ANSWER = "AniList could not answer that request right now."
@@ -72,6 +77,23 @@ class _ConnectFailed(Exception):
     """The request never reached AniList (so retrying it once is safe)."""
 
 
+class _TooLarge(Exception):
+    """AniList's answer is larger than kansou reads."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"answer of more than {size} bytes")
+        self.size = size
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One answer, read whole (and bounded): its status, headers and body."""
+
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+
+
 def _page_variables(entity_id: int, pages: Mapping[str, int], more: Mapping[str, bool]) -> dict[str, Any]:
     """Variables of one page of a show's (or person's) characters and staff; a finished list is left out."""
     return {
@@ -94,6 +116,10 @@ class AniListClient:
     ``UpstreamUnavailable("AniList is busy / rate limiting us; try again in N s.", retry_after=N)`` at once,
     without sending. Concurrent identical calls share one execution, under the first caller's ``max_wait``.
 
+    Each request has one overall deadline (``timeout``, else the HTTP client's read timeout: ANILIST_TIMEOUT)
+    and reads at most ``max_body`` bytes of answer; past either it is abandoned, its connection closed rather
+    than returned to the pool, and the call raises ``UpstreamUnavailable``.
+
     Requests are never retried except once after a connection failure (nothing reached AniList) and once after
     a 429 whose back-off fits in ``max_wait``; both retries go through the limiter.
     """
@@ -109,10 +135,18 @@ class AniListClient:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall_clock: Clock = time.time,
+        timeout: float | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         if max_pages < 1:
             raise ValueError("max_pages must be at least 1")
+        if max_body < 1:
+            raise ValueError("max_body must be at least 1")
         self._http = http
+        # One deadline for the whole request (pool, connect, send, every read): httpx's own timeouts are per
+        # operation, so a body dripped a byte at a time would otherwise never time out.
+        self._timeout = timeout if timeout is not None else (http.timeout.read or DEFAULT_TIMEOUT)
+        self._max_body = max_body
         self._url = url
         self._max_wait = max_wait
         self._max_pages = max_pages
@@ -275,34 +309,51 @@ class AniListClient:
             message = rate_limited_message(seconds) if busy.blocked else busy_message(seconds)
             raise UpstreamUnavailable(message, retry_after=seconds) from None
 
-    async def _post(self, name: str, variables: Mapping[str, Any]) -> httpx.Response:
+    async def _post(self, name: str, variables: Mapping[str, Any]) -> _Answer:
         started = time.perf_counter()
         try:
-            response = await self._http.post(
-                self._url,
-                json={"query": ALL_QUERIES[name], "variables": dict(variables)},
-                headers={"Accept": "application/json"},
-            )
+            async with asyncio.timeout(self._timeout):
+                answer = await self._exchange(name, variables)
         except httpx.ConnectError as exc:
             log.warning("AniList %s: cannot connect (%s)", name, exc)
             raise _ConnectFailed from exc
-        except httpx.TimeoutException as exc:
+        except _TooLarge as exc:
+            log.warning("AniList %s: answer too large (%s); stopped reading at %d bytes", name, exc, self._max_body)
+            raise UpstreamUnavailable(CANNOT_ANSWER) from exc
+        except (TimeoutError, httpx.TimeoutException) as exc:
             elapsed = time.perf_counter() - started
-            log.warning("AniList %s: timed out after %.1f s (%s)", name, elapsed, type(exc).__name__)
+            log.warning("AniList %s: no complete answer after %.1f s (%s)", name, elapsed, type(exc).__name__)
             raise UpstreamUnavailable(NOT_ANSWERING) from exc
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             log.warning("AniList %s: request failed (%s: %s)", name, type(exc).__name__, exc)
             raise UpstreamUnavailable(NOT_ANSWERING) from exc
         log.debug(
             "AniList %s %s -> %s in %.0f ms",
-            name, dict(variables), response.status_code, (time.perf_counter() - started) * 1000,
+            name, dict(variables), answer.status_code, (time.perf_counter() - started) * 1000,
         )
-        return response
+        return answer
 
-    def _read(self, name: str, response: httpx.Response) -> dict[str, Any]:
+    async def _exchange(self, name: str, variables: Mapping[str, Any]) -> _Answer:
+        """Send one request and read its answer, stopping (and dropping the connection) past ``max_body``."""
+        request = {"query": ALL_QUERIES[name], "variables": dict(variables)}
+        async with self._http.stream(
+            "POST", self._url, json=request, headers={"Accept": "application/json"}
+        ) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self._max_body:
+                raise _TooLarge(int(declared))
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self._max_body:
+                    # Leaving the block unread closes this connection instead of returning it to the pool.
+                    raise _TooLarge(len(body))
+            return _Answer(response.status_code, response.headers, bytes(body))
+
+    def _read(self, name: str, response: _Answer) -> dict[str, Any]:
         """The ``data`` of an answer, or the error it stands for."""
         try:
-            payload: object = response.json()
+            payload: object = json.loads(response.body)
         except ValueError:
             payload = None
         body = as_dict(payload)
@@ -325,7 +376,7 @@ class AniListClient:
             raise UpstreamUnavailable(NOT_ANSWERING)
         return data
 
-    def _backoff(self, response: httpx.Response) -> float:
+    def _backoff(self, response: _Answer) -> float:
         """Seconds a 429 asks us to wait: ``Retry-After`` (seconds or a date), else ``X-RateLimit-Reset``."""
         seconds: float | None = None
         retry_after = response.headers.get("Retry-After", "").strip()
