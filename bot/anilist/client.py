@@ -376,7 +376,7 @@ class AniListClient:
             raise UpstreamUnavailable(NOT_ANSWERING)
         return data
 
-    def _backoff(self, response: _Answer) -> float:
+    def _backoff(self, response: _Answer | httpx.Response) -> float:
         """Seconds a 429 asks us to wait: ``Retry-After`` (seconds or a date), else ``X-RateLimit-Reset``."""
         seconds: float | None = None
         retry_after = response.headers.get("Retry-After", "").strip()

@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 
 from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 from bot.catalogue.models import (
+    CHARACTER_ROLE_LABELS,
+    FORMAT_LABELS,
     LANGUAGES,
+    SEASON_LABELS,
     AnimeEntry,
     CastCredit,
     CatalogueBundle,
@@ -49,11 +52,36 @@ def language_name(value: object) -> str | None:
 
 
 def format_name(value: object) -> str | None:
-    """AniList's ``MediaFormat`` value as stored: the code itself ("TV_SHORT"), as catalogue files write it.
+    """AniList's ``MediaFormat`` value as stored: its code ("TV_SHORT"), as catalogue files write it.
 
-    Members never see it raw: ``bot.catalogue.format_label`` turns it into "TV short" (anything unknown, "Other").
+    Only codes kansou knows are kept; anything else (a new format, or text that is no format at all) is stored
+    as "OTHER", so a member reads "Other" (``bot.catalogue.models.format_label``) and never the raw value.
     """
-    return as_str(value)
+    code = _enum_code(value)
+    if code is None:
+        return None
+    code = "MUSIC" if code == "MUSIC_VIDEO" else code
+    return code if code in FORMAT_LABELS else "OTHER"
+
+
+def season_name(value: object) -> str | None:
+    """AniList's ``MediaSeason`` as a code kansou knows ("WINTER"), "OTHER" for anything else, None if absent."""
+    code = _enum_code(value)
+    return None if code is None else code if code in SEASON_LABELS else "OTHER"
+
+
+def character_role_name(value: object) -> str | None:
+    """AniList's ``CharacterRole`` as a code kansou knows ("MAIN"), "OTHER" for anything else, None if absent."""
+    code = _enum_code(value)
+    return None if code is None else code if code in CHARACTER_ROLE_LABELS else "OTHER"
+
+
+def _enum_code(value: object) -> str | None:
+    """An enum-looking string as an upper-case code, or None when there is no string."""
+    text = as_str(value)
+    if text is None:
+        return None
+    return "_".join(text[:64].upper().replace("_", " ").split()) or None
 
 
 def as_dict(value: object) -> Mapping[str, Any]:
