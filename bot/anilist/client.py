@@ -21,7 +21,7 @@ from bot.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
 from bot.anilist.models import AnimeHit, CharacterHit, PersonHit
 from bot.anilist.queries import ALL_QUERIES, PER_PAGE
 from bot.anilist.singleflight import SingleFlight
-from bot.catalogue.models import CatalogueBundle
+from bot.catalogue.models import MAX_ID, CatalogueBundle, in_range
 from bot.config import DEFAULT_ANILIST_URL
 from bot.errors import NotFound, UpstreamUnavailable
 
@@ -182,11 +182,15 @@ class AniListClient:
 
     async def fetch_anime(self, anilist_id: int, *, max_wait: float | None = None) -> CatalogueBundle:
         """A show with all its characters (Japanese and English voice actors) and staff, as a bundle."""
+        if not in_range(anilist_id, (1, MAX_ID)):
+            raise NotFound(f"AniList has no anime with id {anilist_id}.")
         deadline = self._deadline(max_wait)
         return await self._bundles.run(("anime", anilist_id), lambda: self._fetch_anime(anilist_id, deadline))
 
     async def fetch_person(self, staff_id: int, *, max_wait: float | None = None) -> CatalogueBundle:
         """A person with every anime they voiced a character in or worked on, as a bundle."""
+        if not in_range(staff_id, (1, MAX_ID)):
+            raise NotFound(f"AniList has no person with id {staff_id}.")
         deadline = self._deadline(max_wait)
         return await self._bundles.run(("person", staff_id), lambda: self._fetch_person(staff_id, deadline))
 

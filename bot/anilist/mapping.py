@@ -6,6 +6,7 @@ missing or malformed is skipped, never raised, and the bundles built here always
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -13,16 +14,22 @@ from typing import Any, TypeVar
 from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 from bot.catalogue.models import (
     CHARACTER_ROLE_LABELS,
+    EPISODES_RANGE,
     FORMAT_LABELS,
     LANGUAGES,
+    MAX_ID,
     SEASON_LABELS,
+    YEAR_RANGE,
     AnimeEntry,
     CastCredit,
     CatalogueBundle,
     CharacterEntry,
     PersonEntry,
     StaffCredit,
+    in_range,
 )
+
+log = logging.getLogger(__name__)
 
 _Named = TypeVar("_Named", PersonEntry, CharacterEntry)
 
@@ -106,6 +113,24 @@ def as_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def bounded_int(value: object, bounds: tuple[int, int], what: str) -> int | None:
+    """An integer within ``bounds``; None (with a log note) for one outside them, or for no integer at all.
+
+    AniList's answers are not trusted to fit: an id or an episode count of 10**20 would not fit in the database.
+    """
+    number = as_int(value)
+    if number is None or in_range(number, bounds):
+        return number
+    # The value itself is not logged: it may be thousands of digits long.
+    log.info("AniList sent a %s outside %d..%d (%d bits); it was left out", what, *bounds, number.bit_length())
+    return None
+
+
+def bounded_id(value: object, what: str = "id") -> int | None:
+    """An AniList id (1 to 2**31 - 1), else None."""
+    return bounded_int(value, (1, MAX_ID), what)
+
+
 def _unique(values: Iterable[object], exclude: Iterable[str | None] = ()) -> tuple[str, ...]:
     """Non-empty strings from ``values``, stripped, first occurrence kept, case-insensitively unique."""
     seen = {e.casefold() for e in exclude if e}
@@ -120,22 +145,25 @@ def _unique(values: Iterable[object], exclude: Iterable[str | None] = ()) -> tup
 
 def _titles(media: Mapping[str, Any]) -> tuple[int, str, str | None, str | None] | None:
     """(id, romaji-or-fallback, english, native), or None without an id."""
-    anilist_id = as_int(media.get("id"))
-    if anilist_id is None:
+    media_id = bounded_id(media.get("id"), "show id")
+    if media_id is None:
         return None
     title = as_dict(media.get("title"))
     english, native = as_str(title.get("english")), as_str(title.get("native"))
-    romaji = as_str(title.get("romaji")) or english or native or f"AniList anime {anilist_id}"
-    return anilist_id, romaji, english, native
+    romaji = as_str(title.get("romaji")) or english or native or f"AniList anime {media_id}"
+    return media_id, romaji, english, native
 
 
 def _year(media: Mapping[str, Any]) -> int | None:
-    return as_int(media.get("seasonYear")) or as_int(as_dict(media.get("startDate")).get("year"))
+    return (bounded_int(media.get("seasonYear"), YEAR_RANGE, "year")
+            or bounded_int(as_dict(media.get("startDate")).get("year"), YEAR_RANGE, "year"))
 
 
 def _episodes(media: Mapping[str, Any]) -> int | None:
     episodes = as_int(media.get("episodes"))
-    return episodes if episodes is not None and episodes >= 1 else None
+    if episodes is not None and episodes < 1:
+        return None  # AniList's "none yet" (0) is simply unknown
+    return bounded_int(episodes, EPISODES_RANGE, "number of episodes")
 
 
 def _main_studio(media: Mapping[str, Any]) -> str | None:
@@ -184,7 +212,7 @@ def media_ref(media: object) -> MediaRef | None:
 def character_hit(node: object) -> CharacterHit | None:
     """A ``SearchCharacter`` character node → ``CharacterHit`` (None without an id or a name)."""
     node = as_dict(node)
-    anilist_id = as_int(node.get("id"))
+    anilist_id = bounded_id(node.get("id"))
     full, native, aliases = _name(node)
     if anilist_id is None or not (full or native):
         return None
@@ -198,7 +226,7 @@ def character_hit(node: object) -> CharacterHit | None:
 def person_hit(node: object) -> PersonHit | None:
     """A ``SearchStaff`` staff node → ``PersonHit`` (None without an id or a name)."""
     node = as_dict(node)
-    anilist_id = as_int(node.get("id"))
+    anilist_id = bounded_id(node.get("id"))
     full, native, aliases = _name(node)
     if anilist_id is None or not (full or native):
         return None
@@ -264,7 +292,7 @@ class BundleBuilder:
         node: object, cls: type[_Named], key_of: Callable[[int], str], store: dict[str, _Named]
     ) -> str | None:
         node = as_dict(node)
-        anilist_id = as_int(node.get("id"))
+        anilist_id = bounded_id(node.get("id"))
         full, native, aliases = _name(node)
         if anilist_id is None or not (full or native):
             return None

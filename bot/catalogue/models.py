@@ -79,6 +79,19 @@ def language_label(value: str | None) -> str | None:
     return None if code is None else LANGUAGE_LABELS.get(code.lower(), OTHER)
 
 
+MAX_ID = 2**31 - 1
+"""The largest AniList id (GraphQL's ``Int`` is 32-bit); any id beyond it is not AniList's, and is left out."""
+EPISODES_RANGE = (1, 100_000)
+"""Episodes a show can have: what is outside is left out (with a log note), never stored."""
+YEAR_RANGE = (1900, 2200)
+"""Years a show can be from: what is outside is left out (with a log note), never stored."""
+
+
+def in_range(value: int | None, bounds: tuple[int, int]) -> bool:
+    """Whether ``value`` is a number within ``bounds`` (inclusive)."""
+    return value is not None and bounds[0] <= value <= bounds[1]
+
+
 Kind = Literal["anime", "person", "character"]
 
 

@@ -1,4 +1,5 @@
-"""Catalogue and AniList text reaches members escaped, enums as a closed set of names (issue 12, item 1)."""
+"""Catalogue and AniList text reaches members escaped, enums as a closed set of names (issue 12, item 1), and
+AniList's numbers bounded (item 6)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from bot.catalogue.models import AnimeEntry, CastCredit, CatalogueBundle, CharacterEntry, PersonEntry
 from sandbox import InteractionResult
 from tests.cogs.conftest import RunKansou, assert_clean, catalogue_store, core, text_of
-from tests.fakes.anilist_server import SECOND_SHOW_TITLE, FakeAniList
+from tests.fakes.anilist_server import SECOND_SHOW_ID, SECOND_SHOW_TITLE, FakeAniList
 from tests.helpers.discord_markdown import MODES, render
 
 EVIL_FORMAT = "· 2024 · [click me](https://evil.example) @here"
@@ -88,3 +89,30 @@ async def test_an_error_that_names_a_character_and_a_show_escapes_them(run_kanso
         ok = await sandbox.invoke("voiced", {"character": HOSTILE_NAME})
         assert_clean(ok)
         assert not foreign_markdown(ok), foreign_markdown(ok)
+
+
+def _huge_numbers(data: dict[str, Any]) -> None:
+    """AniList sends a show with 10**20 episodes from the year 10**20, and a character and a voice actor whose
+    ids are 10**20."""
+    media = data.get("Media")
+    if isinstance(media, dict):
+        media["episodes"] = media["seasonYear"] = 10**20
+        media["startDate"] = {"year": 10**20}
+        edges = (media.get("characters") or {}).get("edges") or []
+        if edges:
+            edges[0]["node"]["id"] = 10**20
+            for role in edges[-1].get("japanese") or []:
+                role["voiceActor"]["id"] = 10**20
+
+
+async def test_huge_numbers_from_anilist_end_to_end(run_kansou: RunKansou, fake: FakeAniList) -> None:
+    async with run_kansou(anilist_url=fake.url) as sandbox:
+        fake.rewrite = _huge_numbers
+        result = await sandbox.invoke("credits", {"anime": SECOND_SHOW_TITLE})
+        assert_clean(result)
+        text = text_of(result)
+        assert "Impressions Academy" in text and "Sorry" not in text
+        assert "100000000000000000000" not in text
+        assert await core(sandbox).db.fetch_value(
+            "SELECT count(*) FROM anime WHERE episodes IS NULL AND year IS NULL AND anilist_id = ?",
+            (SECOND_SHOW_ID,)) == 1
