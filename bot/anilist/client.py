@@ -8,7 +8,9 @@ import json
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ import httpx
 
 from bot import __version__
 from bot.anilist import mapping
-from bot.anilist.limiter import Clock, LimiterBusy, Sleep, SlidingWindowLimiter
+from bot.anilist.limiter import Clock, LimiterBusy, MemberShare, Sleep, SlidingWindowLimiter
 from bot.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
 from bot.anilist.models import AnimeHit, CharacterHit, PersonHit
 from bot.anilist.queries import ALL_QUERIES, PER_PAGE
@@ -33,6 +35,8 @@ USER_AGENT = f"kansou/{__version__} (+{PROJECT_URL})"
 
 DEFAULT_PER_MINUTE = 25
 """AniList serves 30 requests a minute (its headers still claim 90); 25 leaves room for clock skew."""
+DEFAULT_MEMBER_PER_MINUTE = 6
+"""Requests a minute one member's look-ups may send (a token bucket): four busy members still leave a slot free."""
 DEFAULT_MAX_PAGES = 20
 """Pages of 25 read per nested list (characters, staff, roles): 500 entries, 20 requests at most per list."""
 DEFAULT_BACKOFF = 60.0
@@ -52,6 +56,15 @@ CANNOT_ANSWER = "AniList could not answer that request right now."
 def rate_limited_message(seconds: int) -> str:
     """What a member is told while AniList's own back-off (a 429) is in force."""
     return f"AniList is rate limiting us; try again in {seconds} s."
+
+
+def share_used_message(seconds: int) -> str:
+    """What a member is told when their own share of the AniList budget is used up for the moment."""
+    return f"AniList has had your share of look-ups for now; try again in {seconds} s."
+
+
+_member: ContextVar[Hashable | None] = ContextVar("kansou_anilist_member", default=None)
+"""The member the requests sent now are charged to (see ``AniListClient.on_behalf_of``)."""
 
 
 def busy_message(seconds: int) -> str:
@@ -120,6 +133,9 @@ class AniListClient:
     and reads at most ``max_body`` bytes of answer; past either it is abandoned, its connection closed rather
     than returned to the pool, and the call raises ``UpstreamUnavailable``.
 
+    Each member has a share of the budget (``member_per_minute``, a token bucket): requests sent inside
+    ``on_behalf_of(member)`` are charged to it, and a look-up is refused at once while that share is used up.
+
     Requests are never retried except once after a connection failure (nothing reached AniList) and once after
     a 429 whose back-off fits in ``max_wait``; both retries go through the limiter.
     """
@@ -137,6 +153,7 @@ class AniListClient:
         wall_clock: Clock = time.time,
         timeout: float | None = None,
         max_body: int = MAX_BODY,
+        member_per_minute: float = DEFAULT_MEMBER_PER_MINUTE,
     ) -> None:
         if max_pages < 1:
             raise ValueError("max_pages must be at least 1")
@@ -153,8 +170,36 @@ class AniListClient:
         self._clock = clock
         self._wall_clock = wall_clock
         self.limiter = SlidingWindowLimiter(per_minute, clock=clock, sleep=sleep)
+        self.share = MemberShare(member_per_minute, clock=clock)
         self._requests: SingleFlight[dict[str, Any]] = SingleFlight()
         self._bundles: SingleFlight[CatalogueBundle] = SingleFlight()
+
+    def check_share(self, member: Hashable | None) -> None:
+        """Raise ``UpstreamUnavailable`` ("your share… try again in N s") if ``member`` may not start a look-up."""
+        if member is None:
+            return
+        try:
+            self.share.check(member)
+        except LimiterBusy as busy:
+            seconds = max(1, math.ceil(busy.wait))
+            raise UpstreamUnavailable(share_used_message(seconds), retry_after=seconds) from None
+
+    @contextmanager
+    def on_behalf_of(self, member: Hashable | None) -> Iterator[None]:
+        """Charge every request sent inside the block to ``member``'s share (None: to nobody's).
+
+        Refused at once (``UpstreamUnavailable``, nothing sent) when the share is used up; once started, a look-up
+        is never cut off by it (see ``MemberShare``).
+        """
+        if member is None:
+            yield
+            return
+        self.check_share(member)
+        token = _member.set(member)
+        try:
+            yield
+        finally:
+            _member.reset(token)
 
     def retry_after(self) -> float:
         """Seconds before a request made now would be sent (0.0 when it would go at once)."""
@@ -288,6 +333,9 @@ class AniListClient:
         retried_connect = retried_429 = False
         while True:
             await self._acquire(deadline)
+            member = _member.get()
+            if member is not None:
+                self.share.charge(member)
             try:
                 response = await self._post(name, variables)
             except _ConnectFailed:
