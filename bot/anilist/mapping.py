@@ -101,11 +101,20 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+MAX_TEXT = 1000
+"""Characters kept of any one text AniList sends (a name, a title, a note): real ones are far shorter, and a 2 MB
+name would slow every name search of the catalogue down."""
+
+
 def as_str(value: object) -> str | None:
-    """A stripped, non-empty string, else None."""
+    """A stripped, non-empty string (cut to ``MAX_TEXT`` characters, with a log note), else None."""
     if not isinstance(value, str):
         return None
-    return value.strip() or None
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        log.info("AniList sent a text of %d characters; only the first %d were kept", len(text), MAX_TEXT)
+        text = text[:MAX_TEXT].rstrip()
+    return text or None
 
 
 def as_int(value: object) -> int | None:
