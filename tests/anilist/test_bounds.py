@@ -45,3 +45,12 @@ async def test_an_id_out_of_range_is_never_sent(number: int) -> None:
         with pytest.raises(NotFound):
             await client.fetch_person(number)
         assert fake.count() == 0
+
+
+def test_texts_from_anilist_are_kept_to_a_bounded_length(caplog: pytest.LogCaptureFixture) -> None:
+    huge = "Q" + "x" * (2 * 1024 * 1024)
+    with caplog.at_level(logging.INFO, logger="bot.anilist.mapping"):
+        hit = m.person_hit({"id": 5, "name": {"full": huge, "alternative": [huge]}})
+    assert hit is not None and len(hit.name) == m.MAX_TEXT and hit.name.startswith("Qx")
+    assert "only the first 1000 were kept" in caplog.text
+    assert m.as_str("  short  ") == "short"
