@@ -136,8 +136,8 @@ class AniListEnricher:
             return None
         try:
             self.check(requester)
-        except OnCooldown:
-            return age  # this member just asked AniList for something: serve what we have
+        except (OnCooldown, UpstreamUnavailable):
+            return age  # this member just asked AniList (or used their share of it): serve what we have
         try:
             with self._charged(requester):
                 if kind == "anime":

@@ -43,3 +43,18 @@ async def test_a_member_who_used_their_share_is_told_privately_and_others_are_no
         local = await sandbox.invoke("person", {"name": MULTI_PERSON_NAME})
         assert_clean(local)
         assert not local.ephemeral and MULTI_PERSON_NAME in text_of(local)
+
+
+async def test_stale_data_is_served_when_the_members_share_is_used_up(
+    run_kansou: RunKansou, fake: FakeAniList
+) -> None:
+    async with run_kansou(anilist_url=fake.url, anilist_max_age_days=0.0) as sandbox:  # always stale
+        first = await sandbox.invoke("person", {"name": MULTI_PERSON_NAME}, user="bob")
+        assert_clean(first)
+        for n in range(DEFAULT_MEMBER_PER_MINUTE):
+            assert_clean(await sandbox.invoke("person", {"name": f"Nobody Anyone Knows Qzx {n}"}))
+        sent = fake.count()
+        again = await sandbox.invoke("person", {"name": MULTI_PERSON_NAME})
+        assert_clean(again)
+        assert not again.ephemeral and MULTI_PERSON_NAME in text_of(again)  # what is stored, not an error
+        assert fake.count() == sent
