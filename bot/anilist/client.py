@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import time
+import zlib
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -88,6 +89,10 @@ def make_http_client(timeout: float, *, user_agent: str = USER_AGENT) -> httpx.A
 
 class _ConnectFailed(Exception):
     """The request never reached AniList (so retrying it once is safe)."""
+
+
+class _Unreadable(Exception):
+    """AniList's answer cannot be read (an encoding kansou did not ask for, broken gzip)."""
 
 
 class _TooLarge(Exception):
@@ -372,6 +377,9 @@ class AniListClient:
         except _TooLarge as exc:
             log.warning("AniList %s: answer too large (%s); stopped reading at %d bytes", name, exc, self._max_body)
             raise UpstreamUnavailable(CANNOT_ANSWER) from exc
+        except _Unreadable as exc:
+            log.warning("AniList %s: %s", name, exc)
+            raise UpstreamUnavailable(NOT_ANSWERING) from exc
         except (TimeoutError, httpx.TimeoutException) as exc:
             elapsed = time.perf_counter() - started
             log.warning("AniList %s: no complete answer after %.1f s (%s)", name, elapsed, type(exc).__name__)
@@ -386,20 +394,35 @@ class AniListClient:
         return answer
 
     async def _exchange(self, name: str, variables: Mapping[str, Any]) -> _Answer:
-        """Send one request and read its answer, stopping (and dropping the connection) past ``max_body``."""
+        """Send one request and read its answer, stopping (and dropping the connection) past ``max_body``.
+
+        The body is read raw and inflated here, never more than ``max_body`` bytes at a time: httpx would inflate
+        each compressed chunk whole, and 64 KB of gzip can hold 64 MB of nothing.
+        """
         request = {"query": ALL_QUERIES[name], "variables": dict(variables)}
-        async with self._http.stream(
-            "POST", self._url, json=request, headers={"Accept": "application/json"}
-        ) as response:
+        headers = {"Accept": "application/json", "Accept-Encoding": "gzip"}
+        async with self._http.stream("POST", self._url, json=request, headers=headers) as response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self._max_body:
                 raise _TooLarge(int(declared))
+            encoding = response.headers.get("Content-Encoding", "identity").strip().lower() or "identity"
+            if encoding not in ("identity", "gzip"):
+                raise _Unreadable(f"an answer encoded as {encoding[:40]!r}")
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
             body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > self._max_body:
-                    # Leaving the block unread closes this connection instead of returning it to the pool.
-                    raise _TooLarge(len(body))
+            try:
+                async for chunk in response.aiter_raw():
+                    # Past the cap by one byte is enough to know; leaving the block unread closes this connection
+                    # instead of returning it to the pool.
+                    body += chunk if inflate is None else inflate.decompress(chunk, self._max_body + 1 - len(body))
+                    if len(body) > self._max_body:
+                        raise _TooLarge(len(body))
+                if inflate is not None:
+                    body += inflate.flush()
+            except zlib.error as exc:
+                raise _Unreadable(f"a broken gzip answer ({exc})") from None
+            if len(body) > self._max_body:
+                raise _TooLarge(len(body))
             return _Answer(response.status_code, response.headers, bytes(body))
 
     def _read(self, name: str, response: _Answer) -> dict[str, Any]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import gzip
 import json
 import sys
 import time
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +31,21 @@ CHUNK = b'{"data": {"Page": {"media": [' + b" " * (64 * 1024 - 30)
 DRIP_BYTES = 40
 DRIP_EVERY = 0.25  # so a dripped answer takes 10 s, against a 1 s deadline
 OK_BODY = json.dumps({"data": {"Page": {"media": []}}}).encode()
+BOMB = 256 * 1024 * 1024  # inflated; about 1 MB as sent
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """256 MB of zeros, gzipped (quickly, so not as small as it could be)."""
+    squeeze = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1024 * 1024)
+    return b"".join(squeeze.compress(block) for _ in range(BOMB // len(block))) + squeeze.flush()
 
 
 @dataclass
 class Misbehaving:
-    """A loopback HTTP server whose answer depends on the path: /huge, /declared, /drip or /ok."""
+    """A loopback HTTP server whose answer depends on the path: /huge, /declared, /bomb, /drip, /ok, /gzip-ok
+    or /deflate."""
 
     url: str = ""
     sent: dict[str, int] = field(default_factory=dict)
@@ -54,6 +67,20 @@ class Misbehaving:
         base = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
         if path == "/ok":
             writer.write(f"{base}Content-Length: {len(OK_BODY)}\r\n\r\n".encode() + OK_BODY)
+        elif path == "/gzip-ok":
+            packed = gzip.compress(OK_BODY)
+            writer.write(f"{base}Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n\r\n".encode() + packed)
+        elif path == "/deflate":
+            packed = zlib.compress(OK_BODY)
+            writer.write(f"{base}Content-Encoding: deflate\r\nContent-Length: {len(packed)}\r\n\r\n".encode()
+                         + packed)
+        elif path == "/bomb":
+            bomb = gzip_bomb()
+            writer.write(f"{base}Content-Encoding: gzip\r\nContent-Length: {len(bomb)}\r\n\r\n".encode())
+            for at in range(0, len(bomb), 64 * 1024):  # stops early when the client hangs up (ConnectionError)
+                writer.write(bomb[at:at + 64 * 1024])
+                await writer.drain()
+                self.sent["/bomb"] = at
         elif path == "/declared":
             writer.write(f"{base}Content-Length: {HUGE}\r\n\r\n".encode() + CHUNK)
         elif path == "/huge":
@@ -86,7 +113,7 @@ async def server() -> AsyncIterator[Misbehaving]:
         listener.close()
 
 
-# The bot's own client in its own process, so its peak RSS is its own: it reads /huge, then /drip, then /ok.
+# The bot's own client in its own process, so its peak RSS is its own: /huge, /bomb, /drip, then /ok.
 CHILD = """
 import asyncio, json, resource, sys, time
 from bot.anilist import AniListClient, make_http_client
@@ -95,7 +122,7 @@ from bot.errors import UpstreamUnavailable
 async def main(url):
     out = {"before_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     async with make_http_client(1.0) as http:
-        for path in ("/huge", "/drip", "/ok"):
+        for path in ("/huge", "/bomb", "/drip", "/ok"):
             client = AniListClient(http, url=url + path)
             started = time.monotonic()
             try:
@@ -124,6 +151,9 @@ async def test_a_huge_and_a_dripped_answer_in_a_real_process(server: Misbehaving
     assert result["/huge"] == CANNOT_ANSWER
     assert server.sent["/huge"] < HUGE // 4
     assert (result["peak_kib"] - result["before_kib"]) < 64 * 1024, result
+    # The gzip bomb (256 MB inflated): refused too, within the same bound.
+    assert result["/bomb"] == CANNOT_ANSWER
+    assert server.sent["/bomb"] < len(gzip_bomb())
     # The dripped answer: abandoned at the 1 s deadline, long before the drip (10 s) would have ended.
     assert result["/drip"] == NOT_ANSWERING
     assert result["/drip s"] < DRIP_BYTES * DRIP_EVERY
@@ -175,3 +205,13 @@ async def test_misbehaving_requests_give_their_connections_back(server: Misbehav
         assert await ok.search_anime("c") == []
         assert await ok.search_anime("d") == []
         assert server.connections == before + 1  # a fresh connection, then kept alive for the next request
+
+
+async def test_gzip_answers_are_read_and_other_encodings_refused(server: Misbehaving) -> None:
+    async with make_http_client(5.0) as http:
+        assert await AniListClient(http, url=server.url + "/gzip-ok").search_anime("hoshizora") == []
+        with pytest.raises(UpstreamUnavailable, match=NOT_ANSWERING):
+            await AniListClient(http, url=server.url + "/deflate").search_anime("hoshizora")
+        small = AniListClient(http, url=server.url + "/gzip-ok", max_body=len(OK_BODY) - 1)
+        with pytest.raises(UpstreamUnavailable, match=CANNOT_ANSWER):  # the cap counts inflated bytes
+            await small.search_anime("hoshizora")
