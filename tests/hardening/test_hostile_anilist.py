@@ -232,8 +232,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, catalogue_template: Path) ->
     box = LoopSandbox(db_path)
     try:
         fake = box.enter(FakeAniList())
-        # A deadline no busy machine reaches: this test is about what AniList says, not how slowly (a request cut
-        # off mid-answer would only make the fake log its dropped connection).
+        # A deadline no busy machine reaches: this test is about what AniList says, not how slowly (with 5 s, one
+        # case of a full-suite run on a loaded machine failed after an import ran out of time).
         box.start(settings_with(anilist_url=fake.url, anilist_per_minute=100_000, anilist_timeout=60.0))
         bot = box.sb.bot
         assert isinstance(bot, KansouBot) and bot.core.anilist is not None
