@@ -30,7 +30,7 @@ MEMBER_FACING = sorted(
 MARKERS = {"_", "N_", "ngettext", "counted", "pgettext", "npgettext"}
 NOT_SENTENCES = {  # calls whose string arguments no member reads as a sentence
     "ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError", "LookupError", "IndexError",
-    "NotImplementedError",
+    "NotImplementedError", "__init__", "_TooLarge", "_Unreadable",
     "CheckFailure", "getLogger", "ContextVar", "Route", "compile", "getattr", "setattr", "hasattr", "startswith",
     "endswith", "split", "partition", "rpartition", "strip", "replace", "get", "pop", "setdefault", "execute",
     "fetch_all", "fetch_one", "fetch_value", "execute_many", "join", "Attachment", "SelectOption_value", "isinstance",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core import i18n
+from bot.core.i18n import N_, _
 from bot.core.text import plural
 from bot.errors import CatalogueFormatError
 
@@ -20,16 +21,16 @@ LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese"
              "italian", "hebrew", "hungarian")
 
 FORMAT_LABELS: dict[str, str] = {
-    "TV": "TV",
-    "TV_SHORT": "TV short",
-    "MOVIE": "Movie",
-    "SPECIAL": "Special",
-    "OVA": "OVA",
-    "ONA": "ONA",
-    "MUSIC": "Music video",
+    "TV": N_("TV"),
+    "TV_SHORT": N_("TV short"),
+    "MOVIE": N_("Movie"),
+    "SPECIAL": N_("Special"),
+    "OVA": N_("OVA"),
+    "ONA": N_("ONA"),
+    "MUSIC": N_("Music video"),
 }
-"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read."""
-OTHER_FORMAT = "Other"
+"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read (translated where read)."""
+OTHER_FORMAT = N_("Other")
 # Imports from before formats were stored as codes hold "TV short", "Movie", "Music": read them too.
 _FORMAT_SPELLINGS = {**{code: code for code in FORMAT_LABELS}, "MUSIC_VIDEO": "MUSIC"}
 
@@ -42,7 +43,61 @@ def format_label(stored: str | None) -> str | None:
     if stored is None or not stored.strip():
         return None
     code = _FORMAT_SPELLINGS.get("_".join(stored.upper().replace("_", " ").split()))
-    return FORMAT_LABELS[code] if code is not None else OTHER_FORMAT
+    return _(FORMAT_LABELS[code]) if code is not None else _(OTHER_FORMAT)
+
+
+OTHER = N_("Other")
+"""What any enum value kansou does not know reads as: a closed set of names, never AniList's raw text."""
+SEASON_LABELS: dict[str, str] = {"WINTER": N_("Winter"), "SPRING": N_("Spring"), "SUMMER": N_("Summer"),
+                                  "FALL": N_("Fall")}
+"""AniList's ``MediaSeason`` → the name members read."""
+CHARACTER_ROLE_LABELS: dict[str, str] = {"MAIN": N_("Main"), "SUPPORTING": N_("Supporting"),
+                                          "BACKGROUND": N_("Background")}
+"""AniList's ``CharacterRole`` → the name members read."""
+LANGUAGE_LABELS: dict[str, str] = {
+    "japanese": N_("Japanese"), "english": N_("English"), "korean": N_("Korean"), "chinese": N_("Chinese"),
+    "spanish": N_("Spanish"), "portuguese": N_("Portuguese"), "french": N_("French"), "german": N_("German"),
+    "italian": N_("Italian"), "hebrew": N_("Hebrew"), "hungarian": N_("Hungarian"),
+}
+"""A voice language as stored (one of :data:`LANGUAGES`) → the name members read."""
+
+
+def _code(value: str | None) -> str | None:
+    """An enum value as a code ("tv short", " TV_SHORT " → "TV_SHORT"), or None when there is none."""
+    if value is None or not value.strip():
+        return None
+    return "_".join(value.upper().replace("_", " ").split())
+
+
+def season_label(value: str | None) -> str | None:
+    """"WINTER" → "Winter"; anything kansou does not know → "Other"; None when none is given."""
+    code = _code(value)
+    return None if code is None else _(SEASON_LABELS.get(code, OTHER))
+
+
+def character_role_label(value: str | None) -> str | None:
+    """"MAIN" → "Main", "SUPPORTING" → "Supporting"; anything else → "Other"; None when none is given."""
+    code = _code(value)
+    return None if code is None else _(CHARACTER_ROLE_LABELS.get(code, OTHER))
+
+
+def language_label(value: str | None) -> str | None:
+    """"japanese" or "JAPANESE" → "Japanese"; a language kansou does not list → "Other"; None when none."""
+    code = _code(value)
+    return None if code is None else _(LANGUAGE_LABELS.get(code.lower(), OTHER))
+
+
+MAX_ID = 2**31 - 1
+"""The largest AniList id (GraphQL's ``Int`` is 32-bit); any id beyond it is not AniList's, and is left out."""
+EPISODES_RANGE = (1, 100_000)
+"""Episodes a show can have: what is outside is left out (with a log note), never stored."""
+YEAR_RANGE = (1900, 2200)
+"""Years a show can be from: what is outside is left out (with a log note), never stored."""
+
+
+def in_range(value: int | None, bounds: tuple[int, int]) -> bool:
+    """Whether ``value`` is a number within ``bounds`` (inclusive)."""
+    return value is not None and bounds[0] <= value <= bounds[1]
 
 
 Kind = Literal["anime", "person", "character"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.catalogue.credits import AnimeCredits, PersonCredits, VoicedResult
-from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label
+from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label, language_label
 from bot.catalogue.service import ImportResult
 from bot.core.cards import Card, Field, chunk_lines
-from bot.core.i18n import N_, _
+from bot.core.i18n import _
 from bot.core.text import Md, counted, inline, md
 
 FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "chinese": "🇨🇳", "spanish": "🇪🇸",
@@ -15,17 +15,11 @@ FLAGS = {"japanese": "🇯🇵", "english": "🇺🇸", "korean": "🇰🇷", "c
 FIELDS_PER_PAGE = 4
 MAX_SHOWS = 12  # shows listed under one voice actor of a character (a field holds 1024 characters)
 _NL = Md("\n")
-#: Dub languages by name, in each member's language (one outside the closed set reads "Other").
-LANGUAGE_NAMES = {
-    "japanese": N_("Japanese"), "english": N_("English"), "korean": N_("Korean"), "chinese": N_("Chinese"),
-    "spanish": N_("Spanish"), "portuguese": N_("Portuguese"), "french": N_("French"), "german": N_("German"),
-    "italian": N_("Italian"), "hebrew": N_("Hebrew"), "hungarian": N_("Hungarian"),
-}
 
 
 
 def _language(language: str) -> str:
-    return _(LANGUAGE_NAMES[language]) if language in LANGUAGE_NAMES else _("Other")
+    return language_label(language) or _("Other")
 
 
 def _flag(language: str) -> Md:

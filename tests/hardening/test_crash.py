@@ -302,15 +302,23 @@ async def test_sigkill_mid_review_writes_leaves_every_review_posted_or_reported(
         # -- every form submitted at once; SIGKILL once REVIEW_KILL_AFTER are answered ---------------------------
         titles = {m.id: f"Take {n}" for n, m in enumerate(members)}
         records = [submit_nowait(server, form, m, titles[m.id]) for form, m in zip(forms, members, strict=True)]
-        for record in records:
-            server.lifecycle.open(record)
-            await server.gateway.dispatch("INTERACTION_CREATE", record.payload)
+
+        async def submit_all() -> None:
+            # Submissions keep arriving while the first ones are answered (a few milliseconds apart), so however
+            # fast the bot answers, the kill lands while some are in flight and others not yet sent.
+            for record in records:
+                server.lifecycle.open(record)
+                await server.gateway.dispatch("INTERACTION_CREATE", record.payload)
+                await asyncio.sleep(0.02)
+
+        submitting = asyncio.create_task(submit_all())
         async with asyncio.timeout(STARTUP):
             while sum(r.response_type is not None for r in records) < REVIEW_KILL_AFTER:
                 assert first.process.returncode is None, f"the bot died on its own:\n{first.tail()}"
                 await asyncio.sleep(0.001)
         first.process.send_signal(signal.SIGKILL)
         await first.process.wait()
+        await submitting  # the rest go to a bot that is gone: never answered
         answered = [r for r in records if r.response_type is not None]
         assert len(answered) < REVIEWERS, "the kill did not land mid-burst"
         acked = {r.user_id: server.state.messages.by_id[r.original_message_id] for r in answered
