@@ -18,6 +18,7 @@ from bot.ratings import render
 from bot.ratings.models import Category, MemberScores, Score
 from bot.ratings.service import Panel, RatingService
 from bot.ratings.store import RatingStore
+from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
@@ -201,4 +202,5 @@ class Ratings(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings)))
+    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings,
+                                            server_settings=ServerSettingsService.over(core.db, core.settings))))

@@ -11,7 +11,6 @@ from bot.errors import InvalidInput
 from bot.settings import render
 from bot.settings.models import BY_NAME, COOLDOWN_MAX, LEADERBOARD_M_MAX, SPECS, Value
 from bot.settings.service import ServerSettingsService, guild_of
-from bot.settings.store import SettingsStore
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.permissions import require
 from bot.ui.send import reply
@@ -107,12 +106,7 @@ class ServerSettingsCog(commands.GroupCog, group_name="settings",
         await self._set(interaction, setting, None)
 
 
-def server_settings(bot: KansouBot) -> ServerSettingsService:
-    """A settings service over the shared database (each feature may build its own: the cache follows the database)."""
-    return ServerSettingsService(SettingsStore(bot.core.db), bot.core.settings)
-
-
 async def setup(bot: KansouBot) -> None:
     """Add the settings commands."""
-    await bot.add_cog(ServerSettingsCog(server_settings(bot)))
+    await bot.add_cog(ServerSettingsCog(ServerSettingsService.over(bot.core.db, bot.core.settings)))
 

@@ -21,6 +21,7 @@ from bot.core.text import inline, md, plural
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
 from bot.reviews.models import EpisodeScope, Review, ReviewText
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 
 __all__ = ["AlreadyReviewed", "ReadItem", "ReviewService", "ShowReviews"]
 
@@ -71,17 +72,25 @@ class ReviewService:
         *,
         clock: Callable[[], float] = time.time,
         cooldown_clock: Callable[[], float] = time.monotonic,
+        server_settings: ServerSettingsService | None = None,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
         self.cooldown = Cooldown(settings.review_cooldown, clock=cooldown_clock, what="reviews")
+        self.server_settings = server_settings
+
+    async def cooldown_seconds(self, guild_id: int) -> float:
+        """The server's review cooldown (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self.cooldown.seconds
+        return (await self.server_settings.effective(guild_id)).review_cooldown
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def check_cooldown(self, guild_id: int, user_id: int) -> None:
+    def check_cooldown(self, guild_id: int, user_id: int, seconds: float | None = None) -> None:
         """Raise ``OnCooldown`` if the member posted a review too recently (without starting a cooldown)."""
-        wait = self.cooldown.remaining((guild_id, user_id))
+        wait = self.cooldown.remaining((guild_id, user_id), seconds)
         if wait > 0:
             raise OnCooldown(f"You posted a review a moment ago — try again in {math.ceil(wait)} s.", wait)
 
@@ -90,7 +99,7 @@ class ReviewService:
         existing = await self._store.by_author(guild_id, anime.id, user_id)
         if existing is not None:
             raise AlreadyReviewed(existing)
-        self.check_cooldown(guild_id, user_id)
+        self.check_cooldown(guild_id, user_id, await self.cooldown_seconds(guild_id))
 
     async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope) -> Anime:
         """Everything that can be checked before the form opens; the show (named by ``show``) on success.
@@ -119,7 +128,7 @@ class ReviewService:
         anime = await self._catalogue.anime(anime_id)
         await self._writable(guild, user_id, anime, scope)
         key = (guild, user_id)
-        self.cooldown.hit(key)
+        self.cooldown.hit(key, await self.cooldown_seconds(guild))
         try:
             review = await self._store.insert(
                 guild_id=guild, channel_id=channel_id, author_id=user_id, anime_id=anime_id, text=text,

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
+from bot.core.database import Database
 from bot.errors import InvalidInput
 from bot.settings.models import BY_NAME, SPECS, Changed, ServerSettings, SettingChange, Spec, Value, global_defaults
 from bot.settings.store import SettingsStore
@@ -53,6 +54,11 @@ class ServerSettingsService:
         self._clock = clock
         self._cache: dict[int, ServerSettings] = {}
         self._seen = -1
+
+    @classmethod
+    def over(cls, db: Database, defaults: Settings) -> ServerSettingsService:
+        """A settings service over a database (each feature may build its own: the cache follows the database)."""
+        return cls(SettingsStore(db), defaults)
 
     async def effective(self, guild_id: int) -> ServerSettings:
         """The server's settings: its own values, else the global defaults."""
