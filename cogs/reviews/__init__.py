@@ -15,15 +15,18 @@ from bot.reviews import render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.options import Episode, ReviewNumber, Watched
+from bot.ui.permissions import require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._views import EditModal, WriteModal, refuse
 
+POSTING = ("view_channel", "send_messages", "embed_links")
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
 
@@ -70,7 +73,12 @@ class Reviews(commands.Cog):
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return
-        await interaction.response.send_modal(WriteModal(self.service, show, scope))
+        target = None
+        if interaction.guild_id is not None and self.service.server_settings is not None:
+            target = (await self.service.server_settings.effective(interaction.guild_id)).reviews_channel_id
+        if target is not None and target != interaction.channel_id:
+            require(interaction, target, POSTING, "post your review")  # before the form: nothing typed is lost
+        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target))
 
     @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
     @app_commands.describe(
@@ -126,4 +134,6 @@ class Reviews(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))
+    server_settings = ServerSettingsService.over(core.db, core.settings)
+    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings,
+                                            server_settings=server_settings)))

@@ -55,6 +55,21 @@ async def post(interaction: Interaction, messages: Sequence[Sequence[Card]]) -> 
     return ids
 
 
+async def post_in(client: discord.Client, channel_id: int, guild_id: int, messages: Sequence[Sequence[Card]]
+                  ) -> list[int]:
+    """Send a review's messages in the server's reviews channel; their ids (all removed again on failure)."""
+    channel = client.get_partial_messageable(channel_id, guild_id=guild_id)
+    ids: list[int] = []
+    try:
+        for cards in messages:
+            ids.append((await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS)).id)
+    except BaseException:
+        if ids:
+            await delete_messages(client, channel_id, ids)
+        raise
+    return ids
+
+
 async def repost(client: discord.Client, review: Review, messages: Sequence[Sequence[Card]]) -> list[int]:
     """Bring a review's posted messages up to date (editing, adding or removing messages); the new ids."""
     assert review.channel_id is not None

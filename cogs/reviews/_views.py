@@ -8,7 +8,7 @@ import discord
 
 from bot.catalogue.models import Anime
 from bot.core.cards import Attachment, Card, Page
-from bot.core.text import Md
+from bot.core.text import Md, md
 from bot.errors import KansouError
 from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
@@ -16,7 +16,7 @@ from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
-from cogs.reviews._posting import post, repost
+from cogs.reviews._posting import post, post_in, repost
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +70,21 @@ class ReviewModal(KansouModal):
 class WriteModal(ReviewModal):
     """The form of /review write."""
 
-    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope) -> None:
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, *,
+                 channel_id: int | None = None) -> None:
         self.anime_id = anime.id
         self.scope = scope
+        self.channel_id = channel_id  # the server's reviews channel, when it is not where the form was opened
         super().__init__(service, *render.write_form(anime, scope))
 
     async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
         """Store the review, post it publicly, and record where it was posted."""
         typed = self.typed()
+        elsewhere = self.channel_id is not None and self.channel_id != interaction.channel_id
+        channel_id = self.channel_id if elsewhere else interaction.channel_id
         try:
             review = await self.service.create(
-                guild_id=interaction.guild_id, channel_id=interaction.channel_id, user_id=interaction.user.id,
+                guild_id=interaction.guild_id, channel_id=channel_id, user_id=interaction.user.id,
                 anime_id=self.anime_id, text=ReviewText.parse(*typed), scope=self.scope,
             )
         except AlreadyReviewed as exc:
@@ -89,13 +93,22 @@ class WriteModal(ReviewModal):
         except KansouError as exc:
             await refuse(interaction, self.service, exc, draft=typed)
             return
+        if elsewhere:
+            await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            ids = await post(interaction, render.render_post(review))
+            if elsewhere:
+                assert channel_id is not None
+                ids = await post_in(interaction.client, channel_id, review.guild_id, render.render_post(review))
+            else:
+                ids = await post(interaction, render.render_post(review))
         except BaseException:
             await self.service.discard(review)
             raise
-        assert interaction.channel_id is not None
-        await self.service.attach_messages(review.id, interaction.channel_id, ids)
+        assert channel_id is not None
+        await self.service.attach_messages(review.id, channel_id, ids)
+        if elsewhere:
+            await reply(interaction, md("Your review #{number} is posted in <#{channel}>: this server keeps its "
+                                        "reviews there.", number=review.number, channel=channel_id), ephemeral=True)
 
 
 class EditModal(ReviewModal):

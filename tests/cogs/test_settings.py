@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
-from sandbox import InteractionResult, Sandbox, SandboxUsageError
-from tests.cogs.conftest import assert_clean, core, text_of
+from sandbox import InteractionResult, Sandbox, SandboxConfig, SandboxUsageError
+from sandbox.config import BOT_PERMISSIONS
+from tests.cogs.conftest import RunKansou, assert_clean, core, text_of
 from tests.hardening._dispatch import invoke_raw
 
 
@@ -85,3 +87,68 @@ async def test_members_without_manage_server_are_refused(sandbox: Sandbox) -> No
         assert_clean(refused)
         assert refused.ephemeral and "Manage Server" in text_of(refused), command
     assert await core(sandbox).db.fetch_value("SELECT count(*) FROM server_settings_change") == 0
+
+
+# -- the features follow the server's settings -----------------------------------------------------
+
+ROUGE = "Metallic Rouge"
+EUPHONIUM = "Sound! Euphonium"
+
+
+async def write(sandbox: Sandbox, anime: str, *, user: str = "alice", channel: str = "general") -> InteractionResult:
+    """/review write and its form, submitted."""
+    form = await sandbox.invoke("review write", {"anime": anime, "spoilers": False}, user=user, channel=channel)
+    assert_clean(form)
+    assert form.modal is not None, text_of(form)
+    return await sandbox.submit_modal(form, {"Title": "Mine", "Review": "Lovely."})
+
+
+async def test_reviews_go_to_the_reviews_channel_and_follow_the_servers_cooldown(sandbox: Sandbox) -> None:
+    await mod(sandbox, "reviews-channel", {"channel": "reviews"})
+    await mod(sandbox, "review-cooldown", {"seconds": 600})
+    done = await write(sandbox, ROUGE)
+    assert_clean(done)
+    assert done.ephemeral and "is posted in <#" in text_of(done)
+    (post,) = [m for m in sandbox.channel_messages("reviews") if not m.ephemeral]
+    assert "Lovely." in (post.embed_objects()[0].description or "")
+    assert not [m for m in sandbox.channel_messages("general") if not m.ephemeral]
+    stored = await core(sandbox).db.fetch_one("SELECT channel_id FROM review")
+    assert stored[0] == sandbox.config.guilds[0].channel("reviews").id
+    # The server's cooldown (600 s), not the global one (0 in tests).
+    refused = await sandbox.invoke("review write", {"anime": EUPHONIUM, "spoilers": False})
+    assert_clean(refused)
+    assert refused.modal is None and "try again in" in text_of(refused)
+    # Deleting finds the post where it is.
+    deleted = await sandbox.invoke("review delete", {"review": 1})
+    assert_clean(deleted)
+    assert not [m for m in sandbox.channel_messages("reviews") if not m.ephemeral]
+
+
+async def test_ratings_follow_the_servers_cooldown_and_m(sandbox: Sandbox) -> None:
+    await mod(sandbox, "rate-cooldown", {"seconds": 60})
+    await mod(sandbox, "leaderboard-m", {"m": 7})
+    first = await sandbox.invoke("rate", {"anime": ROUGE, "category": "Music", "score": 4})
+    assert_clean(first)
+    again = await sandbox.invoke("rate", {"anime": ROUGE, "category": "Story", "score": 4})
+    assert_clean(again)
+    assert "too quickly" in text_of(again)
+    top = await sandbox.invoke("ratings top")
+    assert_clean(top)
+    assert "m = 7" in text_of(top)
+    elsewhere = await sandbox.invoke("rate", {"anime": ROUGE, "category": "Music", "score": 4},
+                                     guild=sandbox.config.guilds[1].name)
+    assert_clean(elsewhere)
+    assert "too quickly" not in text_of(elsewhere)
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_refused_by_name(run_kansou: RunKansou) -> None:
+    without = ~discord.Permissions(send_messages=True, embed_links=True).value
+    config = SandboxConfig.default(bot_permissions=BOT_PERMISSIONS & without)
+    for guild in config.guilds:  # nobody may post (the @everyone role neither)
+        guild.everyone_permissions &= without
+    async with run_kansou(config) as sandbox:
+        refused = await sandbox.invoke("settings reviews-channel", {"channel": "reviews"}, user="mod")
+        assert_clean(refused)
+        assert refused.ephemeral
+        assert "**Send Messages** and **Embed Links**" in text_of(refused)
+        assert await core(sandbox).db.fetch_value("SELECT count(*) FROM server_settings_change") == 0
