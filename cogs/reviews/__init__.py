@@ -11,6 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.progress.service import ProgressService
+from bot.progress.store import ProgressStore
 from bot.reviews import render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
@@ -78,7 +80,9 @@ class Reviews(commands.Cog):
             target = (await self.service.server_settings.effective(interaction.guild_id)).reviews_channel_id
         if target is not None and target != interaction.channel_id:
             require(interaction, target, POSTING, "post your review")  # before the form: nothing typed is lost
-        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target))
+        assert interaction.guild_id is not None  # start() refuses a review outside a server
+        scope, note = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
+        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=note))
 
     @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
     @app_commands.describe(
@@ -100,7 +104,7 @@ class Reviews(commands.Cog):
     async def _read(self, interaction: Interaction, anime: str, watched: int | None,
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id)
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id, interaction.user.id)
         if not found.items:
             await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
             return
@@ -135,5 +139,6 @@ async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
     server_settings = ServerSettingsService.over(core.db, core.settings)
+    progress = ProgressService(ProgressStore(core.db), core.catalogue)
     await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings,
-                                            server_settings=server_settings)))
+                                            server_settings=server_settings, progress=progress)))

@@ -71,11 +71,12 @@ class WriteModal(ReviewModal):
     """The form of /review write."""
 
     def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, *,
-                 channel_id: int | None = None) -> None:
+                 channel_id: int | None = None, note: Md | None = None) -> None:
         self.anime_id = anime.id
         self.scope = scope
         self.channel_id = channel_id  # the server's reviews channel, when it is not where the form was opened
-        super().__init__(service, *render.write_form(anime, scope))
+        heading, intro = render.write_form(anime, scope)
+        super().__init__(service, heading, intro + Md("\n-# ") + note if note is not None else intro)
 
     async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
         """Store the review, post it publicly, and record where it was posted."""

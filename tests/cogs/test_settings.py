@@ -62,7 +62,7 @@ async def test_changes_round_trip_are_logged_and_reset(sandbox: Sandbox) -> None
     settings = await core(sandbox).db.fetch_one(
         "SELECT reviews_channel_id, review_cooldown, leaderboard_m, reply_threads FROM server_settings "
         "WHERE guild_id = ?", (guild,))
-    assert tuple(settings) == (reviews, 120.0, None, 1)
+    assert settings is not None and tuple(settings) == (reviews, 120.0, None, 1)
     other = sandbox.config.guilds[1].name
     elsewhere = await mod(sandbox, "show", guild=other)
     assert field(elsewhere, "Reviews channel").startswith("not set (default)")  # one server never sees another's
@@ -113,7 +113,7 @@ async def test_reviews_go_to_the_reviews_channel_and_follow_the_servers_cooldown
     assert "Lovely." in (post.embed_objects()[0].description or "")
     assert not [m for m in sandbox.channel_messages("general") if not m.ephemeral]
     stored = await core(sandbox).db.fetch_one("SELECT channel_id FROM review")
-    assert stored[0] == sandbox.config.guilds[0].channel("reviews").id
+    assert stored is not None and stored[0] == sandbox.config.guilds[0].channel("reviews").id
     # The server's cooldown (600 s), not the global one (0 in tests).
     refused = await sandbox.invoke("review write", {"anime": EUPHONIUM, "spoilers": False})
     assert_clean(refused)
