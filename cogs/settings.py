@@ -12,11 +12,8 @@ from bot.settings import render
 from bot.settings.models import BY_NAME, COOLDOWN_MAX, LEADERBOARD_M_MAX, SPECS, Value
 from bot.settings.service import ServerSettingsService, guild_of
 from bot.ui.client import Interaction, KansouBot
-from bot.ui.permissions import require
+from bot.ui.permissions import POSTING, THREADS, require
 from bot.ui.send import reply
-
-POSTING = ("view_channel", "send_messages", "embed_links")
-THREADS = ("view_channel", "send_messages", "create_public_threads", "send_messages_in_threads")
 
 Seconds = app_commands.Range[int, 0, COOLDOWN_MAX]
 

@@ -55,3 +55,11 @@ def require(interaction: discord.Interaction[Any], channel_id: int | None, neede
     names = " and ".join(f"**{NAMES.get(n, n.replace('_', ' ').title())}**" for n in lacking)
     raise Forbidden(f"I can't {doing} {where}: I need the {names} permission{'s' if len(lacking) > 1 else ''} "
                     "there. A moderator can grant it in the channel's or my role's settings.")
+
+
+POSTING = ("view_channel", "send_messages", "embed_links")
+"""What the bot needs to post (cards are embeds)."""
+THREADS = ("view_channel", "send_messages", "create_public_threads", "send_messages_in_threads")
+"""What the bot needs to open a public thread and write its opening message."""
+CLOSING = ("manage_threads",)
+"""What the bot needs to lock a thread."""

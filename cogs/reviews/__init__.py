@@ -22,13 +22,12 @@ from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.options import Episode, ReviewNumber, Watched
-from bot.ui.permissions import require
+from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._views import EditModal, WriteModal, refuse
 
-POSTING = ("view_channel", "send_messages", "embed_links")
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
 

@@ -1,0 +1,68 @@
+"""Threads on Discord for the features that open them: create (in a channel or from a message), check, close."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+
+from bot.core.text import Md
+from bot.ui.send import NO_PINGS
+
+log = logging.getLogger(__name__)
+
+
+class DiscordThreads:
+    """Public threads through the bot's client (the :class:`bot.threads.service.ThreadMaker` of the Discord side)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def exists(self, thread_id: int) -> bool:
+        """Whether the thread is still there (anything but "unknown channel" counts as there: never duplicate)."""
+        try:
+            await self.client.fetch_channel(thread_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            log.warning("could not check thread %s", thread_id, exc_info=True)
+        return True
+
+    async def _opened(self, thread: discord.Thread, opening: Md) -> int:
+        try:
+            await thread.send(opening, allowed_mentions=NO_PINGS)
+        except BaseException:
+            with contextlib.suppress(discord.HTTPException):  # nothing half-done: no thread without its rule
+                await thread.delete()
+            raise
+        return thread.id
+
+    async def create(self, channel_id: int, name: str, opening: Md) -> int:
+        """A public thread in a text channel (its default auto-archive duration), with its opening message."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            fetched = await self.client.fetch_channel(channel_id)
+            if not isinstance(fetched, discord.TextChannel):
+                raise discord.InvalidData("threads are opened in text channels")
+            channel = fetched
+        thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread,
+                                             auto_archive_duration=channel.default_auto_archive_duration)
+        return await self._opened(thread, opening)
+
+    async def from_message(self, channel_id: int, message_id: int, name: str, opening: Md) -> int:
+        """A public thread started from a message (a review post), with its opening message."""
+        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        thread = await message.create_thread(name=name)
+        return await self._opened(thread, opening)
+
+    async def close(self, thread_id: int) -> bool:
+        """Archive and lock a thread; False when it is already gone."""
+        try:
+            channel = await self.client.fetch_channel(thread_id)
+        except discord.NotFound:
+            return False
+        if not isinstance(channel, discord.Thread):
+            return False
+        await channel.edit(archived=True, locked=True)
+        return True
