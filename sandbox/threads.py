@@ -150,8 +150,9 @@ class ThreadAPI:
                       endpoint: str) -> web.StreamResponse:
         name = self._name(body, endpoint)
         duration = self._duration(body, 1440, endpoint)
-        thread = SandboxThread(id=self.state.ids.next(), guild_id=guild.id, parent_id=parent_id, name=name,
-                               owner_id=self.state.world.bot.id, message_id=message_id,
+        # As on Discord, a thread started from a message has the message's id.
+        thread = SandboxThread(id=message_id or self.state.ids.next(), guild_id=guild.id, parent_id=parent_id,
+                               name=name, owner_id=self.state.world.bot.id, message_id=message_id,
                                auto_archive_duration=duration)
         self.threads[thread.id] = thread
         await self.state.emit("THREAD_CREATE", {**thread.payload(), "newly_created": True}, GUILDS_INTENT)

@@ -40,7 +40,7 @@ async def test_threads_in_a_channel_and_from_a_message(run_bot: RunBot) -> None:
 
         post = await channel.send("A review")
         replies = await post.create_thread(name="Review #1 · spoilers through ep 3")
-        assert sandbox.server.threads.threads[replies.id].message_id == post.id
+        assert sandbox.server.threads.threads[replies.id].message_id == post.id == replies.id
         with pytest.raises(discord.HTTPException) as again:
             await post.create_thread(name="Twice")
         assert again.value.code == 160004  # one thread per message
