@@ -86,6 +86,10 @@ class ReviewService:
         self.server_settings = server_settings
         self.progress = progress
 
+    async def reply_threads(self, guild_id: int) -> bool:
+        """Whether the server wants a reply thread under every new review (``/settings``)."""
+        return self.server_settings is not None and (await self.server_settings.effective(guild_id)).reply_threads
+
     async def cooldown_seconds(self, guild_id: int) -> float:
         """The server's review cooldown (``/settings``), else the global one."""
         if self.server_settings is None:

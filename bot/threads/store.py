@@ -66,11 +66,12 @@ class ThreadStore:
                                        (review_id,))
         return None if row is None else (int(row[0]), int(row[1]))
 
-    async def add_review_thread(self, review_id: int, guild_id: int, channel_id: int, thread_id: int) -> bool:
-        """Record a review's reply thread; False when it already has one."""
-        return await self._db.execute(
+    async def add_review_thread(self, review_id: int, guild_id: int, channel_id: int, thread_id: int) -> None:
+        """Record a review's reply thread (replacing one that was deleted)."""
+        await self._db.execute(
             "INSERT INTO review_thread (review_id, guild_id, channel_id, thread_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (review_id) DO NOTHING", (review_id, guild_id, channel_id, thread_id)) > 0
+            "ON CONFLICT (review_id) DO UPDATE SET channel_id = excluded.channel_id, thread_id = excluded.thread_id",
+            (review_id, guild_id, channel_id, thread_id))
 
     async def forget_review_thread(self, review_id: int) -> None:
         """Forget a review's reply thread (once it is archived and locked)."""

@@ -12,6 +12,8 @@ from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
 
+THREAD_ALREADY_CREATED = 160004  # Discord's code: "A thread has already been created for this message"
+
 
 class DiscordThreads:
     """Public threads through the bot's client (the :class:`bot.threads.service.ThreadMaker` of the Discord side)."""
@@ -50,10 +52,17 @@ class DiscordThreads:
                                              auto_archive_duration=channel.default_auto_archive_duration)
         return await self._opened(thread, opening)
 
-    async def from_message(self, channel_id: int, message_id: int, name: str, opening: Md) -> int:
-        """A public thread started from a message (a review post), with its opening message."""
-        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        thread = await message.create_thread(name=name)
+    async def from_message(self, guild_id: int, channel_id: int, message_id: int, name: str, opening: Md) -> int:
+        """A public thread started from a message (a review post), with its opening message; the thread the
+        message already has, if another request opened it first (a message's thread has the message's id)."""
+        channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+        message = channel.get_partial_message(message_id)
+        try:
+            thread = await message.create_thread(name=name)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return message_id
+            raise
         return await self._opened(thread, opening)
 
     async def close(self, thread_id: int) -> bool:

@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.core.text import Md
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
 from bot.reviews import render
@@ -26,6 +27,7 @@ from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
+from cogs.reviews._threads import ReplyThreadButton, close_for_deleted
 from cogs.reviews._views import EditModal, WriteModal, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
@@ -131,7 +133,9 @@ class Reviews(commands.Cog):
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
             interaction.client, channel_id, removed.message_ids)
-        await reply(interaction, render.deleted(removed, post_left=left), ephemeral=True)
+        said = render.deleted(removed, post_left=left)
+        thread = await close_for_deleted(interaction, removed)
+        await reply(interaction, said if thread is None else said + Md(" ") + thread, ephemeral=True)
 
 
 async def setup(bot: KansouBot) -> None:
@@ -139,5 +143,6 @@ async def setup(bot: KansouBot) -> None:
     core = bot.core
     server_settings = ServerSettingsService.over(core.db, core.settings)
     progress = ProgressService(ProgressStore(core.db), core.catalogue)
+    bot.add_dynamic_items(ReplyThreadButton)  # review posts' "Discuss this review", also after a restart
     await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings,
                                             server_settings=server_settings, progress=progress)))

@@ -17,6 +17,7 @@ from bot.ui.client import Interaction
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
 from cogs.reviews._posting import post, post_in, repost
+from cogs.reviews._threads import open_automatically, reply_button
 
 log = logging.getLogger(__name__)
 
@@ -96,20 +97,29 @@ class WriteModal(ReviewModal):
             return
         if elsewhere:
             await interaction.response.defer(ephemeral=True, thinking=True)
+        button = reply_button(review.id)
         try:
             if elsewhere:
                 assert channel_id is not None
-                ids = await post_in(interaction.client, channel_id, review.guild_id, render.render_post(review))
+                ids = await post_in(interaction.client, channel_id, review.guild_id, render.render_post(review),
+                                    view=button)
             else:
-                ids = await post(interaction, render.render_post(review))
+                ids = await post(interaction, render.render_post(review), view=button)
         except BaseException:
             await self.service.discard(review)
             raise
         assert channel_id is not None
-        await self.service.attach_messages(review.id, channel_id, ids)
+        review = await self.service.attach_messages(review.id, channel_id, ids)
+        notes: list[Md] = []
         if elsewhere:
-            await reply(interaction, md("Your review #{number} is posted in <#{channel}>: this server keeps its "
-                                        "reviews there.", number=review.number, channel=channel_id), ephemeral=True)
+            notes.append(md("Your review #{number} is posted in <#{channel}>: this server keeps its reviews there.",
+                            number=review.number, channel=channel_id))
+        if await self.service.reply_threads(review.guild_id):
+            note = await open_automatically(interaction, review)
+            if note is not None:
+                notes.append(note)
+        if notes:
+            await reply(interaction, Md("\n").lines(notes), ephemeral=True)
 
 
 class EditModal(ReviewModal):
@@ -133,7 +143,8 @@ class EditModal(ReviewModal):
         failed = False
         if review.channel_id is not None and review.message_ids:
             try:
-                ids = await repost(interaction.client, review, render.render_post(review))
+                ids = await repost(interaction.client, review, render.render_post(review),
+                                   view=reply_button(review.id))
             except discord.HTTPException:
                 log.warning("could not update the post of review %s", review.id, exc_info=True)
                 failed = True
