@@ -149,11 +149,29 @@ query SearchStaff($search: String!, $perPage: Int!) {{
 }}
 """
 
+AIRING_PER_PAGE = 50
+"""Airing schedule entries per page (AniList's maximum for a top-level page)."""
+
+AIRING_SCHEDULE = """
+query AiringSchedule($page: Int!, $perPage: Int!, $ids: [Int]!, $after: Int!, $before: Int!) {
+  Page(page: $page, perPage: $perPage) {
+    airingSchedules(mediaId_in: $ids, airingAt_greater: $after, airingAt_lesser: $before, sort: [TIME, MEDIA_ID]) {
+      id
+      airingAt
+      episode
+      mediaId
+    }
+    pageInfo { hasNextPage }
+  }
+}
+"""
+
 ALL_QUERIES: dict[str, str] = {
     "SearchAnime": SEARCH_ANIME,
     "FetchAnime": FETCH_ANIME,
     "FetchPerson": FETCH_PERSON,
     "SearchCharacter": SEARCH_CHARACTER,
     "SearchStaff": SEARCH_STAFF,
+    "AiringSchedule": AIRING_SCHEDULE,
 }
 """Operation name → document; the client sends only these."""
