@@ -8,6 +8,8 @@ import logging
 import discord
 
 from bot.core.text import Md
+from bot.errors import Forbidden
+from bot.ui.permissions import NAMES, THREADS
 from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
@@ -75,3 +77,25 @@ class DiscordThreads:
             return False
         await channel.edit(archived=True, locked=True)
         return True
+
+
+class DiscordAnnouncer(DiscordThreads):
+    """Threads and plain announcements for the airing task (no interaction: the bot's own permissions decide)."""
+
+    def _check(self, channel_id: int, needed: tuple[str, ...]) -> None:
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return  # not cached: let Discord answer
+        lacking = [name for name in needed if not getattr(channel.permissions_for(channel.guild.me), name)]
+        if lacking:
+            raise Forbidden(f"the bot lacks {', '.join(NAMES.get(n, n) for n in lacking)} in channel {channel_id}")
+
+    async def create(self, channel_id: int, name: str, opening: Md) -> int:
+        """A public thread, after checking the bot may open one there."""
+        self._check(channel_id, THREADS)
+        return await super().create(channel_id, name, opening)
+
+    async def post(self, channel_id: int, text: Md) -> None:
+        """An announcement in a channel."""
+        self._check(channel_id, ("view_channel", "send_messages"))
+        await self.client.get_partial_messageable(channel_id).send(text, allowed_mentions=NO_PINGS)
