@@ -78,6 +78,19 @@ class ProgressService:
         assert after is not None
         return before, after
 
+    async def finish(self, guild_id: int, member_id: int, anime_id: int) -> Progress:
+        """Mark a show finished for a member (from the offer under a rating)."""
+        anime = await self._catalogue.anime(anime_id)
+        await self._store.put(guild_id, member_id, anime.id, anime.episodes or 0, True, self._clock())
+        after = await self._store.get(guild_id, member_id, anime.id)
+        assert after is not None
+        return after
+
+    async def finished(self, guild_id: int, member_id: int, anime_id: int) -> bool:
+        """Whether the member marked the show finished."""
+        progress = await self._store.get(guild_id, member_id, anime_id)
+        return progress is not None and progress.finished
+
     async def of(self, guild_id: int, member_id: int, anime_id: int) -> Progress | None:
         """A member's own progress in a show (for spoiler checks on their behalf)."""
         return await self._store.get(guild_id, member_id, anime_id)
