@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_FOLLOWS = 25
 """Shows a server may follow at once (each costs nothing extra: one schedule query covers them all)."""
+STALE_CLAIM = 600.0
+"""Seconds after which an announcement claimed but never completed (its process died) is claimed again."""
 MAX_CATCH_UP = 14 * 24 * 3600
 """After a long outage, episodes older than this are not announced (their news is stale)."""
 
@@ -37,6 +39,10 @@ class Announcer(ThreadMaker, Protocol):
 
     async def post(self, channel_id: int, text: Md) -> None:
         """Send a message (``Forbidden`` naming what is missing when the bot may not)."""
+
+
+class InProgress(Exception):
+    """Another step holds the announcement's claim: the watermark waits for it."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,10 @@ class FollowService:
                     log.warning("cannot announce episode %s of show %s in server %s: %s", airing.episode,
                                 followed.anime_id, followed.guild_id, exc)
                     continue
+                except InProgress as exc:
+                    log.info("%s; looking again next time", exc)
+                    failed = airing.airing_at if failed is None else min(failed, airing.airing_at)
+                    continue
                 except Exception:
                     log.exception("announcing episode %s of show %s in server %s failed; retrying next time",
                                   airing.episode, followed.anime_id, followed.guild_id)
@@ -139,8 +149,12 @@ class FollowService:
 
     async def _announce(self, followed: Followed, airing: Airing, announcer: Announcer) -> Announced | None:
         guild, anime_id, episode = followed.guild_id, followed.anime_id, airing.episode
-        if not await self._store.claim_announcement(guild, anime_id, episode, self.clock()):
-            return None  # announced already (by this process before a restart, or by another)
+        now = self.clock()
+        if not await self._store.claim_announcement(guild, anime_id, episode, now, now - STALE_CLAIM):
+            if await self._store.announcement_done(guild, anime_id, episode):
+                return None  # announced already (by this process before a restart, or by another)
+            # Claimed by a step still running (or one that died: taken over once stale): look again next time.
+            raise InProgress(f"episode {episode} of show {anime_id} in server {guild} is being announced")
         try:
             anime = await self._catalogue.anime(anime_id)
             channel = (await self._settings.effective(guild)).discussion_channel_id or followed.channel_id

@@ -65,12 +65,24 @@ class FollowStore:
             "handled_until = CASE WHEN excluded.handled_until > handled_until THEN excluded.handled_until "
             "ELSE handled_until END", (until,))
 
-    async def claim_announcement(self, guild_id: int, anime_id: int, episode: int, at: float) -> bool:
-        """Claim the announcement of an episode in a server; False when it was announced (or is being) already."""
+    async def claim_announcement(self, guild_id: int, anime_id: int, episode: int, at: float, stale_before: float
+                                 ) -> bool:
+        """Claim the announcement of an episode in a server; False when it was announced (or is being) already.
+
+        A claim never completed since ``stale_before`` (its process died half-way) is claimed again.
+        """
         return await self._db.execute(
             "INSERT INTO airing_announcement (guild_id, anime_id, episode, thread_id, announced_at) "
-            "VALUES (?, ?, ?, NULL, ?) ON CONFLICT (guild_id, anime_id, episode) DO NOTHING",
-            (guild_id, anime_id, episode, at)) > 0
+            "VALUES (?, ?, ?, NULL, ?) ON CONFLICT (guild_id, anime_id, episode) DO UPDATE SET "
+            "announced_at = excluded.announced_at "
+            "WHERE airing_announcement.thread_id IS NULL AND airing_announcement.announced_at < ?",
+            (guild_id, anime_id, episode, at, stale_before)) > 0
+
+    async def announcement_done(self, guild_id: int, anime_id: int, episode: int) -> bool:
+        """Whether the episode's announcement was completed (not merely claimed)."""
+        return await self._db.fetch_value(
+            "SELECT thread_id FROM airing_announcement WHERE guild_id = ? AND anime_id = ? AND episode = ?",
+            (guild_id, anime_id, episode)) is not None
 
     async def announced(self, guild_id: int, anime_id: int, episode: int, thread_id: int) -> None:
         """Record the thread an announcement linked."""

@@ -19,6 +19,7 @@ from bot.ui.errors import handle_error
 from bot.ui.permissions import CLOSING, NAMES, bot_permissions, missing, require
 from bot.ui.send import reply
 from bot.ui.threads import DiscordThreads
+from bot.ui.views import log_interaction
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class ReplyThreadButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]  # a narrower client
         """Link the review's reply thread, opening it first if it has none."""
+        log_interaction(interaction)  # its log line, as for every other button
         try:
             review = await ReviewStore(interaction.client.core.db).by_id(self.review_id)
             if review is None or review.guild_id != interaction.guild_id:
