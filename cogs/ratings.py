@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.text import inline, md
+from bot.core.text import Md, inline, md
 from bot.errors import InvalidInput
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
@@ -26,6 +26,7 @@ from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
 from bot.ui.send import NO_PINGS, reply
 from bot.ui.views import OwnedLayout, OwnedView, Paginator
@@ -188,23 +189,32 @@ class Ratings(commands.Cog):
         if score is not None and category is None:
             raise InvalidInput("Say which category that score is for (`category`), or leave the score out too for a "
                                "menu of every category.")
+        lookup = Lookup(interaction, public=False)
         if category is not None and score is not None:
             result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
-                                                         score)
+                                                         score, lookup.caller)
             assert interaction.guild_id is not None  # the service refuses ratings outside a server
             offer = None
             if self.progress is not None and await self._offer_finish(interaction.guild_id, interaction.user.id,
                                                                       result.anime_id):
                 offer = FinishOffer(self.progress, interaction.guild_id, result.anime_id, interaction.user.id)
-            await reply(interaction, cards=[render.render_scores(result, categories)], view=offer, ephemeral=True)
+            await reply(interaction, lookup.note(result.title), cards=[render.render_scores(result, categories)],
+                        view=offer, ephemeral=True)
             if offer is not None:
                 offer.message = await interaction.original_response()
             return
-        panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime)
+        panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime, lookup.caller)
         assert interaction.guild_id is not None  # the service refuses ratings outside a server
         offer_finish = await self._offer_finish(interaction.guild_id, interaction.user.id, panel.anime_id)
         view = RatingPanel(self.service, panel, interaction.user.id, interaction.guild_id,
                            self.progress if offer_finish else None)
+        if lookup.asked:  # deferred while AniList was asked: the panel fills the placeholder, with the note above
+            note = lookup.note(panel.title)
+            assert note is not None
+            view.add_item(discord.ui.TextDisplay(note))
+            view.message = await interaction.followup.send(view=view, ephemeral=True, allowed_mentions=NO_PINGS,
+                                                           wait=True)
+            return
         await interaction.response.send_message(view=view, ephemeral=True, allowed_mentions=NO_PINGS)
         view.message = await interaction.original_response()
 
@@ -216,11 +226,15 @@ class Ratings(commands.Cog):
         await answer(interaction, self._show, anime=anime)
 
     async def _show(self, interaction: Interaction, anime: str) -> None:
-        result = await self.service.show(interaction.guild_id, anime)
+        # A show fetched from AniList just now has no ratings here yet: the answer will be private, so is the wait.
+        lookup = Lookup(interaction, public=False)
+        result = await self.service.show(interaction.guild_id, anime, lookup.caller)
+        note = lookup.note(result.title)
         if result.overall is None:
-            await reply(interaction, render.nobody_rated(result.title), ephemeral=True)
+            text = render.nobody_rated(result.title)
+            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
-        await reply(interaction, page=render.render_show(result))
+        await reply(interaction, note, page=render.render_show(result))
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")

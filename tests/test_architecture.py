@@ -22,8 +22,8 @@ CODE = ("bot", "cogs")
 FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings", "bot.settings", "bot.progress", "bot.threads",
             "bot.follows")
 DISCORD_SIDE = ("bot.ui", "cogs")
-STORES = ("bot.catalogue.store", "bot.reviews.store", "bot.ratings.store", "bot.ratings.writer", "bot.settings.store",
-          "bot.progress.store", "bot.threads.store", "bot.follows.store")
+STORES = ("bot.catalogue.store", "bot.catalogue.title_store", "bot.reviews.store", "bot.ratings.store",
+          "bot.ratings.writer", "bot.settings.store", "bot.progress.store", "bot.threads.store", "bot.follows.store")
 # The engine, its migrations, and the backups (which copy and inspect the SQLite file itself).
 ENGINE = ("bot.core.database", "bot.core.migrations", "bot.core.backups")
 

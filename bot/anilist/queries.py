@@ -166,6 +166,22 @@ query AiringSchedule($page: Int!, $perPage: Int!, $ids: [Int]!, $after: Int!, $b
 }
 """
 
+SEASON_TITLES = f"""
+query SeasonTitles($season: MediaSeason!, $seasonYear: Int!, $page: Int!, $perPage: Int!) {{
+  Page(page: $page, perPage: $perPage) {{
+    media(season: $season, seasonYear: $seasonYear, type: ANIME, sort: [POPULARITY_DESC, ID], isAdult: false) {{
+      id
+      {_TITLES}
+      format
+      episodes
+      seasonYear
+      startDate {{ year }}
+    }}
+    pageInfo {{ hasNextPage }}
+  }}
+}}
+"""
+
 ALL_QUERIES: dict[str, str] = {
     "SearchAnime": SEARCH_ANIME,
     "FetchAnime": FETCH_ANIME,
@@ -173,5 +189,6 @@ ALL_QUERIES: dict[str, str] = {
     "SearchCharacter": SEARCH_CHARACTER,
     "SearchStaff": SEARCH_STAFF,
     "AiringSchedule": AIRING_SCHEDULE,
+    "SeasonTitles": SEASON_TITLES,
 }
 """Operation name → document; the client sends only these."""

@@ -171,15 +171,11 @@ def _summary(conn: sqlite3.Connection, path: Path) -> DatabaseSummary:
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
-    # A damaged file's report can quote damaged text (names from a scribbled schema page): read it leniently.
-    factory = conn.text_factory
-    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         return "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
-    except UnicodeDecodeError:  # SQLite's own error message quoted damaged bytes
-        return "its records are unreadable"
-    finally:
-        conn.text_factory = factory
+    except UnicodeDecodeError:
+        # On a damaged file SQLite's own message can quote damaged bytes that are not UTF-8: that is damage too.
+        return "the check's own report is garbled (damaged bytes)"
 
 
 def expected_tables(version: int) -> set[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.catalogue.models import Anime
-from bot.catalogue.service import CatalogueService
+from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.text import Md, inline, md, plural
@@ -111,14 +111,15 @@ class ReviewService:
             raise AlreadyReviewed(existing)
         self.check_cooldown(guild_id, user_id, await self.cooldown_seconds(guild_id))
 
-    async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope) -> Anime:
+    async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope,
+                    caller: Caller = LOCAL) -> Anime:
         """Everything that can be checked before the form opens; the show (named by ``show``) on success.
 
         Raises ``NotFound``/``NotSure`` (the show), ``InvalidInput`` (scope), ``AlreadyReviewed`` (one per member
         per show), ``OnCooldown``.
         """
         guild = _guild(guild_id)
-        match = await self._catalogue.listed_show(show)
+        match = await self._catalogue.show(show, caller)
         anime = await self._catalogue.anime(match.entity_id)
         await self._writable(guild, user_id, anime, scope)
         return anime
@@ -203,7 +204,8 @@ class ReviewService:
         return review
 
     async def read(self, guild_id: int | None, show: str, watched: int | None = None,
-                   author_id: int | None = None, reader_id: int | None = None) -> ShowReviews:
+                   author_id: int | None = None, caller: Caller = LOCAL, reader_id: int | None = None
+                   ) -> ShowReviews:
         """This server's reviews of the show ``show`` names (optionally by one member), newest first, each with
         whether a reader who has watched ``watched`` episodes gets it hidden.
 
@@ -212,7 +214,7 @@ class ReviewService:
         guild = _guild(guild_id)
         if watched is not None and watched < 0:
             raise InvalidInput("`watched` can't be negative.")
-        match = await self._catalogue.find("anime", show)
+        match = await self._catalogue.show(show, caller)
         progress = None
         if watched is None and reader_id is not None and self.progress is not None:
             progress = await self.progress.of(guild, reader_id, match.entity_id)

@@ -22,13 +22,14 @@ from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.lookups import Lookup
 from bot.ui.options import Episode, ReviewNumber, Watched
 from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._threads import ReplyThreadButton, close_for_deleted
-from cogs.reviews._views import EditModal, WriteModal, refuse
+from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
@@ -71,8 +72,9 @@ class Reviews(commands.Cog):
 
     async def _write(self, interaction: Interaction, anime: str, spoilers: bool, through_episode: int | None) -> None:
         scope = EpisodeScope.from_options(spoilers, through_episode)
+        lookup = Lookup(interaction, public=False)
         try:
-            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope)
+            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope, lookup.caller)
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return
@@ -82,8 +84,14 @@ class Reviews(commands.Cog):
         if target is not None and target != interaction.channel_id:
             require(interaction, target, POSTING, "post your review")  # before the form: nothing typed is lost
         assert interaction.guild_id is not None  # start() refuses a review outside a server
-        scope, note = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
-        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=note))
+        scope, why = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
+        note = lookup.note(show.title)
+        if note is not None:  # deferred for AniList: the form can only open from a fresh press
+            view = WriteOffer(self.service, show, scope, interaction.user.id, channel_id=target, note=why)
+            await reply(interaction, Md(f"{note}\nPress the button to write your review."), view=view, ephemeral=True)
+            view.message = await interaction.original_response()
+            return
+        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=why))
 
     @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
     @app_commands.describe(
@@ -105,9 +113,13 @@ class Reviews(commands.Cog):
     async def _read(self, interaction: Interaction, anime: str, watched: int | None,
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id, interaction.user.id)
+        lookup = Lookup(interaction, public=False)
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller,
+                                        reader_id=interaction.user.id)
         if not found.items:
-            await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
+            note = lookup.note(found.title)
+            text = render.nobody_reviewed(found.title, author_id)
+            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
         await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
             interaction, ephemeral=True)

@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.catalogue.models import Anime
+from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
 from bot.core.text import Md, md
 from bot.errors import KansouError
@@ -169,3 +170,32 @@ class EditOffer(OwnedView):
         review = await self.service.by_id(self.guild_id, self.review_id)
         self.service.check_can_edit(review, interaction.user.id)
         await interaction.response.send_modal(EditModal(self.service, review))
+
+
+class WriteOffer(OwnedView):
+    """A button that opens the review form, for a show fetched from AniList while the command waited.
+
+    Discord opens a form only as the first answer to an interaction, and an AniList look-up needs a deferral
+    first; so the form comes one press later, from this button, owned by the member who ran the command.
+    """
+
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, owner_id: int, *,
+                 channel_id: int | None = None, note: Md | None = None) -> None:
+        super().__init__(owner_id, timeout=MODAL_TIMEOUT)
+        self.service = service
+        self.anime = anime
+        self.scope = scope
+        self.channel_id = channel_id  # the server's reviews channel, as for the form opened at once
+        self.note = note
+
+    @discord.ui.button(label="Write my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
+        """Open the review form, after the same checks as /review write."""
+        try:
+            await self.service.start(interaction.guild_id, interaction.user.id, f"{ID_PREFIX}{self.anime.id}",
+                                     self.scope)
+        except AlreadyReviewed as exc:
+            await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        await interaction.response.send_modal(WriteModal(self.service, self.anime, self.scope,
+                                                         channel_id=self.channel_id, note=self.note))
