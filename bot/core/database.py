@@ -35,6 +35,10 @@ Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 """Query parameters: a sequence for ``?`` placeholders, a mapping for ``:name`` ones."""
 
 BUSY_TIMEOUT_MS = 5000
+# Acknowledged means durable: with FULL, WAL mode fsyncs the log at every commit, so a write the bot has answered
+# survives a power cut (NORMAL can lose the last commits then). The group-commit writer shares one commit — and
+# its fsync — among every rating waiting at that moment; bench/durability.py measures what FULL costs.
+SYNCHRONOUS = "FULL"
 
 
 class Queries(abc.ABC):
@@ -75,8 +79,8 @@ class Database(Queries, abc.ABC):
     dialect: str
     """The engine's SQL dialect ("sqlite")."""
     writes: int = 0
-    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement): a cache
-    of something read from the database is stale once this has changed."""
+    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement). Only
+    this object's writes: a cache keys on :meth:`change_stamp`, which also moves on other processes' commits."""
 
     @classmethod
     async def open(
@@ -91,6 +95,11 @@ class Database(Queries, abc.ABC):
     @abc.abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """``async with db.transaction() as tx:`` — BEGIN … COMMIT, ROLLBACK on an error; one at a time."""
+
+    @abc.abstractmethod
+    async def change_stamp(self) -> Any:
+        """A value that differs whenever a write has been committed since it was taken — by any writer, this
+        process or another on the same database — so a cache keyed on it is never stale. Take it before reading."""
 
     @abc.abstractmethod
     async def schema_version(self) -> int:
@@ -170,9 +179,10 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str, *, synchronous: str = SYNCHRONOUS) -> None:
         super().__init__(conn)
         self.path = path
+        self.synchronous = synchronous
         # One connection serves every coroutine, so write transactions take turns (BEGIN cannot nest).
         self._writer = asyncio.Lock()
         self._writing: asyncio.Task[Any] | None = None  # the task whose transaction is open
@@ -180,9 +190,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     @classmethod
     async def connect(
-        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
+        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = (),
+        synchronous: str = SYNCHRONOUS,
     ) -> SQLiteDatabase:
-        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``)."""
+        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``).
+
+        ``synchronous`` is SQLite's setting of that name; anything but the durable default is for benchmarks.
+        """
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown synchronous setting {synchronous!r}")
         if path != ":memory:":
             path = Path(path)
             try:
@@ -194,7 +210,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
             conn = await aiosqlite.connect(str(path), isolation_level=None)
         except sqlite3.Error as exc:  # the file changed since the probe
             raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
-        db = cls(conn, path)
+        db = cls(conn, path, synchronous=synchronous)
         try:
             try:
                 await db._configure()
@@ -221,7 +237,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
         # SQLite only: the connection's settings.
         await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await self.fetch_all("PRAGMA journal_mode = WAL")
-        await self.execute("PRAGMA synchronous = NORMAL")
+        await self.execute(f"PRAGMA synchronous = {self.synchronous}")  # one of four names, checked in connect
         await self.execute("PRAGMA foreign_keys = ON")
 
     def _not_inside_a_transaction(self) -> None:
@@ -265,6 +281,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error), one at a time."""
         return self._transaction()
+
+    async def change_stamp(self) -> tuple[int, int]:
+        """This object's write count and SQLite's ``PRAGMA data_version``.
+
+        ``data_version`` is per connection: it moves when *another* connection (another process) commits, and not
+        on this connection's own commits — which :attr:`writes` counts. Together they move on every commit.
+        """
+        # SQLite only: PRAGMA data_version.
+        return self.writes, int(await self.fetch_value("PRAGMA data_version"))
 
     async def schema_version(self) -> int:
         """The schema version recorded in the file (SQLite keeps it in ``PRAGMA user_version``)."""

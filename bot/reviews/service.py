@@ -186,6 +186,19 @@ class ReviewService:
         await self._store.delete(review.id, review.guild_id)
         self.cooldown.reset((review.guild_id, review.author_id))
 
+    async def unposted(self, created_before: float) -> list[Review]:
+        """Reviews saved but never posted (the bot stopped between the two steps), saved before ``created_before``."""
+        return await self._store.unposted(created_before)
+
+    async def not_posted(self, review: Review) -> None:
+        """Record that a review could not be posted: it stays readable, with no channel."""
+        await self._store.forget_channel(review.id)
+
+    async def posted_as(self, guild_id: int | None, message_id: int) -> Review | None:
+        """The review of this server that message ``message_id`` is (part of) the post of, if any."""
+        review = await self._store.posted_as(message_id)
+        return review if review is not None and review.guild_id == guild_id else None
+
     # -- reading -------------------------------------------------------------------------------------
 
     async def get(self, guild_id: int | None, number: int) -> Review:

@@ -2,8 +2,8 @@
 
 Every feature that depends on a server's choice (where reviews go, cooldowns, the leaderboard's m …) asks
 :meth:`ServerSettingsService.effective`: the server's own value where it set one, else the global default from
-the environment. The answer is cached until the database's change counter moves, so asking costs nothing on
-the hot path and a change is seen at once.
+the environment. The answer is cached until the database's change stamp moves (any commit, of any process), so
+asking costs one cheap read of the stamp and a change is seen at once.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ServerSettingsService:
         self._defaults = global_defaults(defaults)
         self._clock = clock
         self._cache: dict[int, ServerSettings] = {}
-        self._seen = -1
+        self._seen: object = None
 
     @classmethod
     def over(cls, db: Database, defaults: Settings) -> ServerSettingsService:
@@ -62,9 +62,10 @@ class ServerSettingsService:
 
     async def effective(self, guild_id: int) -> ServerSettings:
         """The server's settings: its own values, else the global defaults."""
-        if self._seen != self._store.writes:
+        stamp = await self._store.stamp()  # taken before reading, so a write meanwhile makes the next call read again
+        if stamp != self._seen:
             self._cache.clear()
-            self._seen = self._store.writes
+            self._seen = stamp
         found = self._cache.get(guild_id)
         if found is None:
             own = await self._store.overrides(guild_id)
@@ -79,10 +80,9 @@ class ServerSettingsService:
                 leaderboard_m=int(values["leaderboard_m"] or 0),
                 own=frozenset(own),
             )
-            if self._seen == self._store.writes:  # nothing was written while this was read
-                if len(self._cache) > 10_000:
-                    self._cache.clear()
-                self._cache[guild_id] = found
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[guild_id] = found
         return found
 
     def default(self, name: str) -> Value:

@@ -14,10 +14,9 @@ class SettingsStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @property
-    def writes(self) -> int:
-        """The database's change counter: a cached read is stale once it has moved."""
-        return self._db.writes
+    async def stamp(self) -> object:
+        """The database's change stamp (moves on every commit, of any process): a cached read is stale once it has."""
+        return await self._db.change_stamp()
 
     async def overrides(self, guild_id: int) -> dict[str, Value]:
         """The settings a server set itself (name → stored value; unset ones are left out)."""

@@ -28,6 +28,7 @@ from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
+from cogs.reviews._recovery import ReviewRecovery
 from cogs.reviews._threads import ReplyThreadButton, close_for_deleted
 from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
@@ -139,8 +140,9 @@ class Reviews(commands.Cog):
     async def delete(self, interaction: Interaction, review: ReviewNumber) -> None:
         """Delete a review and its post."""
         found = await self.service.get(interaction.guild_id, review)
-        removed = await self.service.delete(found, interaction.user.id,
-                                            can_manage_messages(interaction, found.channel_id))
+        # Only someone else's review needs the moderator's right (which may mean asking Discord for the channel).
+        moderator = found.author_id != interaction.user.id and await can_manage_messages(interaction, found.channel_id)
+        removed = await self.service.delete(found, interaction.user.id, moderator)
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
@@ -155,6 +157,8 @@ async def setup(bot: KansouBot) -> None:
     core = bot.core
     server_settings = ServerSettingsService.over(core.db, core.settings)
     progress = ProgressService(ProgressStore(core.db), core.catalogue)
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings, server_settings=server_settings,
+                            progress=progress)
     bot.add_dynamic_items(ReplyThreadButton)  # review posts' "Discuss this review", also after a restart
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings,
-                                            server_settings=server_settings, progress=progress)))
+    await bot.add_cog(Reviews(service))
+    await bot.add_cog(ReviewRecovery(bot, service))

@@ -15,6 +15,7 @@ from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
+from bot.ui.errors import GIVEN_BACK, give_back
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
 from cogs.reviews._posting import post, post_in, repost
@@ -30,7 +31,7 @@ async def refuse(interaction: Interaction, service: ReviewService, error: Kansou
                  draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
     """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
     card = Card(description=Md(str(error)), tone="error",
-                footer="Your text is attached, so nothing is lost." if draft is not None else None)
+                footer=GIVEN_BACK if draft is not None else None)
     files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
     view = EditOffer(service, review, interaction.user.id) if review is not None else None
     await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
@@ -67,6 +68,13 @@ class ReviewModal(KansouModal):
     def typed(self) -> tuple[str, str, str | None]:
         """The submitted title, body and warnings, as typed."""
         return self.title_input.value, self.body_input.value, self.warnings_input.value or None
+
+    async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        """Whatever went wrong after the member typed (a database error, a bug), their text comes back with it."""
+        give_back(interaction, Attachment(DRAFT, render.draft(*self.typed())))
+        await super().on_error(interaction, error)
 
 
 class WriteModal(ReviewModal):
@@ -142,7 +150,7 @@ class EditModal(ReviewModal):
             await refuse(interaction, self.service, exc, draft=typed)
             return
         failed = False
-        if review.channel_id is not None and review.message_ids:
+        if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
                 ids = await repost(interaction.client, review, render.render_post(review),
                                    view=reply_button(review.id))
