@@ -75,9 +75,9 @@ class SandboxThread:
 
 
 def bot_permissions(state: SandboxState, guild: GuildSpec, channel_id: int) -> int:
-    """The bot's permissions in a channel of ``guild`` (its roles; one place to add channel overwrites)."""
-    del channel_id  # the stand-in's permissions are the server's for now
-    return state.world.permissions(guild, state.world.bot.id)
+    """The bot's permissions in a channel of ``guild``: its roles, then the channel's overwrites."""
+    _, channel = state.world.guild_of_channel(channel_id)
+    return state.world.permissions(guild, state.world.bot.id, channel)
 
 
 class ThreadAPI:
