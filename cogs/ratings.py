@@ -8,18 +8,22 @@ options; ten categories of nine scores fit no form either — a message with a m
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.i18n import _
-from bot.core.text import Md
+from bot.core.text import Md, inline, md
 from bot.errors import InvalidInput
+from bot.progress.service import ProgressService
+from bot.progress.store import ProgressStore
 from bot.ratings import render
 from bot.ratings.models import Category, MemberScores, Score
 from bot.ratings.service import Panel, RatingService
 from bot.ratings.store import RatingStore
+from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
@@ -27,7 +31,7 @@ from bot.ui.locale import for_everyone
 from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
 from bot.ui.send import NO_PINGS, reply
-from bot.ui.views import OwnedLayout, Paginator
+from bot.ui.views import OwnedLayout, OwnedView, Paginator
 
 PANEL_TIMEOUT = 900.0
 
@@ -40,14 +44,49 @@ def _number(value: str) -> float | str:
         return value
 
 
+async def mark_finished(interaction: Interaction, progress: ProgressService, guild_id: int, anime_id: int,
+                        button: discord.ui.Button[Any]) -> None:
+    """The "mark as finished" offer under a rating, pressed: record it, and say so privately."""
+    done = await progress.finish(guild_id, interaction.user.id, anime_id)
+    button.disabled = True
+    button.label = _("Marked as finished")
+    await interaction.response.edit_message(view=button.view)
+    await interaction.followup.send(md(_("Marked **{title}** as finished in your `/progress`: reviews of the "
+                                         "whole series are shown to you in clear now."), title=inline(done.title, 200)),
+                                    ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+def finish_button(progress: ProgressService, guild_id: int, anime_id: int) -> discord.ui.Button[Any]:
+    """A button that marks the show finished in the member's progress."""
+    button: discord.ui.Button[Any] = discord.ui.Button(label=_("Mark as finished"), emoji="✅",
+                                                       style=discord.ButtonStyle.secondary)
+
+    async def pressed(interaction: Interaction) -> None:
+        await mark_finished(interaction, progress, guild_id, anime_id, button)
+
+    button.callback = pressed  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
+    return button
+
+
+class FinishOffer(OwnedView):
+    """Under a quick /rate: offer to mark the show finished (when the member's progress isn't)."""
+
+    def __init__(self, progress: ProgressService, guild_id: int, anime_id: int, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=PANEL_TIMEOUT)
+        self.add_item(finish_button(progress, guild_id, anime_id))
+
+
 class RatingPanel(OwnedLayout):
     """The member's scores for a show, a menu under each of the server's categories; each pick is saved at once."""
 
-    def __init__(self, service: RatingService, panel: Panel, owner_id: int, guild_id: int) -> None:
+    def __init__(self, service: RatingService, panel: Panel, owner_id: int, guild_id: int,
+                 progress: ProgressService | None = None) -> None:
         super().__init__(owner_id, timeout=PANEL_TIMEOUT)
         self.service = service
         self.panel = panel
         self.guild_id = guild_id
+        # The offer to mark the show finished, when the member's progress isn't (kept across rebuilds).
+        self.finish = finish_button(progress, guild_id, panel.anime_id) if progress is not None else None
         self.before = dict(panel.scores.scores)
         self.scores = dict(panel.scores.scores)
         self.given: list[str] = []
@@ -69,6 +108,8 @@ class RatingPanel(OwnedLayout):
             menu.callback = self._picker(category, menu)  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
             box.add_item(discord.ui.ActionRow(menu))
         box.add_item(discord.ui.TextDisplay(render.panel_note()))
+        if self.finish is not None:
+            box.add_item(discord.ui.ActionRow(self.finish))
         self.add_item(box)
 
     def _picker(self, category: Category, menu: discord.ui.Select[RatingPanel]
@@ -96,8 +137,13 @@ class Ratings(commands.Cog):
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
 
-    def __init__(self, service: RatingService) -> None:
+    def __init__(self, service: RatingService, progress: ProgressService | None = None) -> None:
         self.service = service
+        self.progress = progress
+
+    async def _offer_finish(self, guild_id: int, member_id: int, anime_id: int) -> bool:
+        """Whether to offer "mark as finished": the member's progress in the show isn't finished."""
+        return self.progress is not None and not await self.progress.finished(guild_id, member_id, anime_id)
 
     async def cog_load(self) -> None:
         """Start the group-commit writer."""
@@ -149,12 +195,21 @@ class Ratings(commands.Cog):
         if category is not None and score is not None:
             result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
                                                          score, lookup.caller)
+            assert interaction.guild_id is not None  # the service refuses ratings outside a server
+            offer = None
+            if self.progress is not None and await self._offer_finish(interaction.guild_id, interaction.user.id,
+                                                                      result.anime_id):
+                offer = FinishOffer(self.progress, interaction.guild_id, result.anime_id, interaction.user.id)
             await reply(interaction, lookup.note(result.title), cards=[render.render_scores(result, categories)],
-                        ephemeral=True)
+                        view=offer, ephemeral=True)
+            if offer is not None:
+                offer.message = await interaction.original_response()
             return
         panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime, lookup.caller)
         assert interaction.guild_id is not None  # the service refuses ratings outside a server
-        view = RatingPanel(self.service, panel, interaction.user.id, interaction.guild_id)
+        offer_finish = await self._offer_finish(interaction.guild_id, interaction.user.id, panel.anime_id)
+        view = RatingPanel(self.service, panel, interaction.user.id, interaction.guild_id,
+                           self.progress if offer_finish else None)
         if lookup.asked:  # deferred while AniList was asked: the panel fills the placeholder, with the note above
             note = lookup.note(panel.title)
             assert note is not None
@@ -222,4 +277,6 @@ class Ratings(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings)))
+    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings,
+                                            server_settings=ServerSettingsService.over(core.db, core.settings)),
+                              ProgressService(ProgressStore(core.db), core.catalogue)))

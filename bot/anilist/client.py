@@ -9,7 +9,7 @@ import logging
 import math
 import time
 import zlib
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,10 +19,11 @@ import httpx
 
 from bot import __version__
 from bot.anilist import mapping
+from bot.anilist.airing import Airing, airing_of
 from bot.anilist.limiter import Clock, LimiterBusy, MemberShare, Sleep, SlidingWindowLimiter
 from bot.anilist.mapping import BundleBuilder, as_dict, as_list, as_str
 from bot.anilist.models import AnimeHit, CharacterHit, PersonHit
-from bot.anilist.queries import ALL_QUERIES, PER_PAGE
+from bot.anilist.queries import AIRING_PER_PAGE, ALL_QUERIES, PER_PAGE
 from bot.anilist.singleflight import SingleFlight
 from bot.catalogue.models import MAX_ID, CatalogueBundle, in_range
 from bot.config import DEFAULT_ANILIST_URL
@@ -265,6 +266,26 @@ class AniListClient:
             raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id))
         deadline = self._deadline(max_wait)
         return await self._bundles.run(("person", staff_id), lambda: self._fetch_person(staff_id, deadline))
+
+    async def airing(self, anilist_ids: Sequence[int], after: int, before: int, *, max_wait: float | None = None
+                     ) -> list[Airing]:
+        """Episodes of the shows ``anilist_ids`` airing in (``after``, ``before``) — Unix seconds — in airing order.
+
+        One query per page covers every show (50 episodes a page; at most ``max_pages`` pages).
+        """
+        ids = sorted(set(anilist_ids))
+        if not ids or before <= after + 1:
+            return []
+        deadline = self._deadline(max_wait)
+        found: list[Airing] = []
+        for page in range(1, self._max_pages + 1):
+            data = await self._request("AiringSchedule", {"page": page, "perPage": AIRING_PER_PAGE, "ids": ids,
+                                                          "after": after, "before": before}, deadline)
+            body = as_dict(data.get("Page"))
+            found += [a for a in (airing_of(e) for e in as_list(body.get("airingSchedules"))) if a is not None]
+            if as_dict(body.get("pageInfo")).get("hasNextPage") is not True:
+                break
+        return found
 
     async def _search(self, name: str, text: str, limit: int, max_wait: float | None) -> dict[str, Any]:
         text = " ".join(text.split())[:MAX_SEARCH_LENGTH]

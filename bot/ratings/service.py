@@ -31,6 +31,7 @@ from bot.ratings.models import (
 )
 from bot.ratings.store import RatingStore
 from bot.ratings.writer import RatingWriter
+from bot.settings.service import ServerSettingsService
 
 __all__ = ["LEADERBOARD_SIZE", "MineResult", "Panel", "RatingService"]
 
@@ -65,13 +66,27 @@ class MineResult:
 class RatingService:
     """Rating rules: scores in the server's active categories, one vote per member/show/category/server, tallies."""
 
-    def __init__(self, store: RatingStore, catalogue: CatalogueService, settings: Settings) -> None:
+    def __init__(self, store: RatingStore, catalogue: CatalogueService, settings: Settings, *,
+                 server_settings: ServerSettingsService | None = None) -> None:
         self._store = store
         self._catalogue = catalogue
         self._settings = settings
         self.writer = RatingWriter(store)
         self.cooldown = Cooldown(settings.rate_cooldown,
                                  what=N_("You're doing ratings too quickly — try again in {seconds} s."))
+        self.server_settings = server_settings
+
+    async def _cooldown(self, guild: int) -> float:
+        """The server's rating cooldown (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self.cooldown.seconds
+        return (await self.server_settings.effective(guild)).rate_cooldown
+
+    async def _min_votes(self, guild: int) -> int:
+        """The server's leaderboard m (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self._settings.leaderboard_min_votes
+        return (await self.server_settings.effective(guild)).leaderboard_m
 
     async def start(self) -> None:
         """Start the group-commit writer; called once the event loop runs."""
@@ -112,7 +127,7 @@ class RatingService:
         chosen = self.category_in(categories, category, active=True)  # before anything else: a bad one writes nothing
         match = await self._catalogue.show(show, caller)
         key = (guild, member_id)
-        self.cooldown.hit(key)
+        self.cooldown.hit(key, await self._cooldown(guild))
         try:
             # Read just before the write: the cooldown keeps a member's own /rate calls apart, and nobody else
             # writes this member's scores, so these are the scores the write replaces.
@@ -128,7 +143,7 @@ class RatingService:
         """The rating panel for the show ``show`` names: the server's categories and the member's scores."""
         guild = guild_of(guild_id)
         match = await self._catalogue.show(show, caller)
-        self.cooldown.hit((guild, member_id))
+        self.cooldown.hit((guild, member_id), await self._cooldown(guild))
         categories = await self.categories(guild)
         scores = await self._store.member_scores(guild, member_id, match.entity_id)
         return Panel(match.entity_id, match.display, categories,
@@ -167,7 +182,7 @@ class RatingService:
         if category is not None and category.strip():
             chosen = self.category_in(await self.categories(guild), category, active=False)
         board = await self._store.leaderboard(
-            guild, chosen.key if chosen else None, min_votes=self._settings.leaderboard_min_votes,
+            guild, chosen.key if chosen else None, min_votes=await self._min_votes(guild),
             limit=LEADERBOARD_SIZE,
         )
         return Leaderboard(board.category, board.min_votes, board.mean, board.shows, board.rows,

@@ -64,6 +64,14 @@ class EpisodeScope:
             return _("Spoilers: whole series")
         return _("Spoilers through episode {episode}").format(episode=self.through_episode)
 
+    def short_header(self, episodes: int | None) -> str:
+        """The scope as a thread name says it: "spoiler-free", "spoilers through ep N", "spoilers: whole series"."""
+        if not self.spoilers:
+            return _("spoiler-free")
+        if self.whole_series(episodes):
+            return _("spoilers: whole series")
+        return _("spoilers through ep {episode}").format(episode=self.through_episode)
+
 
 def _visible(text: str) -> bool:
     """Whether ``text`` shows anything once invisible characters and whitespace are gone."""
@@ -128,6 +136,11 @@ class Review:
     def whole_series(self) -> bool:
         """Whether the review may spoil every episode (spoilers without an episode limit, or up to the last one)."""
         return self.scope.whole_series(self.anime_episodes)
+
+    @property
+    def short_scope(self) -> str:
+        """The scope as a thread name says it ("spoilers through ep 3")."""
+        return self.scope.short_header(self.anime_episodes)
 
     @property
     def scope_header(self) -> str:

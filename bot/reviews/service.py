@@ -18,10 +18,13 @@ from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.i18n import N_, _
-from bot.core.text import counted, inline, md
+from bot.core.text import Md, counted, inline, md
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
+from bot.progress.models import Progress
+from bot.progress.service import ProgressService
 from bot.reviews.models import EpisodeScope, Review, ReviewText
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 
 __all__ = ["AlreadyReviewed", "ReadItem", "ReviewService", "ShowReviews"]
 
@@ -53,6 +56,8 @@ class ShowReviews:
     anime_id: int
     title: str
     items: tuple[ReadItem, ...]
+    progress: Progress | None = None
+    """The reader's progress, when it decided what is hidden (no ``watched`` given)."""
 
 
 def _guild(guild_id: int | None) -> int:
@@ -72,18 +77,32 @@ class ReviewService:
         *,
         clock: Callable[[], float] = time.time,
         cooldown_clock: Callable[[], float] = time.monotonic,
+        server_settings: ServerSettingsService | None = None,
+        progress: ProgressService | None = None,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
         self.cooldown = Cooldown(settings.review_cooldown, clock=cooldown_clock,
                                  what=N_("You're doing reviews too quickly — try again in {seconds} s."))
+        self.server_settings = server_settings
+        self.progress = progress
+
+    async def reply_threads(self, guild_id: int) -> bool:
+        """Whether the server wants a reply thread under every new review (``/settings``)."""
+        return self.server_settings is not None and (await self.server_settings.effective(guild_id)).reply_threads
+
+    async def cooldown_seconds(self, guild_id: int) -> float:
+        """The server's review cooldown (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self.cooldown.seconds
+        return (await self.server_settings.effective(guild_id)).review_cooldown
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def check_cooldown(self, guild_id: int, user_id: int) -> None:
+    def check_cooldown(self, guild_id: int, user_id: int, seconds: float | None = None) -> None:
         """Raise ``OnCooldown`` if the member posted a review too recently (without starting a cooldown)."""
-        wait = self.cooldown.remaining((guild_id, user_id))
+        wait = self.cooldown.remaining((guild_id, user_id), seconds)
         if wait > 0:
             raise OnCooldown(_("You posted a review a moment ago — try again in {seconds} s.").format(
                 seconds=math.ceil(wait)), wait)
@@ -93,7 +112,7 @@ class ReviewService:
         existing = await self._store.by_author(guild_id, anime.id, user_id)
         if existing is not None:
             raise AlreadyReviewed(existing)
-        self.check_cooldown(guild_id, user_id)
+        self.check_cooldown(guild_id, user_id, await self.cooldown_seconds(guild_id))
 
     async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope,
                     caller: Caller = LOCAL) -> Anime:
@@ -107,6 +126,21 @@ class ReviewService:
         anime = await self._catalogue.anime(match.entity_id)
         await self._writable(guild, user_id, anime, scope)
         return anime
+
+    async def suggested_scope(self, guild_id: int, user_id: int, anime: Anime, scope: EpisodeScope
+                              ) -> tuple[EpisodeScope, Md | None]:
+        """The scope the form defaults to, and why: a spoiler review without ``through_episode`` spoils up to the
+        member's recorded progress (they cannot spoil what they haven't watched), when they are part-way through."""
+        if not scope.spoilers or scope.through_episode is not None or self.progress is None:
+            return scope, None
+        progress = await self.progress.of(guild_id, user_id, anime.id)
+        if progress is None or progress.finished or progress.episode < 1:
+            return scope, None
+        if anime.episodes is not None and progress.episode >= anime.episodes:
+            return scope, None
+        return EpisodeScope(True, progress.episode), md(_(
+            "Spoilers through episode {n}: that's your progress (`/progress`). Reviewing further? Close this form and "
+            "set `through_episode`."), n=progress.episode)
 
     async def create(
         self,
@@ -123,7 +157,7 @@ class ReviewService:
         anime = await self._catalogue.anime(anime_id)
         await self._writable(guild, user_id, anime, scope)
         key = (guild, user_id)
-        self.cooldown.hit(key)
+        self.cooldown.hit(key, await self.cooldown_seconds(guild))
         try:
             review = await self._store.insert(
                 guild_id=guild, channel_id=channel_id, author_id=user_id, anime_id=anime_id, text=text,
@@ -186,16 +220,23 @@ class ReviewService:
         return review
 
     async def read(self, guild_id: int | None, show: str, watched: int | None = None,
-                   author_id: int | None = None, caller: Caller = LOCAL) -> ShowReviews:
+                   author_id: int | None = None, caller: Caller = LOCAL, reader_id: int | None = None
+                   ) -> ShowReviews:
         """This server's reviews of the show ``show`` names (optionally by one member), newest first, each with
-        whether a reader who has watched ``watched`` episodes gets it hidden."""
+        whether a reader who has watched ``watched`` episodes gets it hidden.
+
+        Without ``watched``, the reader's recorded progress (``/progress``) decides, when there is one.
+        """
         guild = _guild(guild_id)
         if watched is not None and watched < 0:
             raise InvalidInput(_("`watched` can't be negative."))
         match = await self._catalogue.show(show, caller)
+        progress = None
+        if watched is None and reader_id is not None and self.progress is not None:
+            progress = await self.progress.of(guild, reader_id, match.entity_id)
         reviews = await self._store.for_anime(guild, match.entity_id, author_id)
-        items = tuple(ReadItem(r, *self.visible_body(r, watched)) for r in reviews)
-        return ShowReviews(match.entity_id, match.display, items)
+        items = tuple(ReadItem(r, *self.visible_body(r, watched, progress)) for r in reviews)
+        return ShowReviews(match.entity_id, match.display, items, progress)
 
     async def for_anime(self, guild_id: int, anime_id: int, author_id: int | None = None) -> list[Review]:
         """This server's reviews of a show (optionally by one member), newest first."""
@@ -205,11 +246,13 @@ class ReviewService:
         """A member's own reviews in this server, newest first (for autocomplete; ``limit=None``: all of them)."""
         return await self._store.for_author(guild_id, user_id, limit=limit)
 
-    def visible_body(self, review: Review, watched: int | None) -> tuple[bool, str | None]:
+    def visible_body(self, review: Review, watched: int | None, progress: Progress | None = None
+                     ) -> tuple[bool, str | None]:
         """Whether a reader who has watched ``watched`` episodes gets the body hidden, and a line saying why.
 
         Spoiler-free reviews are always shown in clear (no note). A review spoiling up to episode N is shown in
         clear when ``watched >= N``; a whole-series review when ``watched`` reaches the episode count (if known).
+        ``progress`` (when ``watched`` is None): the reader's recorded progress decides, and the note says so.
         """
         if not review.spoilers:
             return False, None
@@ -222,6 +265,13 @@ class ReviewService:
                 episodes=counted("{n} episode", "{n} episodes", episodes)) if episodes else _("the whole series"))
         else:
             reach = _("up to episode {episode}").format(episode=end)
+        if watched is None and progress is not None:
+            yours = progress.describe()
+            if progress.finished or (end is not None and progress.watched >= end):
+                return False, _("Shown in clear: it spoils {reach}, and your progress (`/progress`) is "
+                                "{progress}.").format(reach=reach, progress=yours)
+            return True, _("Hidden: it spoils {reach}, and your progress (`/progress`) is {progress}.").format(
+                reach=reach, progress=yours)
         if watched is None:
             return True, _("Hidden: it spoils {reach}. Say how far you've watched (`watched`) to see it in "
                            "clear.").format(reach=reach)

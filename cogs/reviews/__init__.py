@@ -11,21 +11,26 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.core.text import Md, md
+from bot.progress.service import ProgressService
+from bot.progress.store import ProgressStore
 from bot.reviews import render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.lookups import Lookup
 from bot.ui.options import Episode, ReviewNumber, Watched
+from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._recovery import ReviewRecovery
+from cogs.reviews._threads import ReplyThreadButton, close_for_deleted
 from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
@@ -75,14 +80,21 @@ class Reviews(commands.Cog):
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return
+        target = None
+        if interaction.guild_id is not None and self.service.server_settings is not None:
+            target = (await self.service.server_settings.effective(interaction.guild_id)).reviews_channel_id
+        if target is not None and target != interaction.channel_id:
+            require(interaction, target, POSTING, N_("post your review"))  # before the form: nothing typed is lost
+        assert interaction.guild_id is not None  # start() refuses a review outside a server
+        scope, why = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
         note = lookup.note(show.title)
         if note is not None:  # deferred for AniList: the form can only open from a fresh press
-            view = WriteOffer(self.service, show, scope, interaction.user.id)
+            view = WriteOffer(self.service, show, scope, interaction.user.id, channel_id=target, note=why)
             await reply(interaction, note + Md("\n") + md(_("Press the button to write your review.")), view=view,
                         ephemeral=True)
             view.message = await interaction.original_response()
             return
-        await interaction.response.send_modal(WriteModal(self.service, show, scope))
+        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=why))
 
     @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
     @app_commands.describe(
@@ -105,7 +117,8 @@ class Reviews(commands.Cog):
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
         lookup = Lookup(interaction, public=False)
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller)
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller,
+                                        reader_id=interaction.user.id)
         if not found.items:
             note = lookup.note(found.title)
             text = render.nobody_reviewed(found.title, author_id)
@@ -136,12 +149,18 @@ class Reviews(commands.Cog):
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
             interaction.client, channel_id, removed.message_ids)
-        await reply(interaction, render.deleted(removed, post_left=left), ephemeral=True)
+        said = render.deleted(removed, post_left=left)
+        thread = await close_for_deleted(interaction, removed)
+        await reply(interaction, said if thread is None else said + Md(" ") + thread, ephemeral=True)
 
 
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    server_settings = ServerSettingsService.over(core.db, core.settings)
+    progress = ProgressService(ProgressStore(core.db), core.catalogue)
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings, server_settings=server_settings,
+                            progress=progress)
+    bot.add_dynamic_items(ReplyThreadButton)  # review posts' "Discuss this review", also after a restart
     await bot.add_cog(Reviews(service))
     await bot.add_cog(ReviewRecovery(bot, service))

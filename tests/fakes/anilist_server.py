@@ -49,6 +49,7 @@ from graphql import (
 from graphql.language import DocumentNode, FieldNode
 
 from bot.anilist.schema import schema_sdl
+from tests.fakes.airing import page_airing_schedules
 
 FailureMode = Literal["not_found", "429", "500", "hang", "invalid_json", "graphql_error", "disconnect"]
 FAILURE_MODES: tuple[FailureMode, ...] = (
@@ -602,6 +603,7 @@ def fake_schema() -> GraphQLSchema:
         ("Page", "media"): _page_media,
         ("Page", "characters"): _page_characters,
         ("Page", "staff"): _page_staff,
+        ("Page", "airingSchedules"): page_airing_schedules,  # tests/fakes/airing.py
         ("Media", "characters"): _media_characters,
         ("Media", "staff"): _media_staff,
         ("Media", "studios"): _media_studios,
