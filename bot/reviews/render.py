@@ -102,6 +102,11 @@ def _read_pages(index: int, count: int, item: ReadItem) -> list[Card]:
     return pages
 
 
+def reading_pages(position: int, count: int, item: ReadItem) -> list[Card]:
+    """The page(s) of one review in /review read: review ``position`` of ``count``, newest first."""
+    return _read_pages(position, count, item)
+
+
 def card_count(review: Review, *, hidden: bool | None = None, note: str | None = None) -> int:
     """``len(review_cards(review, hidden=…, note=…))``, without rendering when the body surely fits in one card.
 
@@ -162,6 +167,11 @@ def read_pages(items: Sequence[ReadItem]) -> list[Card]:
 
 
 # -- the sentences around reviews ---------------------------------------------------------------------------
+
+
+def reviews_gone() -> Md:
+    """/review read's pages when every review of the show was deleted while the member was reading."""
+    return Md("The reviews you were reading have been deleted — run `/review read` again.")
 
 
 def nobody_reviewed(title: str, author_id: int | None) -> Md:

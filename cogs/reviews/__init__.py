@@ -11,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
-from bot.reviews import render
+from bot.core.pages import Action, Shown, State
+from bot.reviews import paging, render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.reviews.store import ReviewStore
@@ -19,12 +20,10 @@ from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.options import Episode, ReviewNumber, Watched
+from bot.ui.pages import send_page
 from bot.ui.send import reply
-from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._views import EditModal, WriteModal, refuse
-
-READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
 
 class Reviews(commands.Cog):
@@ -92,12 +91,10 @@ class Reviews(commands.Cog):
     async def _read(self, interaction: Interaction, anime: str, watched: int | None,
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id)
-        if not found.items:
-            await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
-            return
-        await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
-            interaction, ephemeral=True)
+        anime_id, title = await self.service.read_show(interaction.guild_id, anime, watched)
+        assert interaction.guild_id is not None  # read_show refuses DMs
+        shown = await paging.first(self.service, interaction.guild_id, anime_id, title, watched, author_id)
+        await send_page(interaction, paging.KIND, shown, ephemeral=True)
 
     @review.command(name="edit", description="Edit your review (opens the form with your text).")
     @app_commands.describe(review="The review's number, as shown on it (#12 → 12)")
@@ -123,7 +120,20 @@ class Reviews(commands.Cog):
         await reply(interaction, render.deleted(removed, post_left=left), ephemeral=True)
 
 
+class ReadPager:
+    """/review read's page buttons: each press fetches the page it leads to (see ``bot.reviews.paging``)."""
+
+    def __init__(self, service: ReviewService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.turn(self.service, interaction.guild_id, action, state)
+
+
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    bot.page_sources[paging.KIND] = ReadPager(service)
+    await bot.add_cog(Reviews(service))
