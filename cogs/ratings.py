@@ -13,8 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.pages import Action, Shown, State
 from bot.errors import InvalidInput
-from bot.ratings import render
+from bot.ratings import paging, render
 from bot.ratings.models import Category, MemberScores, Score
 from bot.ratings.service import Panel, RatingService
 from bot.ratings.store import RatingStore
@@ -22,6 +23,7 @@ from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.options import ScoreOption
+from bot.ui.pages import send_page
 from bot.ui.send import NO_PINGS, reply
 from bot.ui.views import OwnedLayout, Paginator
 
@@ -180,11 +182,8 @@ class Ratings(commands.Cog):
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
         """Your ratings in this server (only you see them)."""
-        result = await self.service.mine(interaction.guild_id, interaction.user.id)
-        if not result.shows:
-            await reply(interaction, render.NOTHING_OF_YOURS, ephemeral=True)
-            return
-        await Paginator(render.render_mine(result), interaction.user.id).start(interaction, ephemeral=True)
+        shown = await paging.turn(self.service, interaction.guild_id, interaction.user.id, "f")
+        await send_page(interaction, paging.KIND, shown, ephemeral=True)
 
     @ratings.command(name="forget", description="Remove all your scores for an anime in this server.")
     @app_commands.describe(anime="The show whose scores to remove")
@@ -198,7 +197,20 @@ class Ratings(commands.Cog):
         await reply(interaction, render.render_forgotten(result), ephemeral=True)
 
 
+class MinePager:
+    """/ratings mine's page buttons: each press reads the page it leads to (the presser is the member who asked)."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.turn(self.service, interaction.guild_id, interaction.user.id, action, state)
+
+
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings)))
+    service = RatingService(RatingStore(core.db), core.catalogue, core.settings)
+    bot.page_sources[paging.KIND] = MinePager(service)
+    await bot.add_cog(Ratings(service))
