@@ -166,7 +166,7 @@ class Ratings(commands.Cog):
         if result.overall is None:
             await reply(interaction, render.nobody_rated(result.title), ephemeral=True)
             return
-        await reply(interaction, page=render.render_show(result))
+        await reply(interaction, page=render.render_show(result, self.service.charts))
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.text import inline, md, quote
 from bot.errors import InvalidInput
+from bot.ratings.chart import ChartCache
 from bot.ratings.models import (
     DEFAULTS,
     Category,
@@ -82,6 +83,7 @@ class RatingService:
         self._settings = settings
         self.writer = RatingWriter(store)
         self.cooldown = Cooldown(settings.rate_cooldown, what="ratings")
+        self.charts = ChartCache()  # /ratings show's charts, drawn once per version of a show's ratings
 
     async def start(self) -> None:
         """Start the group-commit writer; called once the event loop runs."""

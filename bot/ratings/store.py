@@ -160,8 +160,9 @@ class RatingStore:
     async def show_tally(self, guild_id: int, anime_id: int) -> ShowTally:
         """A show's tally in a server: a primary-key range read of its aggregate rows (one per rated category)."""
         rows = await self._db.fetch_all(
-            f"SELECT t.category, t.votes, t.total, {_N_COLS}, s.voters FROM rating_tally t "
+            f"SELECT t.category, t.votes, t.total, {_N_COLS}, s.voters, v.version FROM rating_tally t "
             "LEFT JOIN rating_show s ON s.guild_id = t.guild_id AND s.anime_id = t.anime_id "
+            "LEFT JOIN rating_version v ON v.guild_id = t.guild_id AND v.anime_id = t.anime_id "
             "WHERE t.guild_id = ? AND t.anime_id = ?",
             (guild_id, anime_id),
         )
@@ -171,7 +172,8 @@ class RatingStore:
             if int(r[1]) > 0
         ]
         voters = int(rows[0][12] or 0) if rows else 0
-        return ShowTally(anime_id, tuple(tallies), voters)
+        version = int(rows[0][13] or 0) if rows else 0
+        return ShowTally(anime_id, tuple(tallies), voters, version)
 
     async def leaderboard(
         self, guild_id: int, category: str | None, *, min_votes: int, limit: int = 100
