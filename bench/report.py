@@ -20,20 +20,63 @@ def _p(values: list[float], q: float) -> str:
     return ms(percentile(values, q))
 
 
+def _baseline_p99(rows: list[Row]) -> float:
+    return next((percentile(r.first, 0.99) for r in rows if r.kind == "baseline"), math.nan)
+
+
+def _ratio(value: float, base: float) -> str:
+    return "—" if math.isnan(value) or math.isnan(base) or base <= 0 else f"{value / base:.1f}×"
+
+
 def commands_table(rows: list[Row]) -> list[str]:
-    """Every command, end to end (first reply, complete), with targets."""
+    """Every command, end to end (first reply, complete), with targets and its p99 as a multiple of the no-op's."""
+    base = _baseline_p99(rows)
     lines = [
-        "| Command | n | first reply p50 | p99 | complete p99 | target | | outcomes |",
-        "|---|--:|--:|--:|--:|--:|:-:|---|",
+        "| Command | n | first reply p50 | p99 | p99 ÷ no-op p99 | complete p99 | target | | outcomes |",
+        "|---|--:|--:|--:|--:|--:|--:|:-:|---|",
     ]
     for row in rows:
+        if row.kind == "size":
+            continue
         target = "—" if row.kind == "baseline" else f"≤ {row.e2e_target * 1000:.0f}"
         e2e = "—" if row.kind == "baseline" else _mark(row.e2e_met())
         lines.append(
             f"| {row.name} | {len(row.first)} | {_p(row.first, 0.5)} | {_p(row.first, 0.99)} | "
-            f"{_p(row.complete, 0.99)} | {target} | {e2e} | {row.outcome_text()}{'; ' + row.note if row.note else ''} |"
+            f"{_ratio(percentile(row.first, 0.99), base)} | {_p(row.complete, 0.99)} | {target} | {e2e} | "
+            f"{row.outcome_text()}{'; ' + row.note if row.note else ''} |"
         )
     return lines
+
+
+def sizes_table(rows: list[Row]) -> list[str]:
+    """The same command on the largest and the median show, person or member, and the ratio of their p99s."""
+    sized = [r for r in rows if r.kind == "size"]
+    if not sized:
+        return []
+    base = _baseline_p99(rows)
+    lines = [
+        "## Size independence",
+        "",
+        "The same command, on the largest server, for its largest and its median show (reviews, credits), person "
+        "(credits) and member (scores), names typed as shown. Target: the largest's p99 within 1.2× the median's.",
+        "",
+        "| Command | n | p50 | p99 | p99 ÷ no-op p99 | largest ÷ median (p99) | | outcomes |",
+        "|---|--:|--:|--:|--:|--:|:-:|---|",
+    ]
+    by_command: dict[str, dict[str, Row]] = {}
+    for row in sized:
+        command, _, which = row.name.partition(" — ")
+        by_command.setdefault(command, {})[which.split(" ")[0]] = row
+    for pair in by_command.values():
+        largest, median = pair.get("largest"), pair.get("median")
+        for row in [r for r in (largest, median) if r is not None]:
+            ratio, mark = "", ""
+            if row is largest and median is not None:
+                value = percentile(row.first, 0.99) / percentile(median.first, 0.99)
+                ratio, mark = f"{value:.2f}", _mark(value <= 1.2)
+            lines.append(f"| {row.name} | {len(row.first)} | {_p(row.first, 0.5)} | {_p(row.first, 0.99)} | "
+                         f"{_ratio(percentile(row.first, 0.99), base)} | {ratio} | {mark} | {row.outcome_text()} |")
+    return [*lines, ""]
 
 
 def render(results: Results) -> str:
@@ -62,6 +105,7 @@ def render(results: Results) -> str:
         "",
         *commands_table(results.rows),
         "",
+        *sizes_table(results.rows),
     ]
     if any(row.violations for row in results.rows):
         out += ["Discord rule violations reported by the stand-in:", ""]

@@ -21,11 +21,11 @@ from pathlib import Path
 from bench.e2e import Stopwatch, Timed, connected, noop_factory
 from bench.generate import DATA_DIR, Built, build
 from bench.ingest import IngestResult, ingest
-from bench.inputs import Pools, prefix, typed
+from bench.inputs import Pools, picked, prefix, typed
 from bench.names import NameMaker
 from bench.process import ProcessResult, bot_process
 from bench.stats import Row
-from bench.world import Scale, actor_id, guild_id, sandbox_config
+from bench.world import Scale, actor_id, actor_name, guild_id, sandbox_config
 from bot.config import Settings
 from bot.core.database import Database
 from bot.ratings.chart import render_chart
@@ -148,7 +148,7 @@ class Bench:
             character, show = p.character_in(rng)
             options: dict[str, object] = {"character": typed(rng, p.character_names[character], character)}
             if rng.random() < 0.2:
-                options["anime"] = f"id:{show}"
+                options["anime"] = typed(rng, p.titles[show], show)
             if rng.random() < 0.3:
                 options["language"] = rng.choice(["japanese", "english"])
             return options
@@ -196,10 +196,16 @@ class Bench:
         p, rng, n = self.pools, self.rng, self.scale.invocations
         for _ in range(n):
             user, _, server = p.who(rng)
-            options: dict[str, object] = {"anime": p.anime_query(rng)[1], **p.score(rng)}
+            show, text = p.anime_query(rng)
+            options: dict[str, object] = {"anime": text, **p.score(rng)}
             self.record("/rate", "command", await self.sw.command("rate", options, user=user,
                                                                  guild=guild_id(server)))
-        self.log("    /rate")
+            # Reads right after the write: the tally, the chart and the leaderboard can't come from a cache.
+            self.record("/ratings show (right after a vote)", "command", await self.sw.command(
+                "ratings show", {"anime": typed(rng, p.titles[show], show)}, user=user, guild=guild_id(server)))
+            self.record("/ratings top (right after a vote)", "command", await self.sw.command(
+                "ratings top", {}, user=user, guild=guild_id(server)))
+        self.log("    /rate, and reads right after it")
         for _ in range(n):
             user, _, server = p.who(rng)
             self.record("/rate (the panel)", "command", await self.sw.command(
@@ -208,7 +214,7 @@ class Bench:
         for _ in range(n):
             user, _, server, show = p.rated_show(rng, self.taken)
             self.record("/ratings forget", "command", await self.sw.command(
-                "ratings forget", {"anime": f"id:{show}"}, user=user, guild=guild_id(server)))
+                "ratings forget", {"anime": picked(show)}, user=user, guild=guild_id(server)))
         self.log("    /ratings forget")
 
     def _texts(self) -> dict[str, str]:
@@ -231,7 +237,7 @@ class Bench:
         for _ in range(n):
             user, actor, server, show = p.unreviewed(rng, self.taken)
             spoilers = rng.random() < 0.7
-            options: dict[str, object] = {"anime": f"id:{show}", "spoilers": spoilers}
+            options: dict[str, object] = {"anime": picked(show), "spoilers": spoilers}
             episodes = p.episodes.get(show)
             if spoilers and episodes and rng.random() < 0.5:
                 options["through_episode"] = rng.randint(1, episodes)
@@ -244,6 +250,8 @@ class Bench:
             number = await self._number(guild_id(server), actor_id(actor), show)
             if number is not None:
                 written.append((user, server, number))
+                self.record("/review read (right after a write)", "command", await self.sw.command(
+                    "review read", {"anime": typed(rng, p.titles[show], show)}, user=user, guild=guild_id(server)))
         self.log("    /review write")
         for _ in range(n):
             user, actor, server = p.who(rng)
@@ -262,6 +270,45 @@ class Bench:
             self.record("/review delete", "command", await self.sw.command(
                 "review delete", {"review": number}, user=user, guild=guild_id(server)))
         self.log("    /review delete")
+
+    # size independence -----------------------------------------------------------------------------------
+
+    async def _largest_and_median(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[int, int]]:
+        """(key, size) of the largest and the median of what ``sql`` lists as (key, size), largest first."""
+        rows = [(int(k), int(v)) for k, v in await self.db.fetch_all(sql, params)]
+        return [rows[0], rows[len(rows) // 2]] if rows else []
+
+    async def sizes(self) -> None:
+        """The same command on the largest and on the median show, person and member: its cost should not grow."""
+        p, rng, n = self.pools, self.rng, self.scale.invocations
+        largest = guild_id(0)
+        actors = [actor_id(i) for i in range(self.scale.actors)]
+        marks = ",".join("?" * len(actors))
+        cases: list[tuple[str, str, list[tuple[int, int]], Callable[[int], dict[str, object]], str]] = [
+            ("/review read", "review read", await self._largest_and_median(
+                "SELECT anime_id, count(*) FROM review WHERE guild_id = ? GROUP BY anime_id ORDER BY 2 DESC",
+                (largest,)), lambda key: {"anime": p.titles[key]}, "reviews"),
+            ("/credits", "credits", await self._largest_and_median(
+                "SELECT anime_id, count(*) FROM (SELECT anime_id FROM voice_role UNION ALL "
+                "SELECT anime_id FROM staff_role) GROUP BY anime_id ORDER BY 2 DESC"),
+             lambda key: {"anime": p.titles[key]}, "credits"),
+            ("/person", "person", await self._largest_and_median(
+                "SELECT person_id, count(*) FROM (SELECT person_id FROM voice_role UNION ALL "
+                "SELECT person_id FROM staff_role) GROUP BY person_id ORDER BY 2 DESC"),
+             lambda key: {"name": p.person_names[key]}, "credits"),
+            ("/ratings mine", "ratings mine", await self._largest_and_median(
+                f"SELECT member_id, count(*) FROM rating WHERE guild_id = ? AND member_id IN ({marks}) "
+                "GROUP BY member_id ORDER BY 2 DESC", (largest, *actors)), lambda key: {}, "scores"),
+        ]
+        for label, command, picks, options, unit in cases:
+            for which, (key, size) in zip(("largest", "median"), picks, strict=False):
+                name = f"{label} — {which} ({size:,} {unit})"
+                user = actors.index(key) if command == "ratings mine" else None
+                for _ in range(n):
+                    who = actor_name(user) if user is not None else p.who(rng)[0]
+                    self.record(name, "size", await self.sw.command(command, options(key), user=who,
+                                                                   guild=largest))
+            self.log(f"    {label}: largest and median")
 
     async def warm_up(self) -> None:
         """A few unmeasured commands, so first-use costs (lazy imports, caches) are not in the figures."""
@@ -344,6 +391,7 @@ async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log)
         await bench.reads()
         await bench.ratings()
         await bench.reviews()
+        await bench.sizes()
         results.rows += list(bench.rows.values())
         min_votes = bot.core.settings.leaderboard_min_votes
     results.phases["commands"] = time.perf_counter() - t
