@@ -85,6 +85,7 @@ class Pools:
     reviewed: set[tuple[int, int, int]]  # (guild, author, anime) of actors' existing reviews
     rated: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (guild, actor) -> shows
     categories: dict[str, str] = field(default_factory=dict)  # every server's (the defaults): key -> label
+    path: Path = Path()  # the built database they were read from
 
     @classmethod
     def load(cls, path: Path, scale: Scale) -> Pools:
@@ -131,6 +132,7 @@ class Pools:
                 rated=dict(rated),
                 categories={str(k): str(v) for k, v in conn.execute(
                     "SELECT key, label FROM rating_category WHERE guild_id = 0 ORDER BY position")},
+                path=path,
             )
         finally:
             conn.close()

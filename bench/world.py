@@ -44,6 +44,7 @@ class Scale:
     tally_reads: int = 2_000
     board_reads: int = 600
     rss_commands: int = 300  # commands sent to the bot process before its peak RSS is read
+    heavy_mix: tuple[int, int, int] = (400, 300, 300)  # then /review read (largest show), /credits, /person
 
 
 FULL = Scale("full")
@@ -59,7 +60,7 @@ def tiny(**overrides: object) -> Scale:
     base = Scale(
         "tiny", servers=4, shows=40, ratings=3_000, reviews=300, characters=600, people=400, actors=6,
         connected_servers=6, invocations=3, raters=8, writes_per_rater=3, tally_reads=20,
-        board_reads=12, rss_commands=8,  # each kind of command the process phase sends, once
+        board_reads=12, rss_commands=8, heavy_mix=(2, 2, 2),  # each kind of command the process phase sends, once
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
 
