@@ -55,6 +55,13 @@ QUICK = Scale(
 )
 
 
+def scaled(factor: int) -> Scale:
+    """``factor`` times the full data (``--scale 5``: 5M ratings, 500k reviews), the same invocations."""
+    return replace(FULL, name=f"x{factor}", shows=FULL.shows * factor, ratings=FULL.ratings * factor,
+                   reviews=FULL.reviews * factor, characters=FULL.characters * factor,
+                   people=FULL.people * factor)
+
+
 def tiny(**overrides: object) -> Scale:
     """A very small scale for the smoke test (seconds to build and run)."""
     base = Scale(
