@@ -25,7 +25,7 @@ from bot.ui.errors import answer
 from bot.ui.options import ScoreOption
 from bot.ui.pages import send_page
 from bot.ui.send import NO_PINGS, reply
-from bot.ui.views import OwnedLayout, Paginator
+from bot.ui.views import OwnedLayout
 
 PANEL_TIMEOUT = 900.0
 
@@ -173,11 +173,8 @@ class Ratings(commands.Cog):
     @app_commands.autocomplete(category=complete_any_category)
     async def top(self, interaction: Interaction, category: str | None = None) -> None:
         """The server's leaderboard by Bayesian average."""
-        board = await self.service.top(interaction.guild_id, category)
-        if not board.rows:
-            await reply(interaction, render.NOTHING_RATED, ephemeral=True)
-            return
-        await Paginator(render.render_top(board), interaction.user.id).start(interaction)
+        shown = await paging.top(self.service, interaction.guild_id, "f", category=category)
+        await send_page(interaction, paging.TOP, shown, ephemeral=shown.card is None)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
@@ -208,9 +205,21 @@ class MinePager:
         return await paging.turn(self.service, interaction.guild_id, interaction.user.id, action, state)
 
 
+class TopPager:
+    """/ratings top's page buttons: each press reads the (cached) leaderboard and shows the page asked for."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.top(self.service, interaction.guild_id, action, state)
+
+
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
     service = RatingService(RatingStore(core.db), core.catalogue, core.settings)
     bot.page_sources[paging.KIND] = MinePager(service)
+    bot.page_sources[paging.TOP] = TopPager(service)
     await bot.add_cog(Ratings(service))

@@ -13,17 +13,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.catalogue.credits import AnimeCredits, PersonCredits
+from bot.catalogue.credits import AnimeCredits, CreditsService, Language, PersonCredits, VoicedResult
 from bot.catalogue.models import Anime, Character, Person, VoiceRole
-from bot.catalogue.render import render_anime, render_person
+from bot.catalogue.render import render_anime, render_person, render_voiced
+from bot.catalogue.search import ID_PREFIX
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.catalogue.store import CatalogueStore, Listing
 from bot.core.cards import Card
-from bot.core.pages import Action, Shown, State
+from bot.core.pages import Action, Shown, State, by_index
 from bot.core.text import plural
 from bot.errors import InvalidInput, NotFound
 
-__all__ = ["CREDITS", "PERSON", "CreditPages"]
+__all__ = ["CREDITS", "PERSON", "VOICED", "CreditPages", "voiced_page", "voiced_state"]
 
 CREDITS = "cr"  # the page kinds, as the buttons name them
 PERSON = "pe"
@@ -222,3 +223,25 @@ def _stale(age: float | None) -> str | None:
         plural(hours, "hour") if hours >= 1 else "less than an hour"
     return f"AniList didn't answer; this is {said} old"
 
+
+
+VOICED = "vo"
+_LANGUAGES: tuple[Language, ...] = ("all", "japanese", "english")
+
+
+def voiced_state(result: VoicedResult) -> State:
+    """What names a /voiced answer: the character, the show it is limited to (if any) and the language."""
+    return (result.character.id, result.anime_filter.id if result.anime_filter else None,
+            _LANGUAGES.index(result.language))
+
+
+async def voiced_page(service: CreditsService, action: Action, state: State) -> Shown:
+    """A page of /voiced: the answer computed again from the catalogue alone (by id), the page asked for shown."""
+    if len(state) != 4 or state[0] is None or state[2] is None or state[3] is None \
+            or not 0 <= state[2] < len(_LANGUAGES):
+        raise InvalidInput(STALE)
+    character, anime = state[0], state[1]
+    language, index = int(state[2]), int(state[3])
+    result = await service.voiced(f"{ID_PREFIX}{character}", None if anime is None else f"{ID_PREFIX}{anime}",
+                                  _LANGUAGES[language])
+    return by_index(render_voiced(result), action, index, voiced_state(result))
