@@ -385,7 +385,7 @@ async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log)
     async with connected(kansou_bot_factory(settings(), run_db), config) as sandbox:
         bot = sandbox.bot
         assert isinstance(bot, KansouBot)
-        bench = Bench(Stopwatch(sandbox), bot, pools, scale, results.seed, log)
+        bench = Bench(Stopwatch(sandbox, count_misses=True), bot, pools, scale, results.seed, log)
         await bench.warm_up()
         await bench.autocompletes()
         await bench.reads()
