@@ -14,6 +14,7 @@ from bench.run import RESULTS, run
 from bench.world import FULL, QUICK, scaled
 
 PHASES = ("commands", "ingest", "process")
+ONLY = (*PHASES, "sizes")  # "sizes": only the size-independence rows (the commands phase runs them too)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="the dataset's seed (default 1)")
     parser.add_argument("--rebuild", action="store_true", help="build the dataset even if it is cached")
     parser.add_argument("--build-only", action="store_true", help="build (or find) the dataset and stop")
-    parser.add_argument("--only", nargs="+", choices=PHASES, help="run only these phases")
+    parser.add_argument("--only", nargs="+", choices=ONLY, help="run only these phases")
     parser.add_argument("--out", type=Path, help=f"write the report here (default: {RESULTS} for a full run, "
                         "nowhere for --quick)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="where built datasets are cached")

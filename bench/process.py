@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.e2e import Stopwatch
-from bench.inputs import Pools, prefix, typed
+from bench.inputs import Pools, picked, prefix, typed
 from bench.world import Scale, guild_id, sandbox_config
 from sandbox.driver import Sandbox
 from sandbox.server import SandboxServer
@@ -187,7 +187,9 @@ def _largest(path: Path, sql: str) -> tuple[int, int]:
 
 
 async def _heavy_mix(stopwatch: Stopwatch, pools: Pools, scale: Scale, rng: random.Random) -> tuple[int, int, int]:
-    """The issue's heavy mix: /review read on the largest show, /credits and /person on the largest ones."""
+    """The issue's heavy mix: /review read on the largest show, /credits and /person on the largest ones — each
+    picked from the autocomplete's list (``id:``), as a member would when the name alone may be ambiguous, so that
+    every one of them is a long answer, not a "which one?"."""
     reads, credits, persons = scale.heavy_mix
     path = pools.path
     show, _ = _largest(path, f"SELECT anime_id, count(*) FROM review WHERE guild_id = {guild_id(0)} "
@@ -197,11 +199,11 @@ async def _heavy_mix(stopwatch: Stopwatch, pools: Pools, scale: Scale, rng: rand
                                "LIMIT 1")
     for _ in range(reads):
         user, _, _ = pools.who(rng)
-        await stopwatch.command("review read", {"anime": pools.titles[show]}, user=user, guild=guild_id(0))
+        await stopwatch.command("review read", {"anime": picked(show)}, user=user, guild=guild_id(0))
     for _ in range(credits):
         user, _, _ = pools.who(rng)
-        await stopwatch.command("credits", {"anime": pools.titles[cast]}, user=user, guild=guild_id(0))
+        await stopwatch.command("credits", {"anime": picked(cast)}, user=user, guild=guild_id(0))
     for _ in range(persons):
         user, _, _ = pools.who(rng)
-        await stopwatch.command("person", {"name": pools.person_names[person]}, user=user, guild=guild_id(0))
+        await stopwatch.command("person", {"name": picked(person)}, user=user, guild=guild_id(0))
     return reads, credits, persons

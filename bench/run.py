@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bench.e2e import Stopwatch, Timed, connected, noop_factory
 from bench.generate import DATA_DIR, Built, build
@@ -28,6 +29,7 @@ from bench.stats import Row
 from bench.world import Scale, actor_id, actor_name, guild_id, sandbox_config
 from bot.config import Settings
 from bot.core.database import Database
+from bot.errors import KansouError
 from bot.ratings.chart import render_chart
 from bot.ratings.models import Tally
 from bot.ratings.store import RatingStore
@@ -284,22 +286,36 @@ class Bench:
         largest = guild_id(0)
         actors = [actor_id(i) for i in range(self.scale.actors)]
         marks = ",".join("?" * len(actors))
+        names: dict[int, str] = {}
         cases: list[tuple[str, str, list[tuple[int, int]], Callable[[int], dict[str, object]], str]] = [
             ("/review read", "review read", await self._largest_and_median(
                 "SELECT anime_id, count(*) FROM review WHERE guild_id = ? GROUP BY anime_id ORDER BY 2 DESC",
-                (largest,)), lambda key: {"anime": p.titles[key]}, "reviews"),
+                (largest,)), lambda key: {"anime": names[key]}, "reviews"),
             ("/credits", "credits", await self._largest_and_median(
                 "SELECT anime_id, count(*) FROM (SELECT anime_id FROM voice_role UNION ALL "
                 "SELECT anime_id FROM staff_role) GROUP BY anime_id ORDER BY 2 DESC"),
-             lambda key: {"anime": p.titles[key]}, "credits"),
+             lambda key: {"anime": names[key]}, "credits"),
             ("/person", "person", await self._largest_and_median(
                 "SELECT person_id, count(*) FROM (SELECT person_id FROM voice_role UNION ALL "
                 "SELECT person_id FROM staff_role) GROUP BY person_id ORDER BY 2 DESC"),
-             lambda key: {"name": p.person_names[key]}, "credits"),
+             lambda key: {"name": names[key]}, "credits"),
             ("/ratings mine", "ratings mine", await self._largest_and_median(
                 f"SELECT member_id, count(*) FROM rating WHERE guild_id = ? AND member_id IN ({marks}) "
                 "GROUP BY member_id ORDER BY 2 DESC", (largest, *actors)), lambda key: {}, "scores"),
         ]
+        # The name as shown when it names that show or person alone; else what the member picks from the
+        # autocomplete's list (an ambiguous name would measure the "which one?" answer, not the command).
+        for _, command, picks, _, _ in cases:
+            kind: Literal["anime", "person"] = "person" if command == "person" else "anime"
+            for key, _ in picks:
+                if command == "ratings mine":
+                    continue
+                shown = p.person_names[key] if kind == "person" else p.titles[key]
+                try:
+                    found = await self.bot.core.catalogue.find(kind, shown)
+                    names[key] = shown if found.entity_id == key else picked(key)
+                except KansouError:
+                    names[key] = picked(key)
         for label, command, picks, options, unit in cases:
             for which, (key, size) in zip(("largest", "median"), picks, strict=False):
                 name = f"{label} — {which} ({size:,} {unit})"
@@ -417,6 +433,18 @@ async def run(scale: Scale, seed: int = 1, *, data_dir: Path = DATA_DIR, rebuild
         log("commands, end to end:")
         run_db = scratch_copy(built.path, f"run-{scale.name}-commands.sqlite3")
         await commands_phase(results, run_db, pools, log)
+        _remove(run_db)
+    if "sizes" in phases and "commands" not in phases:  # only the size-independence rows (and the no-op)
+        log("size independence, end to end:")
+        run_db = scratch_copy(built.path, f"run-{scale.name}-sizes.sqlite3")
+        results.rows.append(await baseline(scale, log))
+        async with connected(kansou_bot_factory(settings(), run_db), sandbox_config(scale)) as sandbox:
+            bot = sandbox.bot
+            assert isinstance(bot, KansouBot)
+            bench = Bench(Stopwatch(sandbox, count_misses=True), bot, pools, scale, results.seed, log)
+            await bench.warm_up()
+            await bench.sizes()
+            results.rows += list(bench.rows.values())
         _remove(run_db)
     if "ingest" in phases:
         log("ingestion:")
