@@ -14,11 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.pages import Action, Shown, State
 from bot.core.text import Md, inline, md
 from bot.errors import InvalidInput
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
-from bot.ratings import render
+from bot.ratings import paging, render
 from bot.ratings.models import Category, MemberScores, Score
 from bot.ratings.service import Panel, RatingService
 from bot.ratings.store import RatingStore
@@ -28,8 +29,9 @@ from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
+from bot.ui.pages import send_page
 from bot.ui.send import NO_PINGS, reply
-from bot.ui.views import OwnedLayout, OwnedView, Paginator
+from bot.ui.views import OwnedLayout, OwnedView
 
 PANEL_TIMEOUT = 900.0
 
@@ -234,27 +236,21 @@ class Ratings(commands.Cog):
             text = render.nobody_rated(result.title)
             await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
-        await reply(interaction, note, page=render.render_show(result))
+        await reply(interaction, note, page=render.render_show(result, self.service.charts))
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")
     @app_commands.autocomplete(category=complete_any_category)
     async def top(self, interaction: Interaction, category: str | None = None) -> None:
         """The server's leaderboard by Bayesian average."""
-        board = await self.service.top(interaction.guild_id, category)
-        if not board.rows:
-            await reply(interaction, render.NOTHING_RATED, ephemeral=True)
-            return
-        await Paginator(render.render_top(board), interaction.user.id).start(interaction)
+        shown = await paging.top(self.service, interaction.guild_id, "f", category=category)
+        await send_page(interaction, paging.TOP, shown, ephemeral=shown.card is None)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
         """Your ratings in this server (only you see them)."""
-        result = await self.service.mine(interaction.guild_id, interaction.user.id)
-        if not result.shows:
-            await reply(interaction, render.NOTHING_OF_YOURS, ephemeral=True)
-            return
-        await Paginator(render.render_mine(result), interaction.user.id).start(interaction, ephemeral=True)
+        shown = await paging.turn(self.service, interaction.guild_id, interaction.user.id, "f")
+        await send_page(interaction, paging.KIND, shown, ephemeral=True)
 
     @ratings.command(name="forget", description="Remove all your scores for an anime in this server.")
     @app_commands.describe(anime="The show whose scores to remove")
@@ -268,9 +264,33 @@ class Ratings(commands.Cog):
         await reply(interaction, render.render_forgotten(result), ephemeral=True)
 
 
+class MinePager:
+    """/ratings mine's page buttons: each press reads the page it leads to (the presser is the member who asked)."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.turn(self.service, interaction.guild_id, interaction.user.id, action, state)
+
+
+class TopPager:
+    """/ratings top's page buttons: each press reads the (cached) leaderboard and shows the page asked for."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.top(self.service, interaction.guild_id, action, state)
+
+
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings,
-                                            server_settings=ServerSettingsService.over(core.db, core.settings)),
-                              ProgressService(ProgressStore(core.db), core.catalogue)))
+    service = RatingService(RatingStore(core.db), core.catalogue, core.settings,
+                            server_settings=ServerSettingsService.over(core.db, core.settings))
+    bot.page_sources[paging.KIND] = MinePager(service)
+    bot.page_sources[paging.TOP] = TopPager(service)
+    await bot.add_cog(Ratings(service, ProgressService(ProgressStore(core.db), core.catalogue)))
