@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.pages import Action, Shown, State, by_index
 from bot.progress import render
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
@@ -13,8 +14,31 @@ from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.options import Watched
+from bot.ui.pages import send_page
 from bot.ui.send import reply
-from bot.ui.views import Paginator
+
+PROGRESS = "pr"  # the kind of /progress show's page buttons
+
+
+async def progress_page(service: ProgressService, interaction: Interaction, member_id: int | None, action: Action,
+                        index: int) -> Shown:
+    """A page of a member's progress, read again on each press (a member may have hidden theirs meanwhile)."""
+    found = await service.show(interaction.guild_id, interaction.user.id, member_id)
+    own = found.member_id == interaction.user.id
+    pages = render.member_progress(found, own=own)
+    return by_index(pages, action, index, prefix=(found.member_id,))
+
+
+class ProgressPager:
+    """/progress show's page buttons."""
+
+    def __init__(self, service: ProgressService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        member_id, index = state if len(state) == 2 else (None, 0)
+        return await progress_page(self.service, interaction, member_id, action, index or 0)
 
 
 class ProgressCog(commands.GroupCog, group_name="progress",
@@ -46,11 +70,8 @@ class ProgressCog(commands.GroupCog, group_name="progress",
     @app_commands.describe(member="Whose progress (default: yours); theirs only if they made it visible")
     async def show(self, interaction: Interaction, member: discord.User | None = None) -> None:
         """Show a member's progress (only to whoever asked)."""
-        own = member is None or member.id == interaction.user.id
-        found = await self.service.show(interaction.guild_id, interaction.user.id, None if member is None else
-                                        member.id)
-        await Paginator(render.member_progress(found, own=own), interaction.user.id).start(interaction,
-                                                                                            ephemeral=True)
+        shown = await progress_page(self.service, interaction, None if member is None else member.id, "f", 0)
+        await send_page(interaction, PROGRESS, shown, ephemeral=True)
 
     @app_commands.command(name="clear", description="Forget your progress in one show, or in every show.")
     @app_commands.guild_only()
@@ -75,4 +96,6 @@ class ProgressCog(commands.GroupCog, group_name="progress",
 
 async def setup(bot: KansouBot) -> None:
     """Add the progress commands."""
-    await bot.add_cog(ProgressCog(ProgressService(ProgressStore(bot.core.db), bot.core.catalogue)))
+    service = ProgressService(ProgressStore(bot.core.db), bot.core.catalogue)
+    bot.page_sources[PROGRESS] = ProgressPager(service)
+    await bot.add_cog(ProgressCog(service))

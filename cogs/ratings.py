@@ -15,11 +15,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.i18n import _
+from bot.core.pages import Action, Shown, State
 from bot.core.text import Md, inline, md
 from bot.errors import InvalidInput
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
-from bot.ratings import render
+from bot.ratings import paging, render
 from bot.ratings.models import Category, MemberScores, Score
 from bot.ratings.service import Panel, RatingService
 from bot.ratings.store import RatingStore
@@ -30,8 +31,9 @@ from bot.ui.errors import answer
 from bot.ui.locale import for_everyone
 from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
+from bot.ui.pages import send_page
 from bot.ui.send import NO_PINGS, reply
-from bot.ui.views import OwnedLayout, OwnedView, Paginator
+from bot.ui.views import OwnedLayout, OwnedView
 
 PANEL_TIMEOUT = 900.0
 
@@ -237,7 +239,7 @@ class Ratings(commands.Cog):
             await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
         with for_everyone(interaction):  # a post the channel reads: in the server's language
-            page = render.render_show(result)
+            page = render.render_show(result, self.service.charts)
         await reply(interaction, note, page=page)
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
@@ -245,22 +247,16 @@ class Ratings(commands.Cog):
     @app_commands.autocomplete(category=complete_any_category)
     async def top(self, interaction: Interaction, category: str | None = None) -> None:
         """The server's leaderboard by Bayesian average."""
-        board = await self.service.top(interaction.guild_id, category)
-        if not board.rows:
-            await reply(interaction, render.nothing_rated(), ephemeral=True)
-            return
-        with for_everyone(interaction):
-            pages = Paginator(render.render_top(board), interaction.user.id)
-        await pages.start(interaction)
+        await self.service.top(interaction.guild_id, category)  # the category checked in the member's language
+        with for_everyone(interaction):  # the leaderboard (cached now) is the channel's
+            shown = await paging.top(self.service, interaction.guild_id, "f", category=category)
+        await send_page(interaction, paging.TOP, shown, ephemeral=shown.card is None)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")
     async def mine(self, interaction: Interaction) -> None:
         """Your ratings in this server (only you see them)."""
-        result = await self.service.mine(interaction.guild_id, interaction.user.id)
-        if not result.shows:
-            await reply(interaction, render.nothing_of_yours(), ephemeral=True)
-            return
-        await Paginator(render.render_mine(result), interaction.user.id).start(interaction, ephemeral=True)
+        shown = await paging.turn(self.service, interaction.guild_id, interaction.user.id, "f")
+        await send_page(interaction, paging.KIND, shown, ephemeral=True)
 
     @ratings.command(name="forget", description="Remove all your scores for an anime in this server.")
     @app_commands.describe(anime="The show whose scores to remove")
@@ -274,9 +270,33 @@ class Ratings(commands.Cog):
         await reply(interaction, render.render_forgotten(result), ephemeral=True)
 
 
+class MinePager:
+    """/ratings mine's page buttons: each press reads the page it leads to (the presser is the member who asked)."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.turn(self.service, interaction.guild_id, interaction.user.id, action, state)
+
+
+class TopPager:
+    """/ratings top's page buttons: each press reads the (cached) leaderboard and shows the page asked for."""
+
+    def __init__(self, service: RatingService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.top(self.service, interaction.guild_id, action, state)
+
+
 async def setup(bot: KansouBot) -> None:
     """Add the ratings commands, on a rating service (with its writer) over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Ratings(RatingService(RatingStore(core.db), core.catalogue, core.settings,
-                                            server_settings=ServerSettingsService.over(core.db, core.settings)),
-                              ProgressService(ProgressStore(core.db), core.catalogue)))
+    service = RatingService(RatingStore(core.db), core.catalogue, core.settings,
+                            server_settings=ServerSettingsService.over(core.db, core.settings))
+    bot.page_sources[paging.KIND] = MinePager(service)
+    bot.page_sources[paging.TOP] = TopPager(service)
+    await bot.add_cog(Ratings(service, ProgressService(ProgressStore(core.db), core.catalogue)))

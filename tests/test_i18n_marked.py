@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The modules that build what members read.
 MEMBER_FACING = sorted(
     {*ROOT.glob("cogs/**/*.py"), *ROOT.glob("bot/*/render.py"), *ROOT.glob("bot/*/service.py"),
-     *ROOT.glob("bot/*/models.py"), *ROOT.glob("bot/progress/*.py"), *ROOT.glob("bot/settings/*.py"),
+     *ROOT.glob("bot/*/models.py"), *ROOT.glob("bot/*/pages.py"), *ROOT.glob("bot/*/paging.py"),
+     *ROOT.glob("bot/progress/*.py"), *ROOT.glob("bot/settings/*.py"),
      *ROOT.glob("bot/threads/*.py"), *ROOT.glob("bot/follows/*.py"),
      *ROOT.glob("bot/ui/*.py"), ROOT / "bot/ratings/categories.py", ROOT / "bot/ratings/models.py",
      ROOT / "bot/reviews/models.py", ROOT / "bot/reviews/spoilers.py", ROOT / "bot/catalogue/credits.py",

@@ -13,7 +13,7 @@ from bot.core import i18n, limits
 from bot.core.cards import Attachment, Card, Field, Page, Pages
 from bot.core.i18n import _
 from bot.core.text import Md, counted, inline, md, plain
-from bot.ratings.chart import CHART_FILENAME, one_decimal, render_chart
+from bot.ratings.chart import CHART_FILENAME, ChartCache, one_decimal, render_chart
 from bot.ratings.models import SCORES, Category, CategorySet, Forgotten, Leaderboard, MemberScores, ShowRatings, Tally
 from bot.ratings.service import MineResult, Panel
 
@@ -83,8 +83,9 @@ def _tally_field(label: Md, tally: Tally) -> Field:
     return Field(name, md("`1 {line} 5`\n-# {counts}", line=Md(sparkline(tally.distribution)), counts=Md(counts)))
 
 
-def render_show(result: ShowRatings) -> Page:
-    """The answer of /ratings show: a card, and the chart attached as ratings.png."""
+def render_show(result: ShowRatings, charts: ChartCache | None = None) -> Page:
+    """The answer of /ratings show: a card, and the chart attached as ratings.png (from ``charts`` when given:
+    drawn once per version of the show's ratings)."""
     tally = result.tally
     overall = result.overall
     shown = _shown(result.categories, {t.category for t in tally.tallies})
@@ -116,7 +117,9 @@ def render_show(result: ShowRatings) -> Page:
             bars.append((plain(found.category, 40), found))
     card = Card(title=md(_("Ratings — {title}"), title=inline(result.title, 200)), description=description,
                 fields=tuple(fields[: limits.EMBED_FIELDS]), image=f"attachment://{CHART_FILENAME}")
-    return Page(cards=(card,), files=(Attachment(CHART_FILENAME, render_chart(bars)),))
+    chart = render_chart(bars) if charts is None else \
+        charts.chart(result.categories.guild_id, result.anime_id, tally.version, bars)
+    return Page(cards=(card,), files=(Attachment(CHART_FILENAME, chart),))
 
 
 def nobody_rated(title: str) -> Md:

@@ -16,6 +16,7 @@ from bot.core.cooldowns import Cooldown
 from bot.core.i18n import N_, _
 from bot.core.text import inline, md, quote
 from bot.errors import InvalidInput
+from bot.ratings.chart import ChartCache
 from bot.ratings.models import (
     DEFAULTS,
     Category,
@@ -36,6 +37,18 @@ from bot.settings.service import ServerSettingsService
 __all__ = ["LEADERBOARD_SIZE", "MineResult", "Panel", "RatingService"]
 
 LEADERBOARD_SIZE = 100
+
+
+@dataclass(frozen=True)
+class MinePage:
+    """One page of /ratings mine: its shows, which page it is of how many, and the member's totals."""
+
+    result: MineResult
+    number: int
+    pages: int
+    shows: int
+    scores: int
+    keys: tuple[int, ...]
 
 
 def guild_of(guild_id: int | None) -> int:
@@ -75,6 +88,7 @@ class RatingService:
         self.cooldown = Cooldown(settings.rate_cooldown,
                                  what=N_("You're doing ratings too quickly — try again in {seconds} s."))
         self.server_settings = server_settings
+        self.charts = ChartCache()  # /ratings show's charts, drawn once per version of a show's ratings
 
     async def _cooldown(self, guild: int) -> float:
         """The server's rating cooldown (``/settings``), else the global one."""
@@ -196,6 +210,30 @@ class RatingService:
             grouped.setdefault(r.anime_id, (r.title, {}))[1][r.category] = r.score
         shows = tuple(MemberScores(anime_id, title, scores) for anime_id, (title, scores) in grouped.items())
         return MineResult(shows, await self.categories(guild))
+
+    async def mine_page(self, guild_id: int | None, member_id: int, *, after: int | None = None,
+                        forward: bool = True, size: int) -> MinePage:
+        """One page of a member's scores (``size`` shows), by keyset from show ``after``; at an end, the page at
+        that end. Only that page is read, and its place is counted over the primary key."""
+        guild = guild_of(guild_id)
+        shows, scores = await self._store.member_counts(guild, member_id)
+        keys: list[int] = []
+        if after is not None:
+            keys = await self._store.member_show_keys(guild, member_id, after=after, forward=forward, limit=size)
+        if not keys and shows:
+            # From an end: the first page (asked for, or nothing before), or the last (asked for, or nothing after),
+            # which holds what is left over so that pages stay where counting from the start puts them.
+            at_end = forward == (after is not None)
+            keys = await self._store.member_show_keys(guild, member_id, after=None, forward=not at_end,
+                                                      limit=(shows % size or size) if at_end else size)
+        grouped: dict[int, tuple[str, dict[str, float]]] = {key: ("", {}) for key in keys}
+        for r in await self._store.member_ratings_of(guild, member_id, keys):
+            grouped[r.anime_id] = (r.title, grouped[r.anime_id][1])
+            grouped[r.anime_id][1][r.category] = r.score
+        listed = tuple(MemberScores(anime_id, title, found) for anime_id, (title, found) in grouped.items() if found)
+        before = (await self._store.member_counts(guild, member_id, before=keys[0]))[0] if keys else 0
+        return MinePage(MineResult(listed, await self.categories(guild)), before // size + 1,
+                        max(1, -(-shows // size)), shows, scores, tuple(keys))
 
     async def forget(self, guild_id: int | None, member_id: int, show: str) -> Forgotten:
         """Remove every score of a member for a show in the server."""

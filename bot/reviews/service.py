@@ -26,7 +26,7 @@ from bot.reviews.models import EpisodeScope, Review, ReviewText
 from bot.reviews.store import ReviewStore
 from bot.settings.service import ServerSettingsService
 
-__all__ = ["AlreadyReviewed", "ReadItem", "ReviewService", "ShowReviews"]
+__all__ = ["AlreadyReviewed", "ReadItem", "ReviewService"]
 
 
 class AlreadyReviewed(InvalidInput):
@@ -47,17 +47,6 @@ class ReadItem:
     review: Review
     hidden: bool
     note: str | None
-
-
-@dataclass(frozen=True)
-class ShowReviews:
-    """A show's reviews in a server, for /review read."""
-
-    anime_id: int
-    title: str
-    items: tuple[ReadItem, ...]
-    progress: Progress | None = None
-    """The reader's progress, when it decided what is hidden (no ``watched`` given)."""
 
 
 def _guild(guild_id: int | None) -> int:
@@ -219,24 +208,34 @@ class ReviewService:
             raise NotFound(_("That review has been deleted."))
         return review
 
-    async def read(self, guild_id: int | None, show: str, watched: int | None = None,
-                   author_id: int | None = None, caller: Caller = LOCAL, reader_id: int | None = None
-                   ) -> ShowReviews:
-        """This server's reviews of the show ``show`` names (optionally by one member), newest first, each with
-        whether a reader who has watched ``watched`` episodes gets it hidden.
-
-        Without ``watched``, the reader's recorded progress (``/progress``) decides, when there is one.
-        """
-        guild = _guild(guild_id)
+    async def read_show(self, guild_id: int | None, show: str, watched: int | None = None, caller: Caller = LOCAL
+                        ) -> tuple[int, str, bool]:
+        """The show ``show`` names, for /review read (its id, its title, and whether AniList was asked just now),
+        once the options are checked."""
+        _guild(guild_id)
         if watched is not None and watched < 0:
             raise InvalidInput(_("`watched` can't be negative."))
         match = await self._catalogue.show(show, caller)
-        progress = None
-        if watched is None and reader_id is not None and self.progress is not None:
-            progress = await self.progress.of(guild, reader_id, match.entity_id)
-        reviews = await self._store.for_anime(guild, match.entity_id, author_id)
-        items = tuple(ReadItem(r, *self.visible_body(r, watched, progress)) for r in reviews)
-        return ShowReviews(match.entity_id, match.display, items, progress)
+        return match.entity_id, match.display, match.fresh
+
+    async def reader_progress(self, guild_id: int, reader_id: int | None, anime_id: int, watched: int | None
+                              ) -> Progress | None:
+        """The reader's recorded progress in the show, when it decides what is hidden (no ``watched`` given)."""
+        if watched is not None or reader_id is None or self.progress is None:
+            return None
+        return await self.progress.of(guild_id, reader_id, anime_id)
+
+    async def step(self, guild_id: int, anime_id: int, author_id: int | None, *, after: int | None = None,
+                   older: bool = True, inclusive: bool = False) -> Review | None:
+        """One review of a show, by keyset on its number (see ``ReviewStore.next_for_anime``)."""
+        return await self._store.next_for_anime(guild_id, anime_id, author_id, after=after, older=older,
+                                                inclusive=inclusive)
+
+    async def position(self, guild_id: int, anime_id: int, author_id: int | None, number: int) -> tuple[int, int]:
+        """Where review #``number`` stands among a show's reviews, newest first: (its place from 1, how many)."""
+        newer = await self._store.count_for_anime(guild_id, anime_id, author_id, newer_than=number)
+        total = await self._store.count_for_anime(guild_id, anime_id, author_id)
+        return newer + 1, total
 
     async def for_anime(self, guild_id: int, anime_id: int, author_id: int | None = None) -> list[Review]:
         """This server's reviews of a show (optionally by one member), newest first."""
