@@ -169,5 +169,7 @@ async def send_page(interaction: AnyInteraction, kind: str, shown: Shown, *, eph
     if shown.card is None:
         await reply(interaction, shown.gone or md(_("Nothing to show.")), ephemeral=ephemeral)
         return
-    view = None if shown.single else page_view(kind, interaction.user.id, shown)
+    # The buttons speak the page's language: the server's under a public answer, the member's under a private one.
+    with i18n.using(member_language(interaction) if ephemeral else server_language(interaction)):
+        view = None if shown.single else page_view(kind, interaction.user.id, shown)
     await reply(interaction, cards=[shown.card], view=view, ephemeral=ephemeral)

@@ -149,3 +149,24 @@ async def test_a_review_in_a_spanish_server_by_a_japanese_member(sandbox: Sandbo
     _speaks(sandbox, "bob", "pt-BR")
     read = await sandbox.invoke("review read", {"anime": ROUGE, "watched": 2}, user="bob")
     assert "Oculta: revela até o episódio 3, e você assistiu 2." in text_of(read), text_of(read)
+
+
+async def test_page_buttons_keep_the_pages_language(sandbox: Sandbox) -> None:
+    # A public leaderboard in a Spanish server stays Spanish whoever turns its pages; a private list stays in the
+    # language of the member who asked.
+    sandbox.guild(None).locale = "es-ES"
+    _speaks(sandbox, "bob", "ja")
+    for anime_id in range(1, 13):  # twelve shows: two pages of ten
+        assert_clean(await sandbox.invoke("rate", {"anime": f"id:{anime_id}", "category": "Music", "score": 4},
+                                          user="bob"))
+    top = await sandbox.invoke("ratings top", user="bob")
+    assert_clean(top)
+    assert not top.messages[0].flags & FLAG_EPHEMERAL and "Página 1/2" in text_of(top), text_of(top)
+    turned = await sandbox.click(top, "Siguiente", user="bob")
+    assert_clean(turned)
+    assert "Página 2/2" in text_of(turned) and "Mejor puntuados" in text_of(turned), text_of(turned)
+    mine = await sandbox.invoke("ratings mine", user="bob")
+    assert "自分の評価" in text_of(mine) or "このサーバーでの自分の評価" in text_of(mine), text_of(mine)
+    more = await sandbox.click(mine, "次へ", user="bob")
+    assert_clean(more)
+    assert "2/2ページ" in text_of(more), text_of(more)
