@@ -170,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--as", dest="as_user", default="alice", metavar="NAME",
                          help="the member you act as: alice (default), bob, carol, dave, or mod (a moderator)")
     sandbox.add_argument("--mod", action="store_true", help="give that member moderator rights")
+    sandbox.add_argument("--locale", metavar="CODE",
+                         help="the language of your (pretend) Discord app, as Discord names it: ja, es-ES, es-419, "
+                         "pt-BR, en-US … — kansou answers in it when it has that language (REPL: `locale CODE`)")
     sandbox.add_argument("--files", type=Path, metavar="DIR",
                          help="where to save attachments and the bot's log (default: ./sandbox-files)")
     return parser
@@ -253,10 +256,10 @@ def _main(argv: Sequence[str] | None) -> int:
     command = args.command or "run"
     if command == "run" and settings.token is None and _in_a_terminal():
         print(SANDBOX_INSTEAD, flush=True)
-        return _sandbox(settings, script=None, db=None, as_user="alice", mod=False, files=None)
+        return _sandbox(settings, script=None, db=None, as_user="alice", mod=False, files=None, locale=None)
     if command == "sandbox":
         return _sandbox(settings, script=args.script, db=args.db, as_user=args.as_user, mod=args.mod,
-                        files=args.files)
+                        files=args.files, locale=args.locale)
     _configure_logging(settings)
     if command in ("backup", "restore"):  # no discord.py import needed
         return _files_command(command, settings, args.path, force=getattr(args, "force", False))
@@ -297,7 +300,7 @@ def _check(settings: Settings) -> int:
 
 
 def _sandbox(settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool,
-             files: Path | None) -> int:
+             files: Path | None, locale: str | None) -> int:
     """``kansou sandbox``: the bot's log goes to a file, so the terminal holds only the conversation."""
     from sandbox.kansou import sandbox_command  # noqa: PLC0415  # the stand-in only for this command
 
@@ -313,7 +316,7 @@ def _sandbox(settings: Settings, *, script: Path | None, db: Path | None, as_use
         _configure_logging(settings, stream=log_file)
         try:
             return asyncio.run(sandbox_command(settings, script=script, db=db, as_user=as_user, mod=mod,
-                                           files=files_dir, log_path=log_path))
+                                               files=files_dir, log_path=log_path, locale=locale))
         except (KansouError, OSError, sqlite3.Error) as exc:
             print(startup_error(exc), file=sys.stderr)
             return 1

@@ -13,31 +13,41 @@ from bot.anilist.seasons import SeasonImporter, SeasonRun, current_season
 from bot.catalogue.render import render_import
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.title_store import SeasonProgress
-from bot.core.text import Md
+from bot.core.i18n import N_, _
+from bot.core.text import Md, counted, md
 from bot.errors import InvalidInput
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.send import NO_PINGS, content, reply
 
-_SEASON_NAMES = {"WINTER": "Winter", "SPRING": "Spring", "SUMMER": "Summer", "FALL": "Fall"}
+# The option's choices (translated with the command tree when it is registered).
+_SEASONS = {"WINTER": app_commands.locale_str("Winter"), "SPRING": app_commands.locale_str("Spring"),
+            "SUMMER": app_commands.locale_str("Summer"), "FALL": app_commands.locale_str("Fall")}
+_SEASON_NAMES = {"WINTER": N_("Winter {year}"), "SPRING": N_("Spring {year}"), "SUMMER": N_("Summer {year}"),
+                 "FALL": N_("Fall {year}")}
+
+
+def _season(progress: SeasonProgress) -> str:
+    return _(_SEASON_NAMES[progress.season]).format(year=progress.year)
 
 
 def _season_line(progress: SeasonProgress) -> str:
-    name = f"{_SEASON_NAMES[progress.season]} {progress.year}"
-    return (f"Fetching the titles of {name} from AniList: {progress.titles:,} shows so far "
-            f"(page {progress.next_page - 1})…")
+    return _("Fetching the titles of {season} from AniList: {shows} so far (page {page})…").format(
+        season=_season(progress), shows=counted("{n} show", "{n} shows", progress.titles),
+        page=progress.next_page - 1)
 
 
 def _season_done(run: SeasonRun) -> Md:
     """The last word of a season import: done, or where it stopped and how to go on."""
     progress = run.progress
-    name = f"{_SEASON_NAMES[progress.season]} {progress.year}"
+    name = _season(progress)
+    shows = counted("{n} show", "{n} shows", progress.titles)
     if run.stopped is None:
-        return Md(f"**{name}**: the titles of {progress.titles:,} shows are in autocomplete now. Their credits come "
-                  "from AniList when each show is first used.")
-    why = ("To leave AniList's budget to members, one run fetches a few pages." if run.stopped == "page limit"
-           else f"AniList stopped answering: {run.stopped}")
-    return Md(f"**{name}**: {progress.titles:,} shows so far (page {progress.next_page - 1}). {why} Run the same "
-              "command again to go on from the next page.")
+        return md(_("**{season}**: the titles of {shows} are in autocomplete now. Their credits come from AniList "
+                    "when each show is first used."), season=name, shows=shows)
+    why = (md(_("To leave AniList's budget to members, one run fetches a few pages.")) if run.stopped == "page limit"
+           else md(_("AniList stopped answering: {reason}"), reason=_(run.stopped)))
+    return md(_("**{season}**: {shows} so far (page {page}). {why} Run the same command again to go on from the next "
+                "page."), season=name, shows=shows, page=progress.next_page - 1, why=why)
 
 
 @app_commands.guild_only()
@@ -56,10 +66,10 @@ class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Ma
         """Fetch a show's credits from AniList (Manage Server only)."""
         enricher = self.catalogue.enricher
         if enricher is None:
-            raise InvalidInput("AniList is turned off on this bot (ANILIST_API_URL=off).")
+            raise InvalidInput(_("AniList is turned off on this bot (ANILIST_API_URL=off)."))
         text = query.strip()
         if not text or len(text) > 200:
-            raise InvalidInput("Give the show's title (up to 200 characters).")
+            raise InvalidInput(_("Give the show's title (up to {most} characters).").format(most=200))
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await enricher.import_anime(text, requester=(interaction.guild_id, interaction.user.id))
         await reply(interaction, cards=[render_import(result)], ephemeral=True)
@@ -68,7 +78,7 @@ class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Ma
     @app_commands.command(name="season", description="Fetch one season's show titles from AniList for autocomplete.")
     @app_commands.describe(year="The season's year (default: this season's)",
                            season="Winter (Dec–Feb), Spring, Summer or Fall (default: the current season)")
-    @app_commands.choices(season=[app_commands.Choice(name=name, value=code) for code, name in _SEASON_NAMES.items()])
+    @app_commands.choices(season=[app_commands.Choice(name=name, value=code) for code, name in _SEASONS.items()])
     @app_commands.checks.has_permissions(manage_guild=True)
     async def season(self, interaction: Interaction, year: app_commands.Range[int, 1940, 2100] | None = None,
                      season: str | None = None) -> None:
@@ -76,13 +86,13 @@ class Catalogue(commands.GroupCog, group_name="catalogue", group_description="Ma
         anilist = interaction.client.core.anilist
         titles = self.catalogue.titles
         if anilist is None or titles is None:
-            raise InvalidInput("AniList is turned off on this bot (ANILIST_API_URL=off).")
+            raise InvalidInput(_("AniList is turned off on this bot (ANILIST_API_URL=off)."))
         this_year, this_season = current_season(datetime.now(UTC).date())
         chosen = (season or this_season).upper()
         if chosen not in _SEASON_NAMES:
-            raise InvalidInput("Season must be Winter, Spring, Summer or Fall.")
+            raise InvalidInput(_("Season must be Winter, Spring, Summer or Fall."))
         if year is not None and not 1940 <= year <= 2100:
-            raise InvalidInput("Give a year from 1940 to 2100.")
+            raise InvalidInput(_("Give a year from {first} to {last}.").format(first=1940, last=2100))
         await interaction.response.defer(ephemeral=True, thinking=True)
 
         async def show(progress: SeasonProgress) -> None:

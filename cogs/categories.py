@@ -12,8 +12,9 @@ from bot.ui.client import Interaction, KansouBot
 from bot.ui.options import Position
 from bot.ui.send import reply
 
-LABEL_HELP = f"The category's name, as members will see it (up to {LABEL_MAX} characters)"
-WHICH_HELP = "One of this server's categories"
+# Option help, translated with the rest of the command tree when the commands are registered.
+LABEL_HELP = app_commands.locale_str(f"The category's name, as members will see it (up to {LABEL_MAX} characters)")
+WHICH_HELP = app_commands.locale_str("One of this server's categories")
 
 
 @app_commands.guild_only()

@@ -13,6 +13,7 @@ from bot.core.pages import Action, Shown, State, by_index
 from bot.ui.autocomplete import complete_anime, complete_character, complete_person
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.locale import for_everyone
 from bot.ui.pages import send_page
 from bot.ui.send import think_publicly
 
@@ -43,7 +44,8 @@ class Credits(commands.Cog):
         await answer(interaction, self._credits, anime=anime)
 
     async def _credits(self, interaction: Interaction, anime: str) -> None:
-        shown = await self.pages.first_credits(anime, _caller(interaction))
+        # The look-up speaks the member's language (its errors are theirs); the page is the channel's.
+        shown = await self.pages.first_credits(anime, _caller(interaction), render_in=for_everyone(interaction))
         await send_page(interaction, CREDITS, shown)
 
     @app_commands.command(name="voiced", description="Who voiced a character, in Japanese and in the English dub.")
@@ -70,7 +72,9 @@ class Credits(commands.Cog):
 
     async def _voiced(self, interaction: Interaction, character: str, anime: str | None, language: str) -> None:
         result = await self.service.voiced(character, anime, parse_language(language), _caller(interaction))
-        await send_page(interaction, VOICED, by_index(render_voiced(result), "f", 0, voiced_state(result)))
+        with for_everyone(interaction):  # the answer is posted in the channel: the server's language
+            shown = by_index(render_voiced(result), "f", 0, voiced_state(result))
+        await send_page(interaction, VOICED, shown)
 
     @app_commands.command(name="person", description="Everything a voice actor or staff member worked on.")
     @app_commands.describe(name="The person's name (any order, with or without macrons)")
@@ -80,7 +84,7 @@ class Credits(commands.Cog):
         await answer(interaction, self._person, name=name)
 
     async def _person(self, interaction: Interaction, name: str) -> None:
-        shown = await self.pages.first_person(name, _caller(interaction))
+        shown = await self.pages.first_person(name, _caller(interaction), render_in=for_everyone(interaction))
         await send_page(interaction, PERSON, shown)
 
 

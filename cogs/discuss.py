@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import N_, _
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
 from bot.settings.service import ServerSettingsService
@@ -15,6 +16,7 @@ from bot.threads.store import ThreadStore
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.locale import for_everyone
 from bot.ui.options import Episode
 from bot.ui.permissions import THREADS, require
 from bot.ui.send import reply, think_publicly
@@ -43,18 +45,22 @@ class Discuss(commands.Cog):
         settings = await self.settings.effective(interaction.guild_id)
         channel_id = settings.discussion_channel_id or interaction.channel_id
         assert channel_id is not None
-        require(interaction, channel_id, THREADS, "open the episode's thread")
+        require(interaction, channel_id, THREADS, N_("open the episode's thread"))
         if target.behind:
             await interaction.response.defer(ephemeral=True, thinking=True)
         else:
             await think_publicly(interaction)
-        found = await self.threads.find_or_create(interaction.guild_id, target.anime, episode, channel_id,
-                                                  DiscordThreads(interaction.client))
+        with for_everyone(interaction):  # the thread's name and its rule are the server's
+            found = await self.threads.find_or_create(interaction.guild_id, target.anime, episode, channel_id,
+                                                      DiscordThreads(interaction.client))
         if not target.behind:
-            await reply(interaction, render.linked(found))
+            with for_everyone(interaction):
+                text = render.linked(found)
+            await reply(interaction, text)
             return
         view = discord.ui.View()
-        view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=f"Open the episode {episode} thread",
+        view.add_item(discord.ui.Button(style=discord.ButtonStyle.link,
+                                        label=_("Open the episode {n} thread").format(n=episode),
                                         url=render.thread_url(interaction.guild_id, found.thread_id)))
         await reply(interaction, render.behind(target, found), view=view, ephemeral=True)
 

@@ -16,6 +16,7 @@ import logging
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import N_, _
 from bot.core.text import Md, inline, md
 from bot.follows.service import MAX_FOLLOWS, Announced, FollowService
 from bot.follows.store import FollowStore
@@ -86,22 +87,22 @@ class Follow(commands.Cog):
             await self._list(interaction)
             return
         assert interaction.channel_id is not None
-        require(interaction, interaction.channel_id, THREADS, "open episode threads")
+        require(interaction, interaction.channel_id, THREADS, N_("open episode threads"))
         followed = await self.service.follow(interaction.guild_id, interaction.user.id, anime,
                                              interaction.channel_id)
-        await reply(interaction, md("Following **{title}**: when AniList says an episode is out, I'll open its "
-                                    "thread (in the discussion channel from `/settings`, else here) and announce it "
-                                    "once.", title=inline(followed.title, 200)), ephemeral=True)
+        await reply(interaction, md(_("Following **{title}**: when AniList says an episode is out, I'll open its "
+                                      "thread (in the discussion channel from `/settings`, else here) and announce "
+                                      "it once."), title=inline(followed.title, 200)), ephemeral=True)
 
     async def _list(self, interaction: Interaction) -> None:
         shows = await self.service.following(interaction.guild_id)
         if not shows:
-            await reply(interaction, "This server follows no show yet: `/follow anime:`.", ephemeral=True)
+            await reply(interaction, md(_("This server follows no show yet: `/follow anime:`.")), ephemeral=True)
             return
-        lines = [md("• **{title}** — since <t:{at}:D>, by <@{who}>", title=inline(f.title, 150),
+        lines = [md(_("• **{title}** — since <t:{at}:D>, by <@{who}>"), title=inline(f.title, 150),
                     at=int(f.followed_at), who=f.followed_by) for f in shows]
-        await reply(interaction, md("Followed shows ({n} of at most {max}):\n", n=len(shows), max=MAX_FOLLOWS)
-                    + Md("\n").lines(lines), ephemeral=True)
+        await reply(interaction, md(_("Followed shows ({n} of at most {max}):"), n=len(shows), max=MAX_FOLLOWS)
+                    + Md("\n") + Md("\n").lines(lines), ephemeral=True)
 
     @app_commands.command(name="unfollow", description="Stop following a show (its threads stay).")
     @app_commands.guild_only()
@@ -115,8 +116,8 @@ class Follow(commands.Cog):
 
     async def _unfollow(self, interaction: Interaction, anime: str) -> None:
         title = await self.service.unfollow(interaction.guild_id, anime)
-        await reply(interaction, md("No longer following **{title}**; its threads stay.", title=inline(title, 200)),
-                    ephemeral=True)
+        await reply(interaction, md(_("No longer following **{title}**; its threads stay."),
+                                    title=inline(title, 200)), ephemeral=True)
 
 
 async def setup(bot: KansouBot) -> None:

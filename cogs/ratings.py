@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import _
 from bot.core.pages import Action, Shown, State
 from bot.core.text import Md, inline, md
 from bot.errors import InvalidInput
@@ -27,6 +28,7 @@ from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.locale import for_everyone
 from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
 from bot.ui.pages import send_page
@@ -49,16 +51,16 @@ async def mark_finished(interaction: Interaction, progress: ProgressService, gui
     """The "mark as finished" offer under a rating, pressed: record it, and say so privately."""
     done = await progress.finish(guild_id, interaction.user.id, anime_id)
     button.disabled = True
-    button.label = "Marked as finished"
+    button.label = _("Marked as finished")
     await interaction.response.edit_message(view=button.view)
-    await interaction.followup.send(md("Marked **{title}** as finished in your `/progress`: reviews of the whole "
-                                       "series are shown to you in clear now.", title=inline(done.title, 200)),
+    await interaction.followup.send(md(_("Marked **{title}** as finished in your `/progress`: reviews of the "
+                                         "whole series are shown to you in clear now."), title=inline(done.title, 200)),
                                     ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 def finish_button(progress: ProgressService, guild_id: int, anime_id: int) -> discord.ui.Button[Any]:
     """A button that marks the show finished in the member's progress."""
-    button: discord.ui.Button[Any] = discord.ui.Button(label="Mark as finished", emoji="✅",
+    button: discord.ui.Button[Any] = discord.ui.Button(label=_("Mark as finished"), emoji="✅",
                                                        style=discord.ButtonStyle.secondary)
 
     async def pressed(interaction: Interaction) -> None:
@@ -107,7 +109,7 @@ class RatingPanel(OwnedLayout):
             )
             menu.callback = self._picker(category, menu)  # type: ignore[method-assign, assignment]  # typed loosely by discord.py
             box.add_item(discord.ui.ActionRow(menu))
-        box.add_item(discord.ui.TextDisplay(render.PANEL_NOTE))
+        box.add_item(discord.ui.TextDisplay(render.panel_note()))
         if self.finish is not None:
             box.add_item(discord.ui.ActionRow(self.finish))
         self.add_item(box)
@@ -189,8 +191,8 @@ class Ratings(commands.Cog):
 
     async def _rate(self, interaction: Interaction, anime: str, category: str | None, score: Score | None) -> None:
         if score is not None and category is None:
-            raise InvalidInput("Say which category that score is for (`category`), or leave the score out too for a "
-                               "menu of every category.")
+            raise InvalidInput(_("Say which category that score is for (`category`), or leave the score out too "
+                                 "for a menu of every category."))
         lookup = Lookup(interaction, public=False)
         if category is not None and score is not None:
             result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
@@ -236,14 +238,18 @@ class Ratings(commands.Cog):
             text = render.nobody_rated(result.title)
             await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
-        await reply(interaction, note, page=render.render_show(result, self.service.charts))
+        with for_everyone(interaction):  # a post the channel reads: in the server's language
+            page = render.render_show(result, self.service.charts)
+        await reply(interaction, note, page=page)
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")
     @app_commands.autocomplete(category=complete_any_category)
     async def top(self, interaction: Interaction, category: str | None = None) -> None:
         """The server's leaderboard by Bayesian average."""
-        shown = await paging.top(self.service, interaction.guild_id, "f", category=category)
+        await self.service.top(interaction.guild_id, category)  # the category checked in the member's language
+        with for_everyone(interaction):  # the leaderboard (cached now) is the channel's
+            shown = await paging.top(self.service, interaction.guild_id, "f", category=category)
         await send_page(interaction, paging.TOP, shown, ephemeral=shown.card is None)
 
     @ratings.command(name="mine", description="Your own ratings in this server.")

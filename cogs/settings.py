@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.i18n import N_, _
 from bot.core.text import Md
 from bot.errors import InvalidInput
 from bot.settings import render
@@ -51,7 +52,7 @@ class ServerSettingsCog(commands.GroupCog, group_name="settings",
     async def reviews_channel(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Post reviews in one channel, wherever /review write is used."""
         target = channel.id if channel is not None else interaction.channel_id
-        require(interaction, target, POSTING, "post reviews")
+        require(interaction, target, POSTING, N_("post reviews"))
         await self._set(interaction, "reviews_channel_id", target)
 
     @app_commands.command(name="discussion-channel", description="Where episode discussion threads are opened.")
@@ -60,7 +61,7 @@ class ServerSettingsCog(commands.GroupCog, group_name="settings",
     async def discussion_channel(self, interaction: Interaction, channel: discord.TextChannel | None = None) -> None:
         """Open episode threads in one channel."""
         target = channel.id if channel is not None else interaction.channel_id
-        require(interaction, target, THREADS, "open discussion threads")
+        require(interaction, target, THREADS, N_("open discussion threads"))
         await self._set(interaction, "discussion_channel_id", target)
 
     @app_commands.command(name="reply-threads", description="Open a reply thread under every new review by itself.")
@@ -99,7 +100,7 @@ class ServerSettingsCog(commands.GroupCog, group_name="settings",
     async def reset(self, interaction: Interaction, setting: str) -> None:
         """Go back to a setting's default."""
         if setting not in BY_NAME:  # a crafted client may send any string
-            raise InvalidInput("There is no such setting.")
+            raise InvalidInput(_("There is no such setting."))
         await self._set(interaction, setting, None)
 
 

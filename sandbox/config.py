@@ -51,6 +51,7 @@ class UserSpec:
     id: int = 0
     global_name: str | None = None
     bot: bool = False
+    locale: str | None = None  # their Discord client's language (e.g. "ja", "es-ES"); None: the sandbox's locale
 
 
 @dataclass

@@ -373,7 +373,7 @@ def interaction_payload(state: SandboxState, target: Target | DmTarget, *, kind:
         "member": world.member_payload(guild, user.id, with_permissions=True, channel=channel),
         "token": token, "version": 1,
         "app_permissions": str(world.permissions(guild, world.bot.id, channel)),
-        "locale": state.config.locale, "guild_locale": guild.locale,
+        "locale": user.locale or state.config.locale, "guild_locale": guild.locale,
         "entitlements": [], "entitlement_sku_ids": [],
         "authorizing_integration_owners": {"0": str(guild.id)},
         "context": 0, "attachment_size_limit": state.config.max_upload_bytes,
@@ -391,7 +391,7 @@ def _dm_payload(state: SandboxState, target: DmTarget, *, kind: int, data: dict[
         "id": str(interaction_id), "application_id": str(state.config.application_id), "type": kind,
         "data": data, "channel_id": str(target.channel_id), "channel": world.dm_payload(target.user),
         "user": world.user_payload(target.user), "token": token, "version": 1,
-        "app_permissions": str(state.config.bot_permissions), "locale": state.config.locale,
+        "app_permissions": str(state.config.bot_permissions), "locale": target.user.locale or state.config.locale,
         "entitlements": [], "entitlement_sku_ids": [],
         "authorizing_integration_owners": {"0": "0"},  # a server-installed app, used in its bot DM
         "context": 1, "attachment_size_limit": state.config.max_upload_bytes,

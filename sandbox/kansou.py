@@ -17,9 +17,11 @@ from bot.anilist import USER_AGENT
 from bot.anilist.enrich import MAX_WAIT
 from bot.app import open_core
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.ui.client import KansouBot
 from sandbox.config import SandboxConfig, SandboxEndpoints
 from sandbox.harness import BotFactory
+from sandbox.registration import LOCALES
 from sandbox.repl import run_sandbox
 
 ANILIST_OFF = "AniList is off or unreachable: only the local catalogue answers"
@@ -131,7 +133,7 @@ async def _scratch_db(path: Path | None) -> AsyncIterator[Path]:
 
 async def sandbox_command(
     settings: Settings, *, script: Path | None, db: Path | None, as_user: str, mod: bool, files: Path,
-    log_path: Path | None = None,
+    log_path: Path | None = None, locale: str | None = None,
 ) -> int:
     """``kansou sandbox``: the stand-in and the real bot in this process, on a scratch database (or ``db``)."""
     async with _scratch_db(db) as db_path:
@@ -139,7 +141,9 @@ async def sandbox_command(
         # catalogue is reported like for `kansou run` (a clear error, exit 1) rather than as a failed bot.
         async with open_core(settings, db_path=db_path):
             pass
+        if locale is not None and locale not in LOCALES:
+            raise ConfigError(f"--locale {locale}: not one of Discord's locales (e.g. ja, es-ES, pt-BR, en-US).")
         return await run_kansou_sandbox(
             settings, db_path=db_path, script=script, as_user=as_user, mod=mod, files_dir=files,
-            log_path=log_path,
+            log_path=log_path, config=SandboxConfig.default(locale=locale) if locale else None,
         )

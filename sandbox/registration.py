@@ -17,6 +17,11 @@ CHOICES_MAX = 25
 CHAT_INPUT_MAX = 100
 CONTEXT_MENU_MAX = 5
 COMMAND_SIZE_MAX = 8000
+#: Discord's locales (https://discord.com/developers/docs/reference#locales): the keys a localisation may use.
+LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR",
+    "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
+})
 
 
 def _name_char_ok(char: str) -> bool:
@@ -50,6 +55,50 @@ def check_name(name: object, path: str, what: str, *, chat_input: bool) -> list[
     return []
 
 
+def _check_localizations(item: dict[str, Any], path: str, what: str, *, chat_input: bool,
+                          description: bool = True) -> list[Breach]:
+    """``name_localizations`` and ``description_localizations``: known locales, each value held to the same rule."""
+    out: list[Breach] = []
+    fields = ("name_localizations", "description_localizations") if description else ("name_localizations",)
+    for field in fields:
+        table = item.get(field)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            out.append(Breach(f"{what} {field} is not an object", f"{path}.{field}", repr(table),
+                              "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"))
+            continue
+        for locale, value in table.items():
+            where = f"{path}.{field}.{locale}"
+            if locale not in LOCALES:
+                out.append(Breach(f"{what} localised for an unknown locale", where, f"locale {locale!r}",
+                                  "LOCALE_INVALID", f"Invalid locale: {locale}"))
+            elif field == "name_localizations":
+                out += check_name(value, where, f"{what} ({locale})", chat_input=chat_input)
+            else:
+                out += _check_description(value, where, f"{what} ({locale})")
+    return out
+
+
+def _localised_names(items: list[Any]) -> list[Breach]:
+    """Names at one level must stay unique in every locale too (a translation may not collide with a sibling)."""
+    out: list[Breach] = []
+    for locale in sorted({k for i in items if isinstance(i, dict) for k in (i.get("name_localizations") or {})}):
+        seen: dict[str, str] = {}
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            shown = (item.get("name_localizations") or {}).get(locale) or item.get("name")
+            if not isinstance(shown, str):
+                continue
+            if shown in seen:
+                out.append(Breach("duplicate localised name", f"name_localizations.{locale}",
+                                  f"{item.get('name')!r} and {seen[shown]!r} are both {shown!r} in {locale}",
+                                  "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS", "Option name already exists"))
+            seen.setdefault(shown, str(item.get("name")))
+    return out
+
+
 def _check_description(value: object, path: str, what: str) -> list[Breach]:
     if not isinstance(value, str) or not value:
         return [Breach(f"{what} description is empty", path, f"{what} description is missing or empty",
@@ -77,6 +126,12 @@ def _check_choices(option: dict[str, Any], path: str) -> list[Breach]:
     for k, choice in enumerate(choices):
         cpath = f"{path}.choices.{k}"
         name, value = choice.get("name"), choice.get("value")
+        out += _check_localizations(choice, cpath, "choice", chat_input=False, description=False)
+        for locale, shown in (choice.get("name_localizations") or {}).items():
+            if isinstance(shown, str) and not 1 <= len(shown) <= 100:
+                out.append(Breach("choice name > 100 characters", f"{cpath}.name_localizations.{locale}",
+                                  f"choice name {shown!r}", "BASE_TYPE_BAD_LENGTH",
+                                  "Must be between 1 and 100 in length."))
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
             out.append(Breach("choice name > 100 characters" if isinstance(name, str) and name else
                               "choice name is empty", f"{cpath}.name", f"choice name {name!r}",
@@ -106,6 +161,7 @@ def _check_options(options: object, path: str, *, depth: int) -> list[Breach]:
                           "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Sub-command and sub-command group option "
                           "types are mutually exclusive to all other types"))
     seen: set[str] = set()
+    out += _localised_names(options)
     optional_seen = False
     for j, option in enumerate(options):
         if not isinstance(option, dict):
@@ -118,6 +174,7 @@ def _check_options(options: object, path: str, *, depth: int) -> list[Breach]:
             continue
         out += check_name(option.get("name"), f"{opath}.name", "option", chat_input=True)
         out += _check_description(option.get("description"), f"{opath}.description", "option")
+        out += _check_localizations(option, opath, "option", chat_input=True)
         name = option.get("name")
         if isinstance(name, str):
             if name in seen:
@@ -188,6 +245,7 @@ def check_command(command: dict[str, Any], path: str) -> list[Breach]:
     chat = kind == CHAT_INPUT
     out = check_name(command.get("name"), f"{path}.name".lstrip("."), "command", chat_input=chat)
     description = command.get("description")
+    out += _check_localizations(command, path, "command", chat_input=chat, description=chat)
     if chat:
         out += _check_description(description, f"{path}.description".lstrip("."), "command")
         out += _check_options(command.get("options"), f"{path}.options".lstrip("."), depth=0)
@@ -208,6 +266,7 @@ def check_commands(commands: list[Any]) -> list[Breach]:
     out: list[Breach] = []
     seen: dict[tuple[int, str], int] = {}
     counts = {CHAT_INPUT: 0, USER_COMMAND: 0, MESSAGE_COMMAND: 0}
+    out += _localised_names([c for c in commands if isinstance(c, dict) and c.get("type", CHAT_INPUT) == CHAT_INPUT])
     for i, command in enumerate(commands):
         if not isinstance(command, dict):
             out.append(Breach("command is not an object", str(i), repr(command), "DICT_TYPE_CONVERT",

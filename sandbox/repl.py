@@ -11,6 +11,7 @@ Lines (interactive and script)::
     press 2            press button [2] of the last message that has components (or: press Next ▶)
     select 1 frieren, Dungeon    choose values in select [1] (value, label or a label's start; comma-separated)
     as bob             act as another member         mod on | mod off   give/take the Moderators role
+    locale es-ES       your Discord language (ja, es-ES, pt-BR, en-US …; "locale" alone says which)
     channel reviews    switch channel                guild Other Server  switch guild (and channel)
     reveal on | off    show or hide ||spoilers||     messages [#channel] show a channel's messages
     help               this text                     quit               leave
@@ -54,6 +55,7 @@ from sandbox.errors import SandboxUsageError
 from sandbox.harness import BotFactory, running_sandbox
 from sandbox.lineparse import parse_command_line
 from sandbox.modal import ModalView
+from sandbox.registration import LOCALES
 from sandbox.render import Renderer
 from sandbox.results import InteractionResult, format_record
 from sandbox.script import Step, parse_script
@@ -160,6 +162,8 @@ class ReplSession:
             self._switch_user(rest)
         elif word == "mod":
             self._mod(rest)
+        elif word == "locale":
+            self._locale(rest)
         elif word == "channel":
             self.channel = self.sandbox.channel(rest, self.guild)
             self.say(f"(now in #{self.channel.name})")
@@ -253,6 +257,14 @@ class ReplSession:
         self.sandbox.set_moderator(self.sandbox.user, on, self.guild)
         self.say(f"({self.sandbox.user.name} {'is now a moderator' if on else 'is no longer a moderator'}"
                  f" in {self.guild.name})")
+
+    def _locale(self, rest: str) -> None:
+        user = self.sandbox.user
+        if rest:
+            if rest not in LOCALES:
+                raise SandboxUsageError(f"unknown locale {rest!r}: one of Discord's, e.g. ja, es-ES, pt-BR, en-US")
+            user.locale = rest
+        self.say(f"({user.name}'s Discord is in {user.locale or self.sandbox.config.locale})")
 
     def _messages(self, rest: str) -> None:
         channel = self.sandbox.channel(rest or self.channel.id, self.guild)

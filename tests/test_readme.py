@@ -187,3 +187,15 @@ def test_the_commands_examples_run_without_a_refusal(tmp_path: Path) -> None:
              for line in (["as mod", e, "as alice"] if e.startswith(MODERATORS_ONLY) else [e])]
     run = run_script(script(steps, answers), tmp_path)
     assert refusals(run) == [], "\n".join(refusals(run))
+
+
+def test_the_exchange_in_spanish_is_what_the_sandbox_prints(tmp_path: Path) -> None:
+    shown = normalise(fenced_block("## In your language"))
+    steps = [m.group(2) for line in shown if (m := PROMPT.match(line))]
+    assert steps[0] == "locale es-ES" and len(steps) >= 3
+    run = run_script("\n".join(steps) + "\n", tmp_path)
+    assert refusals(run) == [], "\n".join(refusals(run))
+    printed = normalise(run.transcript)
+    first = next(i for i, line in enumerate(printed) if PROMPT.match(line))
+    last = max(i for i, line in enumerate(printed) if line.startswith("OK: "))
+    assert "\n".join(printed[first:last]).strip() == "\n".join(shown)

@@ -27,6 +27,7 @@ from bot.anilist.queries import AIRING_PER_PAGE, ALL_QUERIES, PER_PAGE
 from bot.anilist.singleflight import SingleFlight
 from bot.catalogue.models import MAX_ID, CatalogueBundle, in_range
 from bot.config import DEFAULT_ANILIST_URL
+from bot.core.i18n import N_, _
 from bot.errors import NotFound, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,18 +52,30 @@ DEFAULT_TIMEOUT = 10.0
 MAX_BODY = 5 * 1024 * 1024
 """Bytes of (decoded) answer read at most: AniList's largest real page is far below 1 MB."""
 
-NOT_ANSWERING = "AniList is not answering right now."
-CANNOT_ANSWER = "AniList could not answer that request right now."
+NOT_ANSWERING = N_("AniList is not answering right now.")  # translated where shown (bot.ui.errors)
+CANNOT_ANSWER = N_("AniList could not answer that request right now.")
 
 
 def rate_limited_message(seconds: int) -> str:
     """What a member is told while AniList's own back-off (a 429) is in force."""
-    return f"AniList is rate limiting us; try again in {seconds} s."
+    return _("AniList is rate limiting us; try again in {seconds} s.").format(seconds=seconds)
+
+
+CUT_OFF = {  # a list AniList has more of than kansou reads: (which list, of what) → what the importer is told
+    ("characters", "show"): N_("AniList lists more than {limit} characters for this show; only the first {limit} "
+                               "were read."),
+    ("staff", "show"): N_("AniList lists more than {limit} staff credits for this show; only the first {limit} "
+                          "were read."),
+    ("characters", "person"): N_("AniList lists more than {limit} voice roles for this person; only the first "
+                                 "{limit} were read."),
+    ("staff", "person"): N_("AniList lists more than {limit} staff roles for this person; only the first {limit} "
+                            "were read."),
+}
 
 
 def share_used_message(seconds: int) -> str:
     """What a member is told when their own share of the AniList budget is used up for the moment."""
-    return f"AniList has had your share of look-ups for now; try again in {seconds} s."
+    return _("AniList has had your share of look-ups for now; try again in {seconds} s.").format(seconds=seconds)
 
 
 _member: ContextVar[Hashable | None] = ContextVar("kansou_anilist_member", default=None)
@@ -71,7 +84,7 @@ _member: ContextVar[Hashable | None] = ContextVar("kansou_anilist_member", defau
 
 def busy_message(seconds: int) -> str:
     """What a member is told when kansou's own limiter has no slot soon enough."""
-    return f"AniList is busy; try again in {seconds} s."
+    return _("AniList is busy; try again in {seconds} s.").format(seconds=seconds)
 
 
 def make_http_client(timeout: float, *, user_agent: str = USER_AGENT) -> httpx.AsyncClient:
@@ -243,14 +256,14 @@ class AniListClient:
     async def fetch_anime(self, anilist_id: int, *, max_wait: float | None = None) -> CatalogueBundle:
         """A show with all its characters (Japanese and English voice actors) and staff, as a bundle."""
         if not in_range(anilist_id, (1, MAX_ID)):
-            raise NotFound(f"AniList has no anime with id {anilist_id}.")
+            raise NotFound(_("AniList has no anime with id {id}.").format(id=anilist_id))
         deadline = self._deadline(max_wait)
         return await self._bundles.run(("anime", anilist_id), lambda: self._fetch_anime(anilist_id, deadline))
 
     async def fetch_person(self, staff_id: int, *, max_wait: float | None = None) -> CatalogueBundle:
         """A person with every anime they voiced a character in or worked on, as a bundle."""
         if not in_range(staff_id, (1, MAX_ID)):
-            raise NotFound(f"AniList has no person with id {staff_id}.")
+            raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id))
         deadline = self._deadline(max_wait)
         return await self._bundles.run(("person", staff_id), lambda: self._fetch_person(staff_id, deadline))
 
@@ -291,11 +304,11 @@ class AniListClient:
             try:
                 data = await self._request("FetchAnime", variables, deadline)
             except NotFound:
-                raise NotFound(f"AniList has no anime with id {anilist_id}.") from None
+                raise NotFound(_("AniList has no anime with id {id}.").format(id=anilist_id)) from None
             media = as_dict(data.get("Media"))
             draft = draft or builder.anime(media)
             if draft is None:
-                raise NotFound(f"AniList has no anime with id {anilist_id}.")
+                raise NotFound(_("AniList has no anime with id {id}.").format(id=anilist_id))
             if more["characters"]:
                 characters = as_dict(media.get("characters"))
                 mapping.add_anime_characters(builder, draft, characters.get("edges"))
@@ -317,19 +330,21 @@ class AniListClient:
             try:
                 data = await self._request("FetchPerson", variables, deadline)
             except NotFound:
-                raise NotFound(f"AniList has no person with id {staff_id}.") from None
+                raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id)) from None
             staff = as_dict(data.get("Staff"))
             if person is None:
                 person = builder.person(staff)
                 if person is None:
-                    raise NotFound(f"AniList has no person with id {staff_id}.")
+                    raise NotFound(_("AniList has no person with id {id}.").format(id=staff_id))
                 language = mapping.language_name(staff.get("languageV2"))
             if more["characters"]:
                 roles = as_dict(staff.get("characterMedia"))
                 if language is None and as_list(roles.get("edges")) and pages["characters"] == 1:
+                    given = as_str(staff.get("languageV2"))
                     builder.notes.append(
-                        f"AniList gives {as_str(staff.get('languageV2')) or 'no language'} as this person's "
-                        "language, which kansou does not list; their voice roles were left out."
+                        _("AniList gives {language} as this person's language, which kansou does not list; their "
+                          "voice roles were left out.").format(language=given) if given else
+                        _("AniList gives no language for this person; their voice roles were left out.")
                     )
                 mapping.add_person_characters(builder, person, language, roles.get("edges"))
                 more["characters"] = self._next_page(builder, pages, "characters", roles, "person")
@@ -349,9 +364,7 @@ class AniListClient:
             return False  # "more" but an empty page: stop rather than walk an endless list
         if pages[which] >= self._max_pages:
             limit = self._max_pages * PER_PAGE
-            builder.notes.append(
-                f"AniList lists more than {limit} {which} entries for this {of}; only the first {limit} were read."
-            )
+            builder.notes.append(_(CUT_OFF[which, of]).format(limit=limit))
             return False
         pages[which] += 1
         return True
@@ -464,7 +477,7 @@ class AniListClient:
         body = as_dict(payload)
         errors = [as_dict(e) for e in as_list(body.get("errors"))]
         if any(e.get("message") == "Not Found." or e.get("status") == 404 for e in errors):
-            raise NotFound("AniList has nothing with that id.")
+            raise NotFound(_("AniList has nothing with that id."))
         if response.status_code >= 500:
             log.warning("AniList %s: HTTP %s", name, response.status_code)
             raise UpstreamUnavailable(NOT_ANSWERING)

@@ -23,6 +23,7 @@ from bot.catalogue.store import CatalogueStore
 from bot.catalogue.title_store import TitleStore
 from bot.catalogue.titles import MAX_EPISODES, MAX_NAME, MAX_YEAR, TitleEntry
 from bot.core.cooldowns import Cooldown
+from bot.core.i18n import N_, _
 from bot.core.names import normalize
 from bot.core.text import quote
 from bot.errors import NotFound, NotSure, OnCooldown, UpstreamUnavailable
@@ -85,7 +86,7 @@ def pick_hit(query: str, hits: list[AnimeHit]) -> AnimeHit:
     if len(exact) == 1:
         return exact[0]
     shown = exact if exact else hits
-    raise NotSure(f"AniList knows several shows by the name {quote(query)}: which one do you mean?",
+    raise NotSure(_("AniList knows several shows by the name {name}: which one do you mean?").format(name=quote(query)),
                   [hit_label(h) for h in shown], [f"{ANILIST_PREFIX}{h.anilist_id}" for h in shown], query)
 
 
@@ -93,8 +94,9 @@ def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUna
     """One sentence: what we lack, and AniList's own reason, which says when to retry if AniList said so."""
     # The client's messages are whole sentences ("AniList is not answering right now.", "AniList is rate limiting
     # us; try again in 60 s."): say it once, and add a wait only when it names none.
-    wait = "" if error.retry_after else " Try again in a minute."
-    return UpstreamUnavailable(f"I don't have {quote(query)} yet, and {error}{wait}", retry_after=error.retry_after)
+    said = (_("I don't have {query} yet, and {reason}") if error.retry_after
+            else _("I don't have {query} yet, and {reason} Try again in a minute."))
+    return UpstreamUnavailable(said.format(query=quote(query), reason=_(str(error))), retry_after=error.retry_after)
 
 
 class AniListEnricher:
@@ -119,7 +121,8 @@ class AniListEnricher:
         self.max_age = max_age_days * 86400.0
         self._max_wait = max_wait
         self._clock = clock
-        self.cooldown = Cooldown(member_cooldown, what="AniList look-ups")
+        self.cooldown = Cooldown(member_cooldown,
+                                 what=N_("You're doing AniList look-ups too quickly — try again in {seconds} s."))
 
     async def _store(self, bundle: CatalogueBundle) -> LoadReport:
         report = await self._repo.load_bundle(bundle, source=SOURCE, fetched_at=self._clock())
@@ -206,7 +209,7 @@ class AniListEnricher:
                 except NotFound:
                     return None
         except UpstreamUnavailable as exc:
-            raise _unavailable_for_miss(f"AniList show {anilist_id}", exc) from exc
+            raise _unavailable_for_miss(_("AniList show {id}").format(id=anilist_id), exc) from exc
 
     def _age(self, fetched_at: float | None) -> float | None:
         return None if fetched_at is None else max(0.0, self._clock() - fetched_at)
@@ -251,8 +254,8 @@ class AniListEnricher:
                 bundle = await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait)
                 report = await self._store(bundle)
         if not hits:
-            raise NotFound(f"AniList has no anime matching {quote(query)}.")
+            raise NotFound(_("AniList has no anime matching {query}.").format(query=quote(query)))
         anime = await self._repo.anime_by_anilist(hits[0].anilist_id)
         if anime is None:  # pragma: no cover - load_bundle stores what fetch_anime returns
-            raise NotFound("AniList's answer could not be stored.")
+            raise NotFound(_("AniList's answer could not be stored."))
         return ImportResult(anime, report, bundle.notes)

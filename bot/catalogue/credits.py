@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.catalogue.models import Anime, Character, Person, StaffRole, VoiceRole
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
+from bot.core.i18n import _
 from bot.core.text import inline, md
 from bot.errors import InvalidInput, NotFound
 
@@ -21,7 +22,7 @@ def parse_language(text: str) -> Language:
         return languages[text.strip().lower()]
     except KeyError:
         pass
-    raise InvalidInput("Language must be Japanese, English or All languages.")
+    raise InvalidInput(_("Language must be Japanese, English or All languages."))
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class CreditsService:
         match = await self._catalogue.resolve("anime", query, caller)
         anime = await self._repo.anime(match.entity_id)
         if anime is None:
-            raise NotFound("That show is no longer in the catalogue.")
+            raise NotFound(_("That show is no longer in the catalogue."))
         stale_age = await self._catalogue.refresh("anime", anime, caller)
         anime = await self._repo.anime(anime.id) or anime
         staff: dict[str, list[Person]] = {}
@@ -92,7 +93,7 @@ class CreditsService:
         cast: dict[int, tuple[Character, list[VoiceRole]]] = {}
         for role in await self._repo.anime_cast(anime.id):
             cast.setdefault(role.character.id, (role.character, []))[1].append(role)
-        for _, roles in cast.values():
+        for _character, roles in cast.values():
             roles.sort(key=lambda r: (r.language != "japanese", r.language, r.person.name))
         aliases = await self._repo.aliases("anime", anime.id)
         return AnimeCredits(anime, aliases, list(staff.items()), list(cast.values()), stale_age, match.fresh)
@@ -104,7 +105,7 @@ class CreditsService:
         match = await self._catalogue.resolve("character", character, caller)
         found = await self._repo.character(match.entity_id)
         if found is None:
-            raise NotFound("That character is no longer in the catalogue.")
+            raise NotFound(_("That character is no longer in the catalogue."))
         roles = await self._repo.character_roles(found.id)
         anime_filter = None
         if anime is not None and anime.strip():
@@ -112,8 +113,8 @@ class CreditsService:
             if anime_filter is not None:
                 roles = [r for r in roles if r.anime.id == anime_filter.id]
                 if not roles:
-                    raise NotFound(md("{name} has no voice credit in {show} in my catalogue.",
-                                      name=inline(found.name, 100), show=inline(anime_filter.title, 100)))
+                    raise NotFound(md(_("{name} has no voice credit in {title} in my catalogue."),
+                                      name=inline(found.name, 100), title=inline(anime_filter.title, 200)))
         in_language = [r for r in roles if language in ("all", r.language)]
         others = sorted({r.language for r in roles} - {r.language for r in in_language})
         # One credit per voice actor and language, however many seasons they voiced the character in
@@ -140,7 +141,7 @@ class CreditsService:
         match = await self._catalogue.resolve("person", query, caller)
         person = await self._repo.person(match.entity_id)
         if person is None:
-            raise NotFound("That person is no longer in the catalogue.")
+            raise NotFound(_("That person is no longer in the catalogue."))
         stale_age = await self._catalogue.refresh("person", person, caller)
         person = await self._repo.person(person.id) or person
         voice: dict[int, tuple[Anime, list[VoiceRole]]] = {}

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core import i18n
+from bot.core.i18n import N_, _
 from bot.core.text import plural
 from bot.errors import CatalogueFormatError
 
@@ -19,16 +21,16 @@ LANGUAGES = ("japanese", "english", "korean", "chinese", "spanish", "portuguese"
              "italian", "hebrew", "hungarian")
 
 FORMAT_LABELS: dict[str, str] = {
-    "TV": "TV",
-    "TV_SHORT": "TV short",
-    "MOVIE": "Movie",
-    "SPECIAL": "Special",
-    "OVA": "OVA",
-    "ONA": "ONA",
-    "MUSIC": "Music video",
+    "TV": N_("TV"),
+    "TV_SHORT": N_("TV short"),
+    "MOVIE": N_("Movie"),
+    "SPECIAL": N_("Special"),
+    "OVA": N_("OVA"),
+    "ONA": N_("ONA"),
+    "MUSIC": N_("Music video"),
 }
-"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read."""
-OTHER_FORMAT = "Other"
+"""A show's ``format`` as stored (AniList's ``MediaFormat`` code) → the name members read (translated where read)."""
+OTHER_FORMAT = N_("Other")
 # Imports from before formats were stored as codes hold "TV short", "Movie", "Music": read them too.
 _FORMAT_SPELLINGS = {**{code: code for code in FORMAT_LABELS}, "MUSIC_VIDEO": "MUSIC"}
 
@@ -41,16 +43,22 @@ def format_label(stored: str | None) -> str | None:
     if stored is None or not stored.strip():
         return None
     code = _FORMAT_SPELLINGS.get("_".join(stored.upper().replace("_", " ").split()))
-    return FORMAT_LABELS[code] if code is not None else OTHER_FORMAT
+    return _(FORMAT_LABELS[code]) if code is not None else _(OTHER_FORMAT)
 
 
-OTHER = "Other"
+OTHER = N_("Other")
 """What any enum value kansou does not know reads as: a closed set of names, never AniList's raw text."""
-SEASON_LABELS: dict[str, str] = {"WINTER": "Winter", "SPRING": "Spring", "SUMMER": "Summer", "FALL": "Fall"}
+SEASON_LABELS: dict[str, str] = {"WINTER": N_("Winter"), "SPRING": N_("Spring"), "SUMMER": N_("Summer"),
+                                  "FALL": N_("Fall")}
 """AniList's ``MediaSeason`` → the name members read."""
-CHARACTER_ROLE_LABELS: dict[str, str] = {"MAIN": "Main", "SUPPORTING": "Supporting", "BACKGROUND": "Background"}
+CHARACTER_ROLE_LABELS: dict[str, str] = {"MAIN": N_("Main"), "SUPPORTING": N_("Supporting"),
+                                          "BACKGROUND": N_("Background")}
 """AniList's ``CharacterRole`` → the name members read."""
-LANGUAGE_LABELS: dict[str, str] = {language: language.title() for language in LANGUAGES}
+LANGUAGE_LABELS: dict[str, str] = {
+    "japanese": N_("Japanese"), "english": N_("English"), "korean": N_("Korean"), "chinese": N_("Chinese"),
+    "spanish": N_("Spanish"), "portuguese": N_("Portuguese"), "french": N_("French"), "german": N_("German"),
+    "italian": N_("Italian"), "hebrew": N_("Hebrew"), "hungarian": N_("Hungarian"),
+}
 """A voice language as stored (one of :data:`LANGUAGES`) → the name members read."""
 
 
@@ -64,19 +72,19 @@ def _code(value: str | None) -> str | None:
 def season_label(value: str | None) -> str | None:
     """"WINTER" → "Winter"; anything kansou does not know → "Other"; None when none is given."""
     code = _code(value)
-    return None if code is None else SEASON_LABELS.get(code, OTHER)
+    return None if code is None else _(SEASON_LABELS.get(code, OTHER))
 
 
 def character_role_label(value: str | None) -> str | None:
     """"MAIN" → "Main", "SUPPORTING" → "Supporting"; anything else → "Other"; None when none is given."""
     code = _code(value)
-    return None if code is None else CHARACTER_ROLE_LABELS.get(code, OTHER)
+    return None if code is None else _(CHARACTER_ROLE_LABELS.get(code, OTHER))
 
 
 def language_label(value: str | None) -> str | None:
     """"japanese" or "JAPANESE" → "Japanese"; a language kansou does not list → "Other"; None when none."""
     code = _code(value)
-    return None if code is None else LANGUAGE_LABELS.get(code.lower(), OTHER)
+    return None if code is None else _(LANGUAGE_LABELS.get(code.lower(), OTHER))
 
 
 MAX_ID = 2**31 - 1
@@ -116,6 +124,11 @@ class Anime:
     def title(self) -> str:
         """The title members most likely know: English when there is one, else romaji."""
         return self.title_english or self.title_romaji
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the language messages are written in: the Japanese one for Japanese, else :attr:`title`."""
+        return (self.title_native or self.title) if i18n.current() == "ja" else self.title
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 from bot.catalogue.credits import AnimeCredits, CreditsService, Language, PersonCredits, VoicedResult
@@ -20,15 +21,16 @@ from bot.catalogue.search import ID_PREFIX
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.catalogue.store import CatalogueStore, Listing
 from bot.core.cards import Card
-from bot.core.pages import Action, Shown, State, by_index
-from bot.core.text import plural
+from bot.core.i18n import N_, _
+from bot.core.pages import Action, Shown, State, by_index, page_label
+from bot.core.text import counted
 from bot.errors import InvalidInput, NotFound
 
 __all__ = ["CREDITS", "PERSON", "VOICED", "CreditPages", "voiced_page", "voiced_state"]
 
 CREDITS = "cr"  # the page kinds, as the buttons name them
 PERSON = "pe"
-STALE = "These buttons are out of date — run the command again."
+STALE = N_("These buttons are out of date — run the command again.")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class _Window:
 
 
 def _footer(number: int, count: int, *extra: str | None) -> str | None:
-    said = [f"Page {number}/{count}"] if count > 1 else []
+    said = [page_label(number, count)] if count > 1 else []
     said += [e for e in extra if e]
     return " · ".join(said) or None
 
@@ -64,33 +66,40 @@ class CreditPages:
 
     # -- the first page (the command) ---------------------------------------------------------------------
 
-    async def first_credits(self, query: str, caller: Caller = LOCAL) -> Shown:
-        """The first page of /credits for the show ``query`` names (asking AniList as /credits always did)."""
+    async def first_credits(self, query: str, caller: Caller = LOCAL,
+                            render_in: AbstractContextManager[None] | None = None) -> Shown:
+        """The first page of /credits for the show ``query`` names (asking AniList as /credits always did).
+
+        ``render_in``: the language the page is written in (the look-up and its errors keep the caller's).
+        """
         match = await self._catalogue.resolve("anime", query, caller)
         anime = await self._store.anime(match.entity_id)
         if anime is None:
-            raise NotFound("That show is no longer in the catalogue.")
+            raise NotFound(_("That show is no longer in the catalogue."))
         stale_age = await self._catalogue.refresh("anime", anime, caller)
-        return await self._turn(CREDITS, anime.id, "f", None, stale_age, fresh=match.fresh)
+        with render_in or nullcontext():
+            return await self._turn(CREDITS, anime.id, "f", None, stale_age, fresh=match.fresh)
 
-    async def first_person(self, query: str, caller: Caller = LOCAL) -> Shown:
-        """The first page of /person for the person ``query`` names."""
+    async def first_person(self, query: str, caller: Caller = LOCAL,
+                           render_in: AbstractContextManager[None] | None = None) -> Shown:
+        """The first page of /person for the person ``query`` names (``render_in`` as for /credits)."""
         match = await self._catalogue.resolve("person", query, caller)
         person = await self._store.person(match.entity_id)
         if person is None:
-            raise NotFound("That person is no longer in the catalogue.")
+            raise NotFound(_("That person is no longer in the catalogue."))
         stale_age = await self._catalogue.refresh("person", person, caller)
-        return await self._turn(PERSON, person.id, "f", None, stale_age)
+        with render_in or nullcontext():
+            return await self._turn(PERSON, person.id, "f", None, stale_age)
 
     # -- the buttons ----------------------------------------------------------------------------------------
 
     async def turn(self, kind: str, action: Action, state: State) -> Shown:
         """The page ``action`` leads to from the page ``state`` names."""
         if kind not in _PARTS or len(state) != 4 or any(value is None for value in state):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         owner, part, first, last = (int(value or 0) for value in state)
         if not 0 <= part < len(_PARTS[kind]):
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         return await self._turn(kind, owner, action, (part, first, last), None)
 
     async def _turn(self, kind: str, owner: int, action: Action, at: tuple[int, int, int] | None,
@@ -157,7 +166,7 @@ class CreditPages:
                             counts: Sequence[int], stale_age: float | None, fresh: bool = False) -> Card:
         anime = await self._store.anime(anime_id)
         if anime is None:
-            raise NotFound("That show is no longer in the catalogue.")
+            raise NotFound(_("That show is no longer in the catalogue."))
         staff: dict[str, list[Person]] = {}
         cast: dict[int, tuple[Character, list[VoiceRole]]] = {}
         for window in windows:
@@ -170,23 +179,23 @@ class CreditPages:
                 continue
             for role in await self._store.listing_voices("anime_cast", anime_id, window.keys):
                 cast.setdefault(role.character.id, (role.character, []))[1].append(role)
-            for _, roles in cast.values():
+            for _character, roles in cast.values():
                 roles.sort(key=lambda r: (r.language != "japanese", r.language, r.person.name))
         credits = AnimeCredits(anime, [], list(staff.items()), list(cast.values()), stale_age, fresh)
         card = _one(render_anime(credits))
         if page == (1, 1):  # everything is on this page: the renderer's own counts are the whole show's
             return card
         return card.with_footer(_footer(
-            *page, plural(counts[0], "staff credit") if counts[0] else None,
-            plural(counts[1], "character") if counts[1] else None,
+            *page, counted("{n} staff credit", "{n} staff credits", counts[0]) if counts[0] else None,
+            counted("{n} character", "{n} characters", counts[1]) if counts[1] else None,
             voices_stored(await self._store.voice_languages(anime_id)), _stale(stale_age),
-            "fetched from AniList just now" if fresh else None))
+            _("fetched from AniList just now") if fresh else None))
 
     async def _person_card(self, person_id: int, windows: list[_Window], page: tuple[int, int],
                            counts: Sequence[int], stale_age: float | None) -> Card:
         person = await self._store.person(person_id)
         if person is None:
-            raise NotFound("That person is no longer in the catalogue.")
+            raise NotFound(_("That person is no longer in the catalogue."))
         voice: dict[int, tuple[Anime, list[VoiceRole]]] = {}
         staff: dict[int, tuple[Anime, list[str]]] = {}
         for window in windows:
@@ -205,7 +214,9 @@ class CreditPages:
         if page == (1, 1):  # everything is on this page: the renderer's own counts are the whole person's
             return card
         return card.with_footer(_footer(
-            *page, _shows(counts[0], "voiced"), _shows(counts[1], "as staff"), _stale(stale_age)))
+            *page, counted("{n} show voiced", "{n} shows voiced", counts[0]) if counts[0] else None,
+            counted("{n} show as staff", "{n} shows as staff", counts[1]) if counts[1] else None,
+            _stale(stale_age)))
 
 
 def _one(cards: Sequence[Card]) -> Card:
@@ -213,18 +224,14 @@ def _one(cards: Sequence[Card]) -> Card:
     return replace(cards[0], fields=tuple(f for card in cards for f in card.fields))
 
 
-def _shows(count: int, how: str) -> str | None:
-    return f"{plural(count, 'show')} {how}" if count else None
-
-
 def _stale(age: float | None) -> str | None:
     """As /credits always said it (``bot.catalogue.render``): how old the credits are when AniList didn't answer."""
     if age is None:
         return None
     hours = round(age / 3600)
-    said = plural(round(age / 86400), "day") if age >= 2 * 86400 else \
-        plural(hours, "hour") if hours >= 1 else "less than an hour"
-    return f"AniList didn't answer; this is {said} old"
+    said = counted("{n} day", "{n} days", round(age / 86400)) if age >= 2 * 86400 else \
+        counted("{n} hour", "{n} hours", hours) if hours >= 1 else _("less than an hour")
+    return _("AniList didn't answer; this is {age} old").format(age=said)
 
 
 
@@ -242,7 +249,7 @@ async def voiced_page(service: CreditsService, action: Action, state: State) -> 
     """A page of /voiced: the answer computed again from the catalogue alone (by id), the page asked for shown."""
     if len(state) != 4 or state[0] is None or state[2] is None or state[3] is None \
             or not 0 <= state[2] < len(_LANGUAGES):
-        raise InvalidInput(STALE)
+        raise InvalidInput(_(STALE))
     character, anime = state[0], state[1]
     language, index = int(state[2]), int(state[3])
     result = await service.voiced(f"{ID_PREFIX}{character}", None if anime is None else f"{ID_PREFIX}{anime}",

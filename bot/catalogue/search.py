@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from bot.catalogue.models import Kind, NameRow, Sketch, format_label
 from bot.catalogue.store import CatalogueStore
+from bot.core.i18n import N_, _
 from bot.core.names import normalize
 from bot.core.text import quote
 from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
@@ -31,7 +32,19 @@ MAX_ID = 2**63 - 1  # the largest SQLite integer
 _CANDIDATES = 400
 _TYPO_PREFIX = 3
 _SHORT = 2
-_NOUN = {"anime": "show", "person": "person", "character": "character"}
+_NOUN = {"anime": N_("show"), "person": N_("person"), "character": N_("character")}
+# Whole sentences per kind, so that each language can agree its words with the noun.
+_COULDNT_FIND = {"anime": N_("I couldn't find a show called {name}."),
+                 "person": N_("I couldn't find a person called {name}."),
+                 "character": N_("I couldn't find a character called {name}.")}
+_GIVE_NAME = {"anime": N_("Please give the show's name."), "person": N_("Please give the person's name."),
+              "character": N_("Please give the character's name.")}
+_GONE = {"anime": N_("That show is no longer in the catalogue."),
+         "person": N_("That person is no longer in the catalogue."),
+         "character": N_("That character is no longer in the catalogue.")}
+_SEVERAL_MATCH = {"anime": N_("More than one show matches {name}{more}. Which one did you mean?"),
+                  "person": N_("More than one person matches {name}{more}. Which one did you mean?"),
+                  "character": N_("More than one character matches {name}{more}. Which one did you mean?")}
 _CLOSE = 70.0  # a fuzzy score from which a name is worth offering as a choice
 _MAX_CHOICES = 10
 _MIN_PREFIX = 3  # letters of a word typed before a prefix counts as meaning that word ...
@@ -226,12 +239,12 @@ class NameSearch:
           choices; a query that merely resembles a name ("Tsuda" and the character "Tsubasa Yūnagi") is never
           answered as that name. With nothing close either, ``NotFound`` with the nearest suggestions.
         """
-        noun = _NOUN[kind]
         text = query.strip()
         if not text or not normalize(text):  # nothing, or nothing visible (only marks or invisible characters)
-            raise InvalidInput(f"Please give the {noun}'s name.")
+            raise InvalidInput(_(_GIVE_NAME[kind]))
         if len(text) > MAX_QUERY:
-            raise InvalidInput(f"That name is too long ({len(text)} characters); {MAX_QUERY} at most, please.")
+            raise InvalidInput(_("That name is too long ({length} characters); {most} at most, please.").format(
+                length=len(text), most=MAX_QUERY))
         digits = text[len(ID_PREFIX) :]
         # ASCII digits only ("²".isdigit() is True, but int() refuses it) and within SQLite's 64-bit integers.
         if text.startswith(ID_PREFIX) and digits.isascii() and digits.isdigit():
@@ -239,7 +252,7 @@ class NameSearch:
             names = await self._repo.primary_names(kind, [entity_id]) if entity_id <= MAX_ID else {}
             if entity_id in names:
                 return Match(kind, entity_id, names[entity_id], names[entity_id], 100.0, certainty=Certainty.EXACT)
-            raise NotFound(f"That {noun} is no longer in the catalogue.")
+            raise NotFound(_(_GONE[kind]))
         ranked = await self._ranked(kind, text, certain=True)
         top = max((level for *_, level in ranked), default=Certainty.SIMILAR)
         if len(normalize(text)) <= _SHORT and top < Certainty.EXACT:
@@ -247,7 +260,7 @@ class NameSearch:
             # another name may be as good a match, unseen: only a whole name is sure; the rest are choices.
             short = await self._matches(kind, ranked[:_MAX_CHOICES], context=False)
             if short:
-                raise NotSure(f"{quote(text)} is too short to be sure. Did you mean one of these?",
+                raise NotSure(_("{name} is too short to be sure. Did you mean one of these?").format(name=quote(text)),
                               await self.labels(kind, short), [f"{ID_PREFIX}{m.entity_id}" for m in short], query)
         if top >= SURE:
             tied = [item for item in ranked if item[3] == top]
@@ -255,10 +268,10 @@ class NameSearch:
                 (match,) = await self._matches(kind, tied, context=False)
                 return match
             shown = await self._matches(kind, tied[:_MAX_CHOICES], context=False)
-            more = (f" ({len(tied)} of them: here are the first {len(shown)}; type more of the name to narrow it down)"
-                    if len(tied) > len(shown) else "")
+            more = (" " + _("({count} of them: here are the first {shown}; type more of the name to narrow it "
+                            "down)").format(count=len(tied), shown=len(shown)) if len(tied) > len(shown) else "")
             raise Ambiguous(
-                f"More than one {noun} matches {quote(text)}{more}. Which one did you mean?",
+                _(_SEVERAL_MATCH[kind]).format(name=quote(text), more=more),
                 await self.labels(kind, shown),
                 [f"{ID_PREFIX}{m.entity_id}" for m in shown],
                 query,
@@ -266,7 +279,7 @@ class NameSearch:
         close = await self._matches(kind, [item for item in ranked if item[1] >= _CLOSE][:5], context=False)
         if close:
             raise NotSure(
-                f"{couldnt_find(kind, text)} Did you mean one of these?",
+                couldnt_find(kind, text) + " " + _("Did you mean one of these?"),
                 await self.labels(kind, close),
                 [f"{ID_PREFIX}{m.entity_id}" for m in close],
                 query,
@@ -290,37 +303,38 @@ class NameSearch:
 
 
 def noun(kind: Kind) -> str:
-    """What members call a ``kind``: "show", "person", "character"."""
-    return _NOUN[kind]
+    """What members call a ``kind``: "show", "person", "character" (in their language)."""
+    return _(_NOUN[kind])
 
 
 def couldnt_find(kind: Kind, text: str) -> str:
     """The sentence that says a name matched nothing surely."""
-    return f"I couldn't find a {_NOUN[kind]} called {quote(text.strip())}."
+    return _(_COULDNT_FIND[kind]).format(name=quote(text.strip()))
 
 
 def how_to_add_show(query: str, *, importable: bool) -> str:
     """What will put a missing show in the catalogue, so /rate and /review write can find it."""
     if importable:
         title = " ".join(query.replace("`", "ˋ").split())[:100]
-        return ("I only know the shows in my catalogue: someone with the Manage Server permission can add it from "
-                f"AniList with `/catalogue import query: {title}`.")
-    return ("I only know the shows in my catalogue, and AniList is turned off on this bot: whoever runs it can "
-            "add the show to a catalogue file.")
+        return _("I only know the shows in my catalogue: someone with the Manage Server permission can add it "
+                 "from AniList with `/catalogue import query: {title}`.").format(title=title)
+    return _("I only know the shows in my catalogue, and AniList is turned off on this bot: whoever runs it can "
+             "add the show to a catalogue file.")
 
 
 def _label(kind: Kind, match: Match, sketch: Sketch) -> str:
     extra = []
     if kind == "anime":
         facts = [b for b in (format_label(sketch.format), str(sketch.year) if sketch.year else None) if b]
-        extra = [", ".join(facts)] if facts else []
+        extra = [_(", ").join(facts)] if facts else []
     elif sketch.native and normalize(sketch.native) != normalize(match.display):
         extra.append(sketch.native)
     if normalize(match.matched) not in (normalize(match.display), normalize(sketch.native or "")):
-        extra.append(f"also {match.matched}")
+        extra.append(_("also {name}").format(name=match.matched))
     text = match.display + (f" ({'; '.join(extra)})" if extra else "")
     if kind == "person" and sketch.role and sketch.show:
-        text += f" — voice of {sketch.role} in {sketch.show}" if sketch.voice else f" — {sketch.role}, {sketch.show}"
+        text += " — " + (_("voice of {character} in {show}").format(character=sketch.role, show=sketch.show)
+                         if sketch.voice else f"{sketch.role}, {sketch.show}")
     elif kind == "character" and sketch.show:
         text += f" — {sketch.show}"
     return text

@@ -24,10 +24,10 @@ from bot.catalogue.search import (
     NameSearch,
     couldnt_find,
     how_to_add_show,
-    noun,
 )
 from bot.catalogue.store import CatalogueStore
 from bot.catalogue.title_store import TitleHit, TitleStore
+from bot.core.i18n import N_, _
 from bot.core.names import normalize
 from bot.core.text import Md, quote
 from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
@@ -36,7 +36,13 @@ from bot.errors import InvalidInput, NotFound, NotSure, UpstreamUnavailable
 _COMMANDS: dict[Kind, tuple[str, str]] = {
     "anime": ("credits", "anime"), "person": ("person", "name"), "character": ("voiced", "character"),
 }
-_SEVERAL: dict[Kind, str] = {"anime": "several shows", "person": "several people", "character": "several characters"}
+_SEVERAL: dict[Kind, str] = {"anime": N_("{name} names several shows: did you mean {command}?"),
+                             "person": N_("{name} names several people: did you mean {command}?"),
+                             "character": N_("{name} names several characters: did you mean {command}?")}
+_IS_A: dict[Kind, str] = {"anime": N_("{name} is a show: did you mean {command}?"),
+                          "person": N_("{name} is a person: did you mean {command}?"),
+                          "character": N_("{name} is a character: did you mean {command}?")}
+OR_ONE_OF_THESE = N_("Or is it one of these?")
 _ELSEWHERE: dict[Kind, tuple[Kind, ...]] = {
     "person": ("character", "anime"), "character": ("person", "anime"), "anime": ("person", "character"),
 }
@@ -53,8 +59,8 @@ def command_hint(command: str, option: str, value: str) -> str:
 def _with_hint(kind: Kind, query: str, miss: NotFound | NotSure, hint: str) -> NotFound | NotSure:
     """The same miss, with a pointer to the command that knows the name (and the near misses, if any)."""
     if isinstance(miss, NotSure):
-        return NotSure(f"{couldnt_find(kind, query)} {hint} If not, is it one of these?", miss.choices, miss.values,
-                       miss.query)
+        return NotSure(f"{couldnt_find(kind, query)} {hint} " + _("If not, is it one of these?"), miss.choices,
+                       miss.values, miss.query)
     return NotFound(f"{miss} {hint}", miss.suggestions)
 
 
@@ -167,7 +173,7 @@ class CatalogueService:
         wanted = " ".join(text.split())
         if self.enricher is not None and wanted and len(wanted) <= 100 and not good:
             found = found[: limit - 1]
-            found.append(Suggestion(f"Search AniList for “{wanted[:70]}”", wanted))
+            found.append(Suggestion(_("Search AniList for “{text}”").format(text=wanted[:70]), wanted))
         return found
 
     async def find(self, kind: Kind, query: str) -> Match:
@@ -178,14 +184,14 @@ class CatalogueService:
         if kind == "anime" and query.strip().casefold().startswith(ANILIST_PREFIX):
             local = await self._local_by_anilist(query.strip()[len(ANILIST_PREFIX):])
             if local is None:
-                raise NotFound("That show isn't in my catalogue yet: nothing is stored for it here.")
+                raise NotFound(_("That show isn't in my catalogue yet: nothing is stored for it here."))
             return local
         return await self.search.resolve(kind, query)
 
     async def _local_by_anilist(self, text: str) -> Match | None:
         """The catalogue's show with AniList id ``text`` (None: not stored); ``InvalidInput`` if it is no id."""
         if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-            raise InvalidInput("That isn't an AniList show id.")
+            raise InvalidInput(_("That isn't an AniList show id."))
         local = await self.store.anime_by_anilist(int(text))
         return None if local is None else await self.search.resolve("anime", f"{ID_PREFIX}{local.id}")
 
@@ -199,7 +205,7 @@ class CatalogueService:
             return await self.search.resolve("anime", query)
         except NotSure as exc:
             raise NotSure(Md(f"{couldnt_find('anime', query)} {how_to_add_show(query, importable=self.importable)} "
-                             "Or is it one of these?"), exc.choices, exc.values, exc.query) from None
+                             + _(OR_ONE_OF_THESE)), exc.choices, exc.values, exc.query) from None
         except NotFound as exc:
             if query.strip().startswith(ID_PREFIX):
                 raise
@@ -220,7 +226,7 @@ class CatalogueService:
         """The show with this id; ``NotFound`` when it is no longer in the catalogue."""
         anime = await self.store.anime(anime_id)
         if anime is None:
-            raise NotFound("That show is no longer in the catalogue.")
+            raise NotFound(_("That show is no longer in the catalogue."))
         return anime
 
     async def resolve(self, kind: Kind, query: str, caller: Caller) -> Match:
@@ -264,7 +270,8 @@ class CatalogueService:
                     entity_id = await self.enricher.fetch_missing(kind, query.strip(), caller.key)
                 except UpstreamUnavailable as exc:
                     if isinstance(miss, NotSure):  # what the catalogue has may still be it
-                        raise NotSure(f"{exc} Or is it one of these?", miss.choices, miss.values, miss.query) from exc
+                        raise NotSure(f"{_(str(exc))} {_(OR_ONE_OF_THESE)}", miss.choices, miss.values,
+                                      miss.query) from exc
                     raise
                 except NotSure as exc:  # AniList has several: the member picks (ours too, when we have close ones)
                     if isinstance(miss, NotSure):
@@ -276,9 +283,10 @@ class CatalogueService:
                 del self._misses[key]
         if entity_id is None:
             if isinstance(miss, NotSure):
-                raise NotSure(f"{couldnt_find(kind, query)} AniList doesn't know it either. Did you mean one of "
-                              "these?", miss.choices, miss.values, miss.query) from None
-            raise NotFound(f"{miss} AniList doesn't know it either.", miss.suggestions) from None
+                raise NotSure(couldnt_find(kind, query) + " " + _("AniList doesn't know it either. Did you mean one "
+                                                                  "of these?"), miss.choices, miss.values,
+                              miss.query) from None
+            raise NotFound(f"{miss} " + _("AniList doesn't know it either."), miss.suggestions) from None
         try:
             return dataclasses.replace(await self.search.resolve(kind, query), fresh=True)
         except NotSure as exc:
@@ -291,7 +299,7 @@ class CatalogueService:
         except NotFound:
             # AniList matched it on something our names do not show: its answer is a choice, not an answer.
             found = await self.search.resolve(kind, f"{ID_PREFIX}{entity_id}")
-            raise NotSure(f"{couldnt_find(kind, query)} AniList suggests this one:",
+            raise NotSure(couldnt_find(kind, query) + " " + _("AniList suggests this one:"),
                           await self.search.labels(kind, [found]), [f"{ID_PREFIX}{entity_id}"], query) from None
 
     async def _by_anilist_id(self, text: str, caller: Caller) -> Match:
@@ -301,7 +309,7 @@ class CatalogueService:
             return found
         anilist_id = int(text)
         if self.enricher is None:
-            raise NotFound("That show isn't in the catalogue, and AniList look-ups are off.")
+            raise NotFound(_("That show isn't in the catalogue, and AniList look-ups are off."))
         self.enricher.check(caller.key)
         await caller.going_remote()
         key = ("anilist", str(anilist_id))
@@ -314,7 +322,7 @@ class CatalogueService:
             if not lock.locked() and self._misses.get(key) is lock:
                 del self._misses[key]
         if entity_id is None:
-            raise NotFound("AniList has no show with that id (any more).")
+            raise NotFound(_("AniList has no show with that id (any more)."))
         return dataclasses.replace(await self.search.resolve("anime", f"{ID_PREFIX}{entity_id}"), fresh=True)
 
     async def _elsewhere(self, kind: Kind, query: str) -> str | None:
@@ -330,9 +338,9 @@ class CatalogueService:
             command, option = _COMMANDS[other]
             if len(found) > 1:  # namesakes: the member picks in that command
                 name = " ".join(query.split())
-                return f"{quote(name)} names {_SEVERAL[other]}: did you mean {command_hint(command, option, name)}?"
+                return _(_SEVERAL[other]).format(name=quote(name), command=command_hint(command, option, name))
             name = found[0].display
-            return f"{quote(name)} is a {noun(other)}: did you mean {command_hint(command, option, name)}?"
+            return _(_IS_A[other]).format(name=quote(name), command=command_hint(command, option, name))
         return None
 
     async def refresh(self, kind: Literal["anime", "person"], entity: Anime | Person, caller: Caller) -> float | None:

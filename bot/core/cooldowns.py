@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
+from bot.core.i18n import N_, _
 from bot.errors import OnCooldown
 
 MAX_SECONDS = 3600.0
@@ -16,7 +17,8 @@ MAX_SECONDS = 3600.0
 class Cooldown:
     """At most one action per ``seconds`` for each key (for example (guild, member))."""
 
-    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic, what: str = "that") -> None:
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic,
+                 what: str = N_("You're doing that too quickly — try again in {seconds} s.")) -> None:
         self.seconds = seconds
         self._clock = clock
         self._what = what
@@ -40,7 +42,8 @@ class Cooldown:
         if wait <= 0 and key in self._running:
             wait = period  # one charged action at a time: the next waits for a full period
         if wait > 0:
-            raise OnCooldown(f"You're doing {self._what} too quickly — try again in {math.ceil(wait)} s.", wait)
+            # ``what`` is a sentence the caller marked with N_, e.g. "You're rating too quickly — try again in …".
+            raise OnCooldown(_(self._what).format(seconds=math.ceil(wait)), wait)
 
     def _record(self, key: Hashable) -> None:
         now = self._clock()

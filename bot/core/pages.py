@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.cards import Card
+from bot.core.i18n import _
 from bot.core.text import Md
 
-__all__ = ["Action", "Shown", "State", "by_index", "numbered"]
+__all__ = ["Action", "Shown", "State", "by_index", "numbered", "page_label"]
 
 Action = Literal["f", "p", "n", "l"]
 """First, previous, next, last."""
@@ -40,9 +41,14 @@ class Shown:
         return not (self.has_previous or self.has_next)
 
 
+def page_label(number: int, count: int) -> str:
+    """"Page 2/5" in the current language."""
+    return _("Page {number}/{count}").format(number=number, count=count)
+
+
 def numbered(page: Card, number: int, count: int) -> Card:
     """A page with "Page n/N" in front of its footer."""
-    return page.with_footer(f"Page {number}/{count}" + (f" · {page.footer}" if page.footer else ""))
+    return page.with_footer(page_label(number, count) + (f" · {page.footer}" if page.footer else ""))
 
 
 def by_index(pages: Sequence[Card], action: Action, index: int, prefix: State = ()) -> Shown:

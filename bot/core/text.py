@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import overload
 
+from bot.core import i18n
 from bot.core.markdown import (
     ELLIPSIS,
     discord_len,
@@ -26,7 +27,7 @@ from bot.core.markdown import (
     sanitize_text,
 )
 
-__all__ = ["INLINE", "Md", "block", "inline", "md", "plain", "plural", "quote"]
+__all__ = ["INLINE", "Md", "block", "counted", "inline", "md", "plain", "plural", "quote"]
 
 INLINE = 256
 """How long (escaped) an argument of :func:`md` may grow when no bound is given with :func:`inline`."""
@@ -119,8 +120,17 @@ def quote(text: str, *, max_len: int = 100) -> Md:
 
 
 def plural(count: int, word: str, many: str | None = None) -> Md:
-    """``1 episode``, ``13 episodes`` (``many`` for irregular plurals); ``word`` is ours, never a member's."""
+    """``1 episode``, ``13 episodes`` in English only (logs and the terminal); members get :func:`counted`."""
     return Md(f"{count:,} {word if count == 1 else (many or word + 's')}")
+
+
+def counted(singular: str, plural_: str, count: int) -> Md:
+    """A count in the member's language: ``counted("{n} vote", "{n} votes", 3)`` → "3 votes", "3 votos", "3票".
+
+    The two forms are English templates marked for the catalogue (each language has its own plural rules);
+    ``{n}`` is the count written for the locale (1,234 · 1.234).
+    """
+    return Md(i18n.ngettext(singular, plural_, count).format(n=i18n.number(count, digits=0)))
 
 
 def plain(text: str, limit: int) -> str:

@@ -18,6 +18,8 @@ from typing import Protocol
 from bot.anilist.airing import Airing
 from bot.anilist.client import AniListClient
 from bot.catalogue.service import CatalogueService
+from bot.core import i18n
+from bot.core.i18n import _
 from bot.core.text import Md, inline, md
 from bot.errors import ConfigError, Forbidden, InvalidInput, NotFound
 from bot.follows.store import Followed, FollowStore
@@ -40,6 +42,9 @@ class Announcer(ThreadMaker, Protocol):
     async def post(self, channel_id: int, text: Md) -> None:
         """Send a message (``Forbidden`` naming what is missing when the bot may not)."""
 
+    def language(self, guild_id: int) -> str:
+        """The server's language (a catalogue name): its thread and announcement are written in it."""
+
 
 class InProgress(Exception):
     """Another step holds the announcement's claim: the watermark waits for it."""
@@ -57,7 +62,7 @@ class Announced:
 
 def _guild(guild_id: int | None) -> int:
     if guild_id is None:
-        raise InvalidInput("Following shows is per server — use this command inside one.")
+        raise InvalidInput(_("Following shows is per server — use this command inside one."))
     return guild_id
 
 
@@ -78,17 +83,17 @@ class FollowService:
         """Follow a show (it must be on AniList, whose schedule says when episodes air)."""
         guild = _guild(guild_id)
         if self._anilist is None:
-            raise ConfigError("AniList is turned off for this bot, so it can't know when episodes air.")
+            raise ConfigError(_("AniList is turned off for this bot, so it can't know when episodes air."))
         match = await self._catalogue.listed_show(show)
         anime = await self._catalogue.anime(match.entity_id)
         if anime.anilist_id is None:
-            raise InvalidInput(md("{title} isn't linked to AniList, so I can't know when its episodes air: it can't "
-                                  "be followed.", title=inline(anime.title, 200)))
+            raise InvalidInput(md(_("{title} isn't linked to AniList, so I can't know when its episodes air: it "
+                                    "can't be followed."), title=inline(anime.title, 200)))
         if len(await self._store.of_guild(guild)) >= MAX_FOLLOWS:
-            raise InvalidInput(f"This server follows {MAX_FOLLOWS} shows already, the most it can: "
-                               "`/unfollow` one first.")
+            raise InvalidInput(_("This server follows {most} shows already, the most it can: `/unfollow` one "
+                                 "first.").format(most=MAX_FOLLOWS))
         if not await self._store.follow(guild, anime.id, channel_id, member_id, self.clock()):
-            raise InvalidInput(md("This server already follows {title}.", title=inline(anime.title, 200)))
+            raise InvalidInput(md(_("This server already follows {title}."), title=inline(anime.title, 200)))
         found = [f for f in await self._store.of_guild(guild) if f.anime_id == anime.id]
         return found[0]
 
@@ -97,7 +102,7 @@ class FollowService:
         guild = _guild(guild_id)
         match = await self._catalogue.find("anime", show)
         if not await self._store.unfollow(guild, match.entity_id):
-            raise NotFound(md("This server doesn't follow {title}.", title=inline(match.display, 200)))
+            raise NotFound(md(_("This server doesn't follow {title}."), title=inline(match.display, 200)))
         return match.display
 
     async def following(self, guild_id: int | None) -> list[Followed]:
@@ -156,12 +161,13 @@ class FollowService:
             # Claimed by a step still running (or one that died: taken over once stale): look again next time.
             raise InProgress(f"episode {episode} of show {anime_id} in server {guild} is being announced")
         try:
-            anime = await self._catalogue.anime(anime_id)
-            channel = (await self._settings.effective(guild)).discussion_channel_id or followed.channel_id
-            found = await self._threads.find_or_create(guild, anime, episode, channel, announcer)
-            await announcer.post(channel, md("📺 **{title}** episode {n} is out! Discuss it in <#{thread}> — "
-                                             "spoilers up to episode {n} only.", title=inline(anime.title, 200),
-                                             n=episode, thread=found.thread_id))
+            with i18n.using(announcer.language(guild)):  # the thread and the announcement are the server's
+                anime = await self._catalogue.anime(anime_id)
+                channel = (await self._settings.effective(guild)).discussion_channel_id or followed.channel_id
+                found = await self._threads.find_or_create(guild, anime, episode, channel, announcer)
+                await announcer.post(channel, md(_("📺 **{title}** episode {n} is out! Discuss it in <#{thread}> — "
+                                                   "spoilers up to episode {n} only."),
+                                                 title=inline(anime.title, 200), n=episode, thread=found.thread_id))
         except BaseException:
             await self._store.unclaim_announcement(guild, anime_id, episode)
             raise

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.text import Md, inline, md
+from bot.core.i18n import _
+from bot.core.text import Md, counted, inline, md
 
 ALL = 1_000_000
 """How many episodes a member who finished a show of unknown length has watched (every one)."""
@@ -31,11 +32,12 @@ class Progress:
     def describe(self) -> Md:
         """"finished", "episode 5 of 13" or "episode 5"."""
         if self.finished:
-            return Md("finished") + (md(" ({n} episodes)", n=self.episodes) if self.episodes else Md(""))
+            return (md(_("finished ({episodes})"), episodes=counted("{n} episode", "{n} episodes", self.episodes))
+                    if self.episodes else md(_("finished")))
         if self.episode == 0:
-            return Md("not started")
-        return md("episode {n}", n=self.episode) + (md(" of {total}", total=self.episodes) if self.episodes
-                                                     else Md(""))
+            return md(_("not started"))
+        return (md(_("episode {n} of {total}"), n=self.episode, total=self.episodes) if self.episodes
+                else md(_("episode {n}"), n=self.episode))
 
     def line(self) -> Md:
         """One line for a list: "**Title** — episode 5 of 13"."""

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.catalogue.service import CatalogueService
-from bot.core.text import inline, md, plural
+from bot.core.i18n import _
+from bot.core.text import counted, inline, md
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.progress.models import Progress
 from bot.progress.store import ProgressStore
@@ -34,7 +35,7 @@ class Cleared:
 
 def _guild(guild_id: int | None) -> int:
     if guild_id is None:
-        raise InvalidInput("Progress is kept per server — use this command inside one.")
+        raise InvalidInput(_("Progress is kept per server — use this command inside one."))
     return guild_id
 
 
@@ -56,18 +57,19 @@ class ProgressService:
         """
         guild = _guild(guild_id)
         if episode is not None and finished:
-            raise InvalidInput("Give `episode` or `finished`, not both.")
+            raise InvalidInput(_("Give `episode` or `finished`, not both."))
         if episode is None and not finished:
-            raise InvalidInput("Say how far you've watched: `episode` (the last one you watched), or "
-                               "`finished: True`.")
+            raise InvalidInput(_("Say how far you've watched: `episode` (the last one you watched), or "
+                                 "`finished: True`."))
         match = await self._catalogue.listed_show(show)
         anime = await self._catalogue.anime(match.entity_id)
         if episode is not None:
             if episode < 0:
-                raise InvalidInput("`episode` can't be negative.")
+                raise InvalidInput(_("`episode` can't be negative."))
             if anime.episodes is not None and episode > anime.episodes:
-                raise InvalidInput(md("{title} has {episodes}, so `episode` is at most {last}.",
-                                      title=inline(anime.title, 200), episodes=plural(anime.episodes, "episode"),
+                raise InvalidInput(md(_("{title} has {episodes}, so `episode` is at most {last}."),
+                                      title=inline(anime.title, 200),
+                                      episodes=counted("{n} episode", "{n} episodes", anime.episodes),
                                       last=anime.episodes))
         done = bool(finished) or (episode is not None and anime.episodes is not None and episode == anime.episodes
                                   and episode > 0)
@@ -101,7 +103,7 @@ class ProgressService:
         member = viewer_id if member_id is None else member_id
         visible = await self._store.visible(guild, member)
         if member != viewer_id and not visible:
-            raise Forbidden("That member keeps their progress private.")
+            raise Forbidden(_("That member keeps their progress private."))
         return MemberProgress(member, tuple(await self._store.for_member(guild, member)), visible)
 
     async def clear(self, guild_id: int | None, member_id: int, show: str | None = None) -> Cleared:
@@ -112,7 +114,7 @@ class ProgressService:
         match = await self._catalogue.find("anime", show)
         count = await self._store.clear(guild, member_id, match.entity_id)
         if not count:
-            raise NotFound(md("You have no progress recorded for {title}.", title=inline(match.display, 200)))
+            raise NotFound(md(_("You have no progress recorded for {title}."), title=inline(match.display, 200)))
         return Cleared(count, match.display)
 
     async def set_visible(self, guild_id: int | None, member_id: int, visible: bool) -> None:

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from bot.core.i18n import _
 from bot.core.markdown import sanitize_text
 from bot.core.names import normalize
 from bot.core.text import Md, inline, md, quote
@@ -62,14 +63,16 @@ class CategoryService:
         """A label as typed, made one clean line; ``InvalidInput`` if empty, too long or already taken."""
         label = " ".join(sanitize_text(text).split())
         if not label:
-            raise InvalidInput("Give the category a name.")
+            raise InvalidInput(_("Give the category a name."))
         if len(label) > LABEL_MAX:
-            raise InvalidInput(f"A category's name is {LABEL_MAX} characters at most; that one has {len(label)}.")
+            raise InvalidInput(_("A category's name is {most} characters at most; that one has {length}.").format(
+                most=LABEL_MAX, length=len(label)))
         for other in categories.categories:
             if other is not keep and _fold(label) == _fold(other.label):
-                state = " (retired: `/categories restore` brings it back)" if other.retired else ""
-                raise InvalidInput(md("This server already has a category called {label}{state}.",
-                                      label=inline(other.label, 60), state=Md(state)))
+                said = (_("This server already has a category called {label} (retired: `/categories restore` "
+                          "brings it back).") if other.retired
+                        else _("This server already has a category called {label}."))
+                raise InvalidInput(md(said, label=inline(other.label, 60)))
         return label
 
     async def _key(self, guild: int, label: str) -> str:
@@ -98,7 +101,7 @@ class CategoryService:
     def _find(categories: CategorySet, text: str) -> Category:
         found = categories.find(text)
         if found is None:
-            raise InvalidInput(md("There is no rating category called {name} in this server.",
+            raise InvalidInput(md(_("There is no rating category called {name} in this server."),
                                   name=quote(text, max_len=50)))
         return found
 
@@ -108,11 +111,11 @@ class CategoryService:
         guild = categories.guild_id
         clean = self._label(categories, label)
         if len(categories.active) >= MAX_ACTIVE:
-            raise InvalidInput(f"This server already rates in {MAX_ACTIVE} categories, the most there can be: retire "
-                               "one first (`/categories retire`).")
+            raise InvalidInput(_("This server already rates in {most} categories, the most there can be: retire one "
+                                 "first (`/categories retire`).").format(most=MAX_ACTIVE))
         key = await self._key(guild, clean)
         await self._store.add_category(guild, key, clean, _after_the_active(categories))
-        change = await self._changed(guild, key, md("Added **{label}**: members can rate it now.",
+        change = await self._changed(guild, key, md(_("Added **{label}**: members can rate it now."),
                                                     label=inline(clean, 60)))
         self._log(guild, member_id, "add", change.category)
         return change
@@ -124,7 +127,7 @@ class CategoryService:
         category = self._find(categories, which)
         clean = self._label(categories, label, keep=category)
         await self._store.rename_category(guild, category.key, clean)
-        change = await self._changed(guild, category.key, md("Renamed **{old}** to **{new}**; its scores stay.",
+        change = await self._changed(guild, category.key, md(_("Renamed **{old}** to **{new}**; its scores stay."),
                                                              old=inline(category.label, 60), new=inline(clean, 60)))
         self._log(guild, member_id, "rename", change.category, f"was {category.label!r}")
         return change
@@ -135,13 +138,14 @@ class CategoryService:
         guild = categories.guild_id
         category = self._find(categories, which)
         if category.retired:
-            raise InvalidInput(md("{label} is retired: restore it before moving it.", label=inline(category.label, 60)))
+            raise InvalidInput(md(_("{label} is retired: restore it before moving it."),
+                                  label=inline(category.label, 60)))
         active = [c for c in categories.active if c.key != category.key]
         if not 1 <= position <= len(active) + 1:
-            raise InvalidInput(f"The position is a number from 1 to {len(active) + 1}.")
+            raise InvalidInput(_("The position is a number from 1 to {last}.").format(last=len(active) + 1))
         active.insert(position - 1, category)
         await self._store.order_categories(guild, [c.key for c in active])
-        change = await self._changed(guild, category.key, md("Moved **{label}** to position {position}.",
+        change = await self._changed(guild, category.key, md(_("Moved **{label}** to position {position}."),
                                                              label=inline(category.label, 60), position=position))
         self._log(guild, member_id, "reorder", change.category, f"to {position}")
         return change
@@ -152,13 +156,13 @@ class CategoryService:
         guild = categories.guild_id
         category = self._find(categories, which)
         if category.retired:
-            raise InvalidInput(md("{label} is retired already.", label=inline(category.label, 60)))
+            raise InvalidInput(md(_("{label} is retired already."), label=inline(category.label, 60)))
         if len(categories.active) == 1:
-            raise InvalidInput("That is the server's last category: add another before retiring it.")
+            raise InvalidInput(_("That is the server's last category: add another before retiring it."))
         await self._store.retire_category(guild, category.key, retired=True, position=category.position)
-        change = await self._changed(guild, category.key, md(
+        change = await self._changed(guild, category.key, md(_(
             "Retired **{label}**: its scores are kept and still shown, and it takes no new ones. "
-            "`/categories restore` brings it back.", label=inline(category.label, 60)))
+            "`/categories restore` brings it back."), label=inline(category.label, 60)))
         self._log(guild, member_id, "retire", change.category)
         return change
 
@@ -168,13 +172,13 @@ class CategoryService:
         guild = categories.guild_id
         category = self._find(categories, which)
         if not category.retired:
-            raise InvalidInput(md("{label} is not retired.", label=inline(category.label, 60)))
+            raise InvalidInput(md(_("{label} is not retired."), label=inline(category.label, 60)))
         if len(categories.active) >= MAX_ACTIVE:
-            raise InvalidInput(f"This server already rates in {MAX_ACTIVE} categories, the most there can be: retire "
-                               "one first.")
+            raise InvalidInput(_("This server already rates in {most} categories, the most there can be: retire one "
+                                 "first.").format(most=MAX_ACTIVE))
         await self._store.retire_category(guild, category.key, retired=False,
                                           position=_after_the_active(categories))
-        change = await self._changed(guild, category.key, md("Restored **{label}**: members can rate it again.",
+        change = await self._changed(guild, category.key, md(_("Restored **{label}**: members can rate it again."),
                                                              label=inline(category.label, 60)))
         self._log(guild, member_id, "restore", change.category)
         return change

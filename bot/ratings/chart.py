@@ -8,8 +8,10 @@ from collections.abc import Hashable, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel.numbers import format_compact_decimal
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.core import i18n
 from bot.ratings.models import Tally
 
 __all__ = ["CHART_FILENAME", "ChartCache", "one_decimal", "render_chart"]
@@ -47,17 +49,14 @@ def one_decimal(value: float) -> str:
     averages of half points — and only then rounded.
     """
     snapped = Decimal(repr(value)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
-    return str(snapped.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return i18n.fixed(snapped.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), digits=1)  # 4.5, or 4,5
 
 
 def _votes(count: int) -> str:
-    if count == 1:
-        return "1 vote"
-    if count < 10_000:
-        return f"{count:,} votes"
-    if count < 1_000_000:
-        return f"{count / 1000:.0f}k votes"
-    return f"{count / 1_000_000:.1f}M votes"
+    shown = i18n.number(count, digits=0) if count < 10_000 else format_compact_decimal(
+        count, format_type="short", fraction_digits=1, locale=i18n.babel_locale())
+    # Translators: drawn in the chart, whose font has Latin letters only (Japanese would show as boxes).
+    return i18n.npgettext("chart", "{n} vote", "{n} votes", count).format(n=shown)
 
 
 def render_chart(rows: Sequence[tuple[str, Tally | None]]) -> bytes:
@@ -92,7 +91,8 @@ class ChartCache:
 
     def chart(self, guild_id: int, anime_id: int, version: int, rows: Sequence[tuple[str, Tally | None]]) -> bytes:
         """The chart of ``rows`` (see :func:`render_chart`) for a show's ratings at ``version``."""
-        key = (guild_id, anime_id, version, tuple(label for label, _ in rows))
+        # The numbers and words drawn are the language's (4.5 / 4,5 · votes / votos): one chart per language.
+        key = (guild_id, anime_id, version, i18n.current(), tuple(label for label, _ in rows))
         found = self._charts.get(key)
         if found is not None:
             self._charts.move_to_end(key)
@@ -124,7 +124,9 @@ def _render(bars: tuple[tuple[str, Tally | None], ...]) -> bytes:
         mid = y + BAR_H // 2
         draw.text((left - 10, mid), _fit(label, 15, left - 16), fill=TEXT, font=label_font, anchor="rm")
         if tally is None or tally.votes <= 0:
-            draw.text((right + 10, mid), "no votes yet", fill=MUTED, font=value_font, anchor="lm")
+            # Translators: drawn in the chart, whose font has Latin letters only (Japanese would show as boxes).
+            draw.text((right + 10, mid), i18n.pgettext("chart", "no votes yet"), fill=MUTED, font=value_font,
+                      anchor="lm")
             continue
         average = max(0.0, min(float(MAX_SCORE), tally.average))
         draw.rectangle([(left, y), (left + round(span * average / MAX_SCORE), y + BAR_H)], fill=BAR)

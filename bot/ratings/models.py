@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from bot.core import i18n
+from bot.core.i18n import N_, _
 from bot.core.text import Md, md
 from bot.errors import InvalidInput
 
 MIN_HALVES: Final = 2  # 1 point
 MAX_HALVES: Final = 10  # 5 points
-SCALE = "from 1 to 5 in half points (1, 1.5, 2, … 5)"
-THE_SCORE: Final = Md("The score")
+SCALE = N_("from 1 to 5 in half points (1, 1.5, 2, … 5)")
+THE_SCORE: Final = N_("The score")
 DEFAULTS: Final = 0
 """The guild id whose categories every server uses until it changes its own."""
 
@@ -34,18 +36,19 @@ class Score:
             raise ValueError(f"a score is {MIN_HALVES}..{MAX_HALVES} halves, not {self.halves!r}")
 
     @classmethod
-    def parse(cls, value: object, what: Md = THE_SCORE) -> Score:
+    def parse(cls, value: object, what: Md | None = None) -> Score:
         """The score an option holds (1, 1.5, … 5); ``InvalidInput`` naming ``what`` for anything else."""
+        what = what if what is not None else md(_(THE_SCORE))
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(md("{what} must be a number {scale}.", what=what, scale=Md(SCALE)))
+            raise InvalidInput(md(_("{what} must be a number {scale}."), what=what, scale=md(_(SCALE))))
         number = float(value)
         if not math.isfinite(number):
-            raise InvalidInput(md("{what} must be a number {scale}.", what=what, scale=Md(SCALE)))
+            raise InvalidInput(md(_("{what} must be a number {scale}."), what=what, scale=md(_(SCALE))))
         doubled = number * 2
         stored = round(doubled) if MIN_HALVES - 1 <= doubled <= MAX_HALVES + 1 else 0  # 1e308 × 2 is inf
         if abs(doubled - stored) > 1e-9 or not MIN_HALVES <= stored <= MAX_HALVES:
-            raise InvalidInput(md("{what} must be {scale}, not {number}.", what=what, scale=Md(SCALE),
-                                  number=Md(f"{number:g}")))
+            raise InvalidInput(md(_("{what} must be {scale}, not {number}."), what=what, scale=md(_(SCALE)),
+                                  number=Md(i18n.number(number, digits=6))))
         return cls(stored)
 
     @property
@@ -163,7 +166,7 @@ class Leaderboard:
     mean: float | None
     shows: int
     rows: tuple[LeaderboardRow, ...]
-    label: str = "Overall"
+    label: str = N_("Overall")
 
 
 @dataclass(frozen=True)

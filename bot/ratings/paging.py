@@ -6,8 +6,9 @@ may press), so the buttons carry nothing else.
 
 from __future__ import annotations
 
-from bot.core.pages import Action, Shown, State, by_index
-from bot.core.text import plural
+from bot.core.i18n import N_, _
+from bot.core.pages import Action, Shown, State, by_index, page_label
+from bot.core.text import counted
 from bot.errors import InvalidInput
 from bot.ratings import render
 from bot.ratings.service import RatingService
@@ -15,7 +16,8 @@ from bot.ratings.service import RatingService
 __all__ = ["KIND", "TOP", "top", "turn"]
 
 KIND = "rm"
-STALE = "These buttons are out of date — run `/ratings mine` again."
+STALE = N_("These buttons are out of date — run `/ratings mine` again.")
+STALE_TOP = N_("These buttons are out of date — run `/ratings top` again.")
 
 
 async def turn(service: RatingService, guild_id: int | None, member_id: int, action: Action,
@@ -24,16 +26,16 @@ async def turn(service: RatingService, guild_id: int | None, member_id: int, act
     first = last = None
     if action in ("n", "p"):
         if len(state) != 2 or state[0] is None or state[1] is None:
-            raise InvalidInput(STALE)
+            raise InvalidInput(_(STALE))
         first, last = state
     page = await service.mine_page(guild_id, member_id, size=render.PER_PAGE,
                                    after=last if action == "n" else first, forward=action in ("f", "n"))
     if not page.result.shows:
-        return Shown(None, gone=render.NOTHING_OF_YOURS)
+        return Shown(None, gone=render.nothing_of_yours())
     card = render.render_mine(page.result)[0]
-    footer = f"{plural(page.shows, 'show')} · {plural(page.scores, 'score')}"
+    footer = f"{counted('{n} show', '{n} shows', page.shows)} · {counted('{n} score', '{n} scores', page.scores)}"
     if page.pages > 1:
-        footer = f"Page {page.number}/{page.pages} · {footer}"
+        footer = f"{page_label(page.number, page.pages)} · {footer}"
     return Shown(card.with_footer(footer), (page.keys[0], page.keys[-1]),
                  has_previous=page.number > 1, has_next=page.number < page.pages)
 
@@ -47,18 +49,18 @@ async def top(service: RatingService, guild_id: int | None, action: Action, stat
     (its place in the server's set, 0 for overall) and the page."""
     if state:
         if len(state) != 2 or state[0] is None or state[1] is None:
-            raise InvalidInput("These buttons are out of date — run `/ratings top` again.")
+            raise InvalidInput(_(STALE_TOP))
         place, index = int(state[0] or 0), int(state[1] or 0)
         categories = await service.categories(guild_id)
         if place:
             if not 0 < place <= len(categories.categories):
-                raise InvalidInput("These buttons are out of date — run `/ratings top` again.")
+                raise InvalidInput(_(STALE_TOP))
             category = categories.categories[place - 1].key
     else:
         index = 0
     board = await service.top(guild_id, category)
     if not board.rows:
-        return Shown(None, gone=render.NOTHING_RATED)
+        return Shown(None, gone=render.nothing_rated())
     categories = await service.categories(guild_id)
     place = next((i + 1 for i, c in enumerate(categories.categories) if c.key == board.category), 0)
     return by_index(render.render_top(board), action, index, (place,))

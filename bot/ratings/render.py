@@ -9,20 +9,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from bot.core import limits
+from bot.core import i18n, limits
 from bot.core.cards import Attachment, Card, Field, Page, Pages
-from bot.core.text import Md, inline, md, plain, plural
+from bot.core.i18n import _
+from bot.core.text import Md, counted, inline, md, plain
 from bot.ratings.chart import CHART_FILENAME, ChartCache, one_decimal, render_chart
 from bot.ratings.models import SCORES, Category, CategorySet, Forgotten, Leaderboard, MemberScores, ShowRatings, Tally
 from bot.ratings.service import MineResult, Panel
 
 PER_PAGE = 10
 SPARKS = "▁▂▃▄▅▆▇█"
-RETIRED = " (retired)"
+RETIRED = i18n.N_(" (retired)")
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    return i18n.number(value)  # 4.5 → "4.5", "4,5"
 
 
 def stars(score: float) -> str:
@@ -40,7 +41,7 @@ def sparkline(distribution: Sequence[int]) -> str:
 
 
 def _name(category: Category) -> Md:
-    return inline(category.label + (RETIRED if category.retired else ""), 60)
+    return inline(category.label + (_(RETIRED) if category.retired else ""), 60)
 
 
 def _shown(categories: CategorySet, scored: set[str]) -> list[Category]:
@@ -57,9 +58,9 @@ def score_line(category: Category, result: MemberScores) -> Md:
     mark = ""  # a score given again unchanged, or not given this time, is just shown
     if category.key in result.given:
         if before is None:
-            mark = " *(new)*"
+            mark = Md(" ") + md(_("*(new)*"))
         elif before != score:
-            mark = f" *(was {_number(before)})*"
+            mark = Md(" ") + md(_("*(was {score})*"), score=Md(_number(before)))
     return md("{name}: **{score}** {stars}{mark}", name=_name(category), score=Md(_number(score)),
               stars=Md(stars(score)), mark=Md(mark))
 
@@ -67,13 +68,14 @@ def score_line(category: Category, result: MemberScores) -> Md:
 def render_scores(result: MemberScores, categories: CategorySet) -> Card:
     """The private answer of /rate: the member's current scores for the show."""
     lines = [score_line(c, result) for c in _shown(categories, set(result.scores))]
-    return Card(title=md("Your ratings — {title}", title=inline(result.title, 200)), description=Md("\n").lines(lines),
-                footer="Rate a category again to replace its score · /ratings forget removes them all")
+    return Card(title=md(_("Your ratings — {title}"), title=inline(result.title, 200)),
+                description=Md("\n").lines(lines),
+                footer=_("Rate a category again to replace its score · /ratings forget removes them all"))
 
 
 def _tally_field(label: Md, tally: Tally) -> Field:
-    name = md("{label} — {average} ({votes})", label=label, average=Md(one_decimal(tally.average)),
-              votes=plural(tally.votes, "vote"))
+    name = md(_("{label} — {average} ({votes})"), label=label, average=Md(one_decimal(tally.average)),
+              votes=counted("{n} vote", "{n} votes", tally.votes))
     counts = " · ".join(
         f"{_number(score.points)}★ ×{n}" for score, n in reversed(list(zip(SCORES, tally.distribution, strict=True)))
         if n
@@ -91,12 +93,12 @@ def render_show(result: ShowRatings, charts: ChartCache | None = None) -> Page:
     labels = {c.key: c.label for c in shown}
     if len(tally.tallies) == 1:
         only = tally.tallies[0].category
-        basis = md("{label} is the only category rated", label=inline(labels.get(only, only), 60))
+        basis = md(_("{label} is the only category rated"), label=inline(labels.get(only, only), 60))
     else:
-        basis = md("the mean of the {n} category averages", n=len(tally.tallies))
+        basis = md(_("the mean of the {n} category averages"), n=len(tally.tallies))
     description = (
-        md("Overall **{overall}** / 5 — {basis} · {members} rated it in this server",
-           overall=Md(one_decimal(overall)), basis=basis, members=plural(tally.voters, "member"))
+        md(_("Overall **{overall}** / 5 — {basis} · {members} rated it in this server"),
+           overall=Md(one_decimal(overall)), basis=basis, members=counted("{n} member", "{n} members", tally.voters))
         if overall is not None else Md("")
     )
     fields = []
@@ -104,16 +106,16 @@ def render_show(result: ShowRatings, charts: ChartCache | None = None) -> Page:
     for category in shown:
         found = tally.get(category.key)
         if found is None:
-            fields.append(Field(md("{name} — no votes yet", name=_name(category)), Md("Be the first: `/rate`")))
+            fields.append(Field(md(_("{name} — no votes yet"), name=_name(category)), md(_("Be the first: `/rate`"))))
         else:
             fields.append(_tally_field(_name(category), found))
-        bars.append((plain(category.label + (RETIRED if category.retired else ""), 40), found))
+        bars.append((plain(category.label + (_(RETIRED) if category.retired else ""), 40), found))
     # Votes in a category the server's set no longer names (should one ever be dropped) are still counted.
     for found in tally.tallies:
         if found.category not in known:
             fields.append(_tally_field(inline(found.category, 60), found))
             bars.append((plain(found.category, 40), found))
-    card = Card(title=md("Ratings — {title}", title=inline(result.title, 200)), description=description,
+    card = Card(title=md(_("Ratings — {title}"), title=inline(result.title, 200)), description=description,
                 fields=tuple(fields[: limits.EMBED_FIELDS]), image=f"attachment://{CHART_FILENAME}")
     chart = render_chart(bars) if charts is None else \
         charts.chart(result.categories.guild_id, result.anime_id, tally.version, bars)
@@ -122,35 +124,38 @@ def render_show(result: ShowRatings, charts: ChartCache | None = None) -> Page:
 
 def nobody_rated(title: str) -> Md:
     """/ratings show of a show nobody in the server rated."""
-    return md("Nobody in this server has rated **{title}** yet — be the first with `/rate`.", title=inline(title, 200))
+    return md(_("Nobody in this server has rated **{title}** yet — be the first with `/rate`."),
+              title=inline(title, 200))
 
 
 def render_top(board: Leaderboard) -> Sequence[Card]:
     """The pages of /ratings top."""
-    label = inline(board.label, 60)
+    label = inline(board.label, 60) if board.category is not None else md(_(board.label))  # "Overall"
     if board.category is None:
-        how = Md("Overall R is the mean of a show's category averages; v counts the members who rated it; "
-                 "C is the server's mean of R weighted by v.")
-        unit = "member"
+        how = md(_("Overall R is the mean of a show's category averages; v counts the members who rated it; "
+                   "C is the server's mean of R weighted by v."))
     else:
-        how = md("R is a show's {label} average; v its votes; C the mean of every {label} vote in this server.",
+        how = md(_("R is a show's {label} average; v its votes; C the mean of every {label} vote in this server."),
                  label=label)
-        unit = "vote"
-    intro = md("Ranked by Bayesian average (v·R + m·C) / (v + m), so a show needs votes to rise.\n-# {how}", how=how)
+    intro = md(_("Ranked by Bayesian average (v·R + m·C) / (v + m), so a show needs votes to rise.\n-# {how}"),
+               how=how)
     mean = one_decimal(board.mean) if board.mean is not None else "—"
-    footer = f"m = {board.min_votes} · C = {mean} · {plural(board.shows, 'show')} rated"
+    footer = _("m = {m} · C = {mean} · {shows} rated").format(
+        m=board.min_votes, mean=mean, shows=counted("{n} show", "{n} shows", board.shows))
     rows = board.rows
 
     def page(index: int) -> Card:
         # Every average to one decimal, as /ratings show and the chart give it: the rank carries the finer order.
         start = index * PER_PAGE
         lines = [
-            md("**{rank}.** {title} — **{bayesian}** (average {average}, {votes})", rank=rank,
+            md(_("**{rank}.** {title} — **{bayesian}** (average {average}, {votes})"), rank=rank,
                title=inline(row.title, 90), bayesian=Md(one_decimal(row.bayesian)),
-               average=Md(one_decimal(row.average)), votes=plural(row.votes, unit))
+               average=Md(one_decimal(row.average)),
+               votes=counted("{n} member", "{n} members", row.votes) if board.category is None
+               else counted("{n} vote", "{n} votes", row.votes))
             for rank, row in enumerate(rows[start : start + PER_PAGE], start=start + 1)
         ]
-        return Card(title=md("Top rated — {label}", label=label), footer=footer,
+        return Card(title=md(_("Top rated — {label}"), label=label), footer=footer,
                     description=intro + Md("\n\n") + Md("\n").lines(lines))
 
     return Pages(math.ceil(len(rows) / PER_PAGE), page)
@@ -168,13 +173,13 @@ def render_mine(result: MineResult) -> Sequence[Card]:
         return Md(" · ".join(f"{labels.get(k) or inline(k, 60)} {_number(show.scores[k])}" for k in keys))
 
     count = sum(len(s.scores) for s in result.shows)
-    footer = f"{plural(len(result.shows), 'show')} · {plural(count, 'score')}"
+    footer = f"{counted('{n} show', '{n} shows', len(result.shows))} · {counted('{n} score', '{n} scores', count)}"
     shows = result.shows
 
     def page(index: int) -> Card:
         lines = [Md(f"**{inline(s.title, 90)}** — {scores(s)}")  # both parts Md already
                  for s in shows[index * PER_PAGE : (index + 1) * PER_PAGE]]
-        return Card(title="Your ratings in this server", description=Md("\n").lines(lines), footer=footer)
+        return Card(title=_("Your ratings in this server"), description=Md("\n").lines(lines), footer=footer)
 
     return Pages(math.ceil(len(shows) / PER_PAGE), page)
 
@@ -183,8 +188,9 @@ def render_forgotten(result: Forgotten) -> Md:
     """The confirmation of /ratings forget."""
     title = inline(result.title, 200)
     if not result.removed:
-        return md("You hadn't rated **{title}** in this server — nothing to remove.", title=title)
-    return md("Removed {scores} for **{title}**.", scores=plural(result.removed, "score"), title=title)
+        return md(_("You hadn't rated **{title}** in this server — nothing to remove."), title=title)
+    return md(_("Removed {scores} for **{title}**."), scores=counted("{n} score", "{n} scores", result.removed),
+              title=title)
 
 
 # -- the rating panel -------------------------------------------------------------------------------------------
@@ -194,10 +200,12 @@ REMOVE = "remove"
 
 def panel_heading(panel: Panel) -> Md:
     """The panel's first line."""
-    return md("### Your ratings — {title}", title=inline(panel.title, 200))
+    return Md("### ") + md(_("Your ratings — {title}"), title=inline(panel.title, 200))
 
 
-PANEL_NOTE = Md("-# Pick a score under each category: it is saved at once. /ratings forget removes them all.")
+def panel_note() -> Md:
+    """The panel's last line."""
+    return Md("-# ") + md(_("Pick a score under each category: it is saved at once. /ratings forget removes them all."))
 
 
 def score_options(current: float | None) -> list[tuple[str, str, bool]]:
@@ -205,13 +213,13 @@ def score_options(current: float | None) -> list[tuple[str, str, bool]]:
     "Remove my score"."""
     options = [(f"{_number(s.points)} {stars(s.points)}", _number(s.points), current == s.points) for s in SCORES]
     if current is not None:
-        options.append(("Remove my score", REMOVE, False))
+        options.append((_("Remove my score"), REMOVE, False))
     return options
 
 
 def category_placeholder(category: Category) -> str:
     """What a category's menu says before a pick."""
-    return plain(f"{category.label} — pick a score", limits.SELECT_PLACEHOLDER)
+    return plain(_("{label} — pick a score").format(label=category.label), limits.SELECT_PLACEHOLDER)
 
 
 # -- /categories ------------------------------------------------------------------------------------------------
@@ -221,11 +229,13 @@ def render_categories(categories: CategorySet) -> Card:
     """/categories list: the server's categories in order, then the retired ones."""
     lines = [md("**{n}.** {label}", n=n, label=inline(c.label, 60)) for n, c in enumerate(categories.active, 1)]
     if categories.retired:
-        lines.append(md("-# Retired (their scores are kept and shown): {names}",
-                        names=Md(", ").lines(inline(c.label, 60) for c in categories.retired)))
-    whose = "this server's own" if categories.own else "the defaults, until a moderator changes them"
-    return Card(title="Rating categories", description=Md("\n").lines(lines),
-                footer=f"{plural(len(categories.active), 'category', 'categories')} — {whose}")
+        lines.append(Md("-# ") + md(_("Retired (their scores are kept and shown): {names}"),
+                                   names=Md(", ").lines(inline(c.label, 60) for c in categories.retired)))
+    count = len(categories.active)
+    footer = (_("{categories} — this server's own") if categories.own
+              else _("{categories} — the defaults, until a moderator changes them"))
+    return Card(title=_("Rating categories"), description=Md("\n").lines(lines),
+                footer=footer.format(categories=counted("{n} category", "{n} categories", count)))
 
 
 def category_choices(categories: CategorySet, typed: str, *, retired: bool) -> list[tuple[str, str]]:
@@ -236,9 +246,15 @@ def category_choices(categories: CategorySet, typed: str, *, retired: bool) -> l
     wanted = " ".join(typed.split()).casefold()
     pool = [*categories.active, *(categories.retired if retired else ())]
     found = [c for c in pool if wanted in c.label.casefold()] if wanted else pool
-    return [(plain(c.label + (RETIRED if c.retired else ""), limits.CHOICE_NAME), c.label)
+    return [(plain(c.label + (_(RETIRED) if c.retired else ""), limits.CHOICE_NAME), c.label)
             for c in found[: limits.CHOICES]]
 
 
-NOTHING_RATED = Md("Nothing has been rated in this server yet — start with `/rate`.")
-NOTHING_OF_YOURS = Md("You haven't rated anything in this server yet — try `/rate`.")
+def nothing_rated() -> Md:
+    """/ratings top in a server where nobody rated anything."""
+    return md(_("Nothing has been rated in this server yet — start with `/rate`."))
+
+
+def nothing_of_yours() -> Md:
+    """/ratings mine for a member who rated nothing."""
+    return md(_("You haven't rated anything in this server yet — try `/rate`."))

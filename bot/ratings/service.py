@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
+from bot.core.i18n import N_, _
 from bot.core.text import inline, md, quote
 from bot.errors import InvalidInput
 from bot.ratings.chart import ChartCache
@@ -53,7 +54,7 @@ class MinePage:
 def guild_of(guild_id: int | None) -> int:
     """The server a rating belongs to; ``InvalidInput`` outside one."""
     if guild_id is None or guild_id == DEFAULTS:
-        raise InvalidInput("Ratings belong to a server — use this command inside one.")
+        raise InvalidInput(_("Ratings belong to a server — use this command inside one."))
     return guild_id
 
 
@@ -84,7 +85,8 @@ class RatingService:
         self._catalogue = catalogue
         self._settings = settings
         self.writer = RatingWriter(store)
-        self.cooldown = Cooldown(settings.rate_cooldown, what="ratings")
+        self.cooldown = Cooldown(settings.rate_cooldown,
+                                 what=N_("You're doing ratings too quickly — try again in {seconds} s."))
         self.server_settings = server_settings
         self.charts = ChartCache()  # /ratings show's charts, drawn once per version of a show's ratings
 
@@ -121,11 +123,11 @@ class RatingService:
         """The category ``text`` names in the server (``active``: one that takes votes); ``InvalidInput`` if none."""
         found = categories.find(text)
         if found is None:
-            names = ", ".join(c.label for c in categories.active)
-            raise InvalidInput(md("There is no rating category called {name} in this server. Its categories: "
-                                  "{names}.", name=quote(text, max_len=50), names=inline(names, 1000)))
+            names = _(", ").join(c.label for c in categories.active)
+            raise InvalidInput(md(_("There is no rating category called {name} in this server. Its categories: "
+                                    "{names}."), name=quote(text, max_len=50), names=inline(names, 1000)))
         if active and found.retired:
-            raise InvalidInput(md("{label} is retired in this server: it keeps its scores, but takes no new ones.",
+            raise InvalidInput(md(_("{label} is retired in this server: it keeps its scores, but takes no new ones."),
                                   label=inline(found.label, 60)))
         return found
 
@@ -170,7 +172,7 @@ class RatingService:
         categories = await self.categories(guild_id)
         chosen = categories.get(category_key)
         if chosen is None:
-            raise InvalidInput("That category is gone from this server — run /rate again for its categories now.")
+            raise InvalidInput(_("That category is gone from this server — run /rate again for its categories now."))
         if chosen.retired and score is not None:
             self.category_in(categories, chosen.key, active=True)  # says it is retired
         write = (ScoreWrite(guild_id, member_id, anime_id, ((chosen.key, score),)) if score is not None
@@ -198,7 +200,7 @@ class RatingService:
             limit=LEADERBOARD_SIZE,
         )
         return Leaderboard(board.category, board.min_votes, board.mean, board.shows, board.rows,
-                           chosen.label if chosen else "Overall")
+                           chosen.label if chosen else Leaderboard.label)
 
     async def mine(self, guild_id: int | None, member_id: int) -> MineResult:
         """A member's scores in the server, one entry per show, by title."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalogue.models import Anime
+from bot.core.i18n import _
 from bot.core.markdown import sanitize_text
-from bot.core.text import inline, md, plural
+from bot.core.text import counted, inline, md
 from bot.errors import InvalidInput
 
 TITLE_MAX = 100
@@ -28,10 +29,10 @@ class EpisodeScope:
         Whether the episode exists is the show's question: :meth:`check_against`.
         """
         if through_episode is not None and not spoilers:
-            raise InvalidInput(
+            raise InvalidInput(_(
                 "`through_episode` only goes with spoilers: leave it out for a spoiler-free review, "
                 "or set `spoilers` to true."
-            )
+            ))
         return cls(spoilers, through_episode)
 
     def check_against(self, anime: Anime) -> None:
@@ -40,11 +41,12 @@ class EpisodeScope:
             return
         if anime.episodes is not None and not 1 <= self.through_episode <= anime.episodes:
             raise InvalidInput(md(
-                "{title} has {episodes}, so `through_episode` must be between 1 and {last}.",
-                title=inline(anime.title, 200), episodes=plural(anime.episodes, "episode"), last=anime.episodes,
+                _("{title} has {episodes}, so `through_episode` must be between 1 and {last}."),
+                title=inline(anime.title, 200), episodes=counted("{n} episode", "{n} episodes", anime.episodes),
+                last=anime.episodes,
             ))
         if self.through_episode < 1:
-            raise InvalidInput("`through_episode` must be at least 1.")
+            raise InvalidInput(_("`through_episode` must be at least 1."))
 
     def whole_series(self, episodes: int | None) -> bool:
         """Whether it may spoil every episode (spoilers without an episode limit, or up to the last one)."""
@@ -57,10 +59,18 @@ class EpisodeScope:
     def header(self, episodes: int | None) -> str:
         """The scope line: "Spoiler-free", "Spoilers through episode N" or "Spoilers: whole series"."""
         if not self.spoilers:
-            return "Spoiler-free"
+            return _("Spoiler-free")
         if self.whole_series(episodes):
-            return "Spoilers: whole series"
-        return f"Spoilers through episode {self.through_episode}"
+            return _("Spoilers: whole series")
+        return _("Spoilers through episode {episode}").format(episode=self.through_episode)
+
+    def short_header(self, episodes: int | None) -> str:
+        """The scope as a thread name says it: "spoiler-free", "spoilers through ep N", "spoilers: whole series"."""
+        if not self.spoilers:
+            return _("spoiler-free")
+        if self.whole_series(episodes):
+            return _("spoilers: whole series")
+        return _("spoilers through ep {episode}").format(episode=self.through_episode)
 
 
 def _visible(text: str) -> bool:
@@ -81,16 +91,18 @@ class ReviewText:
         """The text from the form; ``InvalidInput`` for an empty or too long part."""
         clean_title, clean_body, clean_warnings = title.strip(), body.strip(), (warnings or "").strip()
         if not _visible(clean_title):
-            raise InvalidInput("Please give your review a title.")
+            raise InvalidInput(_("Please give your review a title."))
         if len(clean_title) > TITLE_MAX:
-            raise InvalidInput(f"That title is {len(clean_title)} characters long; {TITLE_MAX} at most, please.")
+            raise InvalidInput(_("That title is {length} characters long; {most} at most, please.").format(
+                length=len(clean_title), most=TITLE_MAX))
         if not _visible(clean_body):
-            raise InvalidInput("Your review is empty — please write something.")
+            raise InvalidInput(_("Your review is empty — please write something."))
         if len(clean_body) > BODY_MAX:
-            raise InvalidInput(f"Your review is {len(clean_body)} characters long; {BODY_MAX} at most, please.")
+            raise InvalidInput(_("Your review is {length} characters long; {most} at most, please.").format(
+                length=len(clean_body), most=BODY_MAX))
         if len(clean_warnings) > WARNINGS_MAX and _visible(clean_warnings):
-            raise InvalidInput(
-                f"The content warnings are {len(clean_warnings)} characters long; {WARNINGS_MAX} at most, please.")
+            raise InvalidInput(_("The content warnings are {length} characters long; {most} at most, please.").format(
+                length=len(clean_warnings), most=WARNINGS_MAX))
         return cls(clean_title, clean_body, clean_warnings if _visible(clean_warnings) else None)
 
 
@@ -124,6 +136,11 @@ class Review:
     def whole_series(self) -> bool:
         """Whether the review may spoil every episode (spoilers without an episode limit, or up to the last one)."""
         return self.scope.whole_series(self.anime_episodes)
+
+    @property
+    def short_scope(self) -> str:
+        """The scope as a thread name says it ("spoilers through ep 3")."""
+        return self.scope.short_header(self.anime_episodes)
 
     @property
     def scope_header(self) -> str:

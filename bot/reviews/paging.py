@@ -8,6 +8,7 @@ and a review deleted while someone reads simply drops out of the way.
 
 from __future__ import annotations
 
+from bot.core.i18n import N_, _
 from bot.core.pages import Action, Shown, State
 from bot.errors import InvalidInput
 from bot.progress.models import Progress
@@ -19,7 +20,7 @@ __all__ = ["KIND", "first", "turn"]
 
 KIND = "rv"
 _LAST = -1  # "the last part of the review", until it is rendered
-STALE = "These buttons are out of date — run `/review read` again."
+STALE = N_("These buttons are out of date — run `/review read` again.")
 
 
 async def _shown(service: ReviewService, guild_id: int, anime_id: int, watched: int | None, author_id: int | None,
@@ -57,10 +58,10 @@ async def turn(service: ReviewService, guild_id: int | None, action: Action, sta
                reader_id: int | None = None) -> Shown:
     """The page ``action`` leads to from the page ``state`` names (``reader_id``: whose progress counts)."""
     if guild_id is None or len(state) != 5:
-        raise InvalidInput(STALE)
+        raise InvalidInput(_(STALE))
     anime_id, watched, author_id, number, part = state
     if anime_id is None or number is None or part is None:
-        raise InvalidInput(STALE)
+        raise InvalidInput(_(STALE))
     progress = await service.reader_progress(guild_id, reader_id, anime_id, watched)
     review: Review | None
     if action == "f":

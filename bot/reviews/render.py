@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from bot.catalogue.models import Anime
 from bot.core import limits
 from bot.core.cards import Card, pack
+from bot.core.i18n import _
 from bot.core.markdown import discord_len
 from bot.core.text import Md, inline, md, plain
 from bot.reviews.models import WARNINGS_MAX, EpisodeScope, Review
@@ -28,21 +29,21 @@ def scope_line(review: Review) -> Md:
 
 
 def _header(review: Review, note: str | None) -> Md:
-    lines = [md("by <@{author}>", author=review.author_id), scope_line(review)]
+    lines = [md(_("by <@{author}>"), author=review.author_id), scope_line(review)]
     if review.warnings:
         # Escaped warnings are at most about twice as long as the 300 characters allowed: never cut.
-        lines.append(md("**Content warnings:** {warnings}", warnings=inline(review.warnings, 4 * WARNINGS_MAX)))
+        lines.append(md(_("**Content warnings:** {warnings}"), warnings=inline(review.warnings, 4 * WARNINGS_MAX)))
     if note:
         lines.append(md("-# {note}", note=Md(note)))  # our own sentence (see ReviewService.visible_body)
     return Md("\n").lines(lines)
 
 
 def _footer(review: Review, part: int, parts: int) -> str:
-    text = f"Review #{review.number}"
+    text = _("Review #{number}").format(number=review.number)
     if parts > 1:
-        text += f" · part {part} of {parts}"
+        text += " · " + _("part {part} of {parts}").format(part=part, parts=parts)
     if review.edited_at is not None:
-        text += " · edited"
+        text += " · " + _("edited")
     return text
 
 
@@ -65,7 +66,8 @@ def review_cards(
         description=header + Md("\n\n") + chunks[0] if chunks else header,
         url=jump_url,
         timestamp=datetime.fromtimestamp(review.created_at, tz=UTC),
-        author=plain(f"Review #{review.number} · {review.anime_title}", limits.AUTHOR_NAME),
+        author=plain(_("Review #{number}").format(number=review.number) + f" · {review.anime_title}",
+                     limits.AUTHOR_NAME),
         footer=_footer(review, 1, parts),
     )
     return [first] + [Card(description=chunk, footer=_footer(review, part, parts))
@@ -90,11 +92,11 @@ def _read_pages(index: int, count: int, item: ReadItem) -> list[Card]:
     cards = review_cards(review, hidden=item.hidden, note=item.note, jump_url=jump_url(review))
     pages = []
     for part, card in enumerate(cards, start=1):
-        footer = f"Review {index} of {count} · #{review.number}"
+        footer = _("Review {index} of {count}").format(index=index, count=count) + f" · #{review.number}"
         if len(cards) > 1:
-            footer += f" · part {part} of {len(cards)}"
+            footer += " · " + _("part {part} of {parts}").format(part=part, parts=len(cards))
         if review.edited_at is not None:
-            footer += " · edited"
+            footer += " · " + _("edited")
         pages.append(card.with_footer(footer))
     return pages
 
@@ -124,50 +126,52 @@ def card_count(review: Review, *, hidden: bool | None = None, note: str | None =
 
 def reviews_gone() -> Md:
     """/review read's pages when every review of the show was deleted while the member was reading."""
-    return Md("The reviews you were reading have been deleted — run `/review read` again.")
+    return md(_("The reviews you were reading have been deleted — run `/review read` again."))
 
 
 def nobody_reviewed(title: str, author_id: int | None) -> Md:
     """/review read of a show without reviews (by that member)."""
     if author_id is not None:
-        return md("<@{author}> hasn't reviewed **{show}** in this server.", author=author_id, show=inline(title, 200))
-    return md("Nobody in this server has reviewed **{show}** yet — be the first with `/review write`.",
+        return md(_("<@{author}> hasn't reviewed **{show}** in this server."), author=author_id,
+                  show=inline(title, 200))
+    return md(_("Nobody in this server has reviewed **{show}** yet — be the first with `/review write`."),
               show=inline(title, 200))
 
 
 def write_form(anime: Anime, scope: EpisodeScope) -> tuple[str, Md]:
     """The title and the introduction of /review write's form."""
     if scope.spoilers:
-        where = "The review is hidden behind a spoiler; the title and content warnings are not."
+        where = _("The review is hidden behind a spoiler; the title and content warnings are not.")
     else:
-        where = "The review is shown in clear — keep it free of spoilers."
-    intro = md("Reviewing **{show}** · {scope}.\n-# {where}", show=inline(anime.title, 200),
-               scope=Md(scope.header(anime.episodes)), where=Md(where))
-    return plain(f"Review: {anime.title}", limits.MODAL_TITLE), intro
+        where = _("The review is shown in clear — keep it free of spoilers.")
+    intro = md(_("Reviewing **{show}** · {scope}."), show=inline(anime.title, 200),
+               scope=Md(scope.header(anime.episodes))) + md("\n-# {where}", where=md(where))
+    return plain(_("Review: {title}").format(title=anime.title), limits.MODAL_TITLE), intro
 
 
 def edit_form(review: Review) -> tuple[str, Md]:
     """The title and the introduction of /review edit's form."""
-    intro = md("Editing review **#{number}** of **{show}** · {scope}.", number=review.number,
+    intro = md(_("Editing review **#{number}** of **{show}** · {scope}."), number=review.number,
                show=inline(review.anime_title, 200), scope=Md(review.scope_header))
-    return plain(f"Edit review #{review.number}", limits.MODAL_TITLE), intro
+    return plain(_("Edit review #{number}").format(number=review.number), limits.MODAL_TITLE), intro
 
 
 def edited(review: Review, *, post_failed: bool) -> Md:
     """What the author reads once an edit is saved."""
-    text = md("Review #{number} is updated.", number=review.number)
+    text = md(_("Review #{number} is updated."), number=review.number)
     if review.channel_id is not None and post_failed:
-        return text + md(" I couldn't update its post in <#{channel}>, but `/review read` shows the new text.",
-                         channel=review.channel_id)
+        return text + Md(" ") + md(_("I couldn't update its post in <#{channel}>, but `/review read` shows the new "
+                                     "text."), channel=review.channel_id)
     link = jump_url(review)
-    return text + md(" [See it]({link})", link=Md(link)) if link else text
+    return text + Md(" ") + md(_("[See it]({link})"), link=Md(link)) if link else text
 
 
 def deleted(review: Review, *, post_left: bool) -> Md:
     """What the member reads once a review is deleted."""
-    text = md("Review #{number} of **{show}** is deleted.", number=review.number, show=inline(review.anime_title, 200))
+    text = md(_("Review #{number} of **{show}** is deleted."), number=review.number,
+              show=inline(review.anime_title, 200))
     if post_left:
-        return text + Md(" I couldn't remove its post, though — a moderator can delete it by hand.")
+        return text + Md(" ") + md(_("I couldn't remove its post, though — a moderator can delete it by hand."))
     return text
 
 
@@ -178,34 +182,35 @@ def choice_label(review: Review) -> str:
 
 def draft(title: str, body: str, warnings: str | None) -> bytes:
     """The member's text as a file, so a refused submission loses nothing."""
-    text = f"{title}\n\n{body}\n" + (f"\nContent warnings: {warnings}\n" if warnings else "")
+    text = f"{title}\n\n{body}\n" + ("\n" + _("Content warnings: {warnings}").format(warnings=warnings) + "\n"
+                                     if warnings else "")
     return text.encode("utf-8")
 
 
 def not_posted(review: Review) -> Md:
     """What the author is told when a saved review could not be posted (found unposted after a restart)."""
-    return md("Your review #{number} of **{show}** was saved, but I couldn't post it in <#{channel}>. It is kept: "
-              "`/review read` shows it to anyone who asks.", number=review.number,
+    return md(_("Your review #{number} of **{show}** was saved, but I couldn't post it in <#{channel}>. It is kept: "
+                "`/review read` shows it to anyone who asks."), number=review.number,
               show=inline(review.anime_title, 200), channel=review.channel_id or 0)
 
 
 def orphan_removed(number: int) -> Md:
     """What a moderator reads once a review post that no stored review points to is removed."""
-    return md("Removed that post of review #{number}: no stored review points to it (it was deleted, or posted "
-              "again).", number=number)
+    return md(_("Removed that post of review #{number}: no stored review points to it (it was deleted, or posted "
+                "again)."), number=number)
 
 
 def not_a_review_post() -> Md:
     """The message menu's "Remove review post" used on something else."""
-    return Md("That isn't one of my review posts, so there is nothing for me to remove.")
+    return md(_("That isn't one of my review posts, so there is nothing for me to remove."))
 
 
 def still_posted(review: Review) -> Md:
     """The message menu's "Remove review post" used on the post of a review that is stored."""
-    return md("That is the post of review #{number}, which is stored: `/review delete review: {number}` removes "
-              "both.", number=review.number)
+    return md(_("That is the post of review #{number}, which is stored: `/review delete review: {number}` removes "
+                "both."), number=review.number)
 
 
 def needs_manage_messages() -> Md:
     """A member without Manage Messages asking to remove a review post."""
-    return Md("Removing a review post needs the Manage Messages permission in this channel.")
+    return md(_("Removing a review post needs the Manage Messages permission in this channel."))

@@ -17,7 +17,8 @@ from bot.catalogue.models import Anime
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
-from bot.core.text import Md, inline, md, plural
+from bot.core.i18n import N_, _
+from bot.core.text import Md, counted, inline, md
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
 from bot.progress.models import Progress
 from bot.progress.service import ProgressService
@@ -32,9 +33,9 @@ class AlreadyReviewed(InvalidInput):
     """The member already reviewed this show in this server; ``review`` is that review (offer to edit it)."""
 
     def __init__(self, review: Review) -> None:
-        super().__init__(md(
+        super().__init__(md(_(
             "You've already reviewed {show} here (review #{number}) — one review per show. You can edit that one "
-            "instead.", show=inline(review.anime_title, 200), number=review.number,
+            "instead."), show=inline(review.anime_title, 200), number=review.number,
         ))
         self.review = review
 
@@ -50,7 +51,7 @@ class ReadItem:
 
 def _guild(guild_id: int | None) -> int:
     if guild_id is None:
-        raise InvalidInput("Reviews live in servers — use this command inside one.")
+        raise InvalidInput(_("Reviews live in servers — use this command inside one."))
     return guild_id
 
 
@@ -71,7 +72,8 @@ class ReviewService:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
-        self.cooldown = Cooldown(settings.review_cooldown, clock=cooldown_clock, what="reviews")
+        self.cooldown = Cooldown(settings.review_cooldown, clock=cooldown_clock,
+                                 what=N_("You're doing reviews too quickly — try again in {seconds} s."))
         self.server_settings = server_settings
         self.progress = progress
 
@@ -91,7 +93,8 @@ class ReviewService:
         """Raise ``OnCooldown`` if the member posted a review too recently (without starting a cooldown)."""
         wait = self.cooldown.remaining((guild_id, user_id), seconds)
         if wait > 0:
-            raise OnCooldown(f"You posted a review a moment ago — try again in {math.ceil(wait)} s.", wait)
+            raise OnCooldown(_("You posted a review a moment ago — try again in {seconds} s.").format(
+                seconds=math.ceil(wait)), wait)
 
     async def _writable(self, guild_id: int, user_id: int, anime: Anime, scope: EpisodeScope) -> None:
         scope.check_against(anime)
@@ -124,9 +127,9 @@ class ReviewService:
             return scope, None
         if anime.episodes is not None and progress.episode >= anime.episodes:
             return scope, None
-        return EpisodeScope(True, progress.episode), md(
+        return EpisodeScope(True, progress.episode), md(_(
             "Spoilers through episode {n}: that's your progress (`/progress`). Reviewing further? Close this form and "
-            "set `through_episode`.", n=progress.episode)
+            "set `through_episode`."), n=progress.episode)
 
     async def create(
         self,
@@ -156,7 +159,7 @@ class ReviewService:
             self.cooldown.reset(key)
             again = await self._store.by_author(guild, anime_id, user_id)
             if again is None:
-                raise NotFound("That review could not be saved; please try again.")
+                raise NotFound(_("That review could not be saved; please try again."))
             raise AlreadyReviewed(again)
         return review
 
@@ -167,7 +170,7 @@ class ReviewService:
         await self._store.set_messages(review_id, channel_id, message_ids)
         review = await self._store.by_id(review_id)
         if review is None:
-            raise NotFound("That review has been deleted.")
+            raise NotFound(_("That review has been deleted."))
         return review
 
     async def discard(self, review: Review) -> None:
@@ -195,14 +198,14 @@ class ReviewService:
         guild = _guild(guild_id)
         review = await self._store.by_number(guild, number) if number > 0 else None
         if review is None:
-            raise NotFound(f"There is no review #{number} in this server.")
+            raise NotFound(_("There is no review #{number} in this server.").format(number=number))
         return review
 
     async def by_id(self, guild_id: int, review_id: int) -> Review:
         """A review by internal id, only if it belongs to this server; ``NotFound`` otherwise."""
         review = await self._store.by_id(review_id)
         if review is None or review.guild_id != guild_id:
-            raise NotFound("That review has been deleted.")
+            raise NotFound(_("That review has been deleted."))
         return review
 
     async def read_show(self, guild_id: int | None, show: str, watched: int | None = None, caller: Caller = LOCAL
@@ -211,7 +214,7 @@ class ReviewService:
         once the options are checked."""
         _guild(guild_id)
         if watched is not None and watched < 0:
-            raise InvalidInput("`watched` can't be negative.")
+            raise InvalidInput(_("`watched` can't be negative."))
         match = await self._catalogue.show(show, caller)
         return match.entity_id, match.display, match.fresh
 
@@ -253,52 +256,58 @@ class ReviewService:
         if not review.spoilers:
             return False, None
         if watched is not None and watched < 0:
-            raise InvalidInput("`watched` can't be negative.")
+            raise InvalidInput(_("`watched` can't be negative."))
         episodes = review.anime_episodes
         end = episodes if review.whole_series else review.through_episode
         if review.whole_series:
-            reach = "the whole series" + (f" ({plural(episodes, 'episode')})" if episodes else "")
+            reach = (_("the whole series ({episodes})").format(
+                episodes=counted("{n} episode", "{n} episodes", episodes)) if episodes else _("the whole series"))
         else:
-            reach = f"up to episode {end}"
+            reach = _("up to episode {episode}").format(episode=end)
         if watched is None and progress is not None:
-            yours = f"your progress (`/progress`) is {progress.describe()}"
+            yours = progress.describe()
             if progress.finished or (end is not None and progress.watched >= end):
-                return False, f"Shown in clear: it spoils {reach}, and {yours}."
-            return True, f"Hidden: it spoils {reach}, and {yours}."
+                return False, _("Shown in clear: it spoils {reach}, and your progress (`/progress`) is "
+                                "{progress}.").format(reach=reach, progress=yours)
+            return True, _("Hidden: it spoils {reach}, and your progress (`/progress`) is {progress}.").format(
+                reach=reach, progress=yours)
         if watched is None:
-            return True, f"Hidden: it spoils {reach}. Say how far you've watched (`watched`) to see it in clear."
+            return True, _("Hidden: it spoils {reach}. Say how far you've watched (`watched`) to see it in "
+                           "clear.").format(reach=reach)
         if end is None:
-            return True, f"Hidden: it spoils {reach}, and I don't know how many episodes there are."
+            return True, _("Hidden: it spoils {reach}, and I don't know how many episodes there are.").format(
+                reach=reach)
         if watched >= end:
-            return False, f"Shown in clear: it spoils {reach}, and you've watched {watched}."
-        return True, f"Hidden: it spoils {reach}, and you've watched {watched}."
+            return False, _("Shown in clear: it spoils {reach}, and you've watched {watched}.").format(
+                reach=reach, watched=watched)
+        return True, _("Hidden: it spoils {reach}, and you've watched {watched}.").format(reach=reach,
+                                                                                          watched=watched)
 
     # -- editing and deleting ------------------------------------------------------------------------
 
     def check_can_edit(self, review: Review, user_id: int) -> None:
         """Only the author may edit a review (moderators may delete it, not rewrite it)."""
         if review.author_id != user_id:
-            raise Forbidden(f"Only the author of review #{review.number} can edit it.")
+            raise Forbidden(_("Only the author of review #{number} can edit it.").format(number=review.number))
 
     def check_can_delete(self, review: Review, user_id: int, is_moderator: bool) -> None:
         """The author, or a member who can manage messages where it was posted, may delete a review."""
         if review.author_id != user_id and not is_moderator:
-            raise Forbidden(
-                f"Only the author of review #{review.number}, or a moderator who can manage messages in its "
-                "channel, can delete it."
-            )
+            raise Forbidden(_(
+                "Only the author of review #{number}, or a moderator who can manage messages in its channel, can "
+                "delete it.").format(number=review.number))
 
     async def update(self, review: Review, user_id: int, text: ReviewText) -> Review:
         """Replace the title, body and warnings of the author's own review and set ``edited_at``."""
         self.check_can_edit(review, user_id)
         updated = await self._store.update_text(review.id, review.guild_id, text, edited_at=self._clock())
         if updated is None:
-            raise NotFound(f"Review #{review.number} has been deleted.")
+            raise NotFound(_("Review #{number} has been deleted.").format(number=review.number))
         return updated
 
     async def delete(self, review: Review, user_id: int, is_moderator: bool) -> Review:
         """Delete a review if allowed; the deleted review (its ``message_ids`` are the posts to remove)."""
         self.check_can_delete(review, user_id, is_moderator)
         if not await self._store.delete(review.id, review.guild_id):
-            raise NotFound(f"Review #{review.number} has already been deleted.")
+            raise NotFound(_("Review #{number} has already been deleted.").format(number=review.number))
         return review

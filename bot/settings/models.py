@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.config import Settings
+from bot.core.i18n import N_
 
 Kind = Literal["channel", "switch", "seconds", "count"]
 
@@ -26,18 +27,19 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("reviews_channel_id", "Reviews channel", "channel",
-         "Where /review write posts reviews (unset: the channel the command is used in)."),
-    Spec("discussion_channel_id", "Discussion channel", "channel",
-         "Where /discuss and followed shows open episode threads (unset: the channel /discuss is used in)."),
-    Spec("reply_threads", "Automatic reply threads", "switch",
-         "Open a reply thread under every new review post by itself."),
-    Spec("review_cooldown", "Review cooldown", "seconds", "How long a member waits between two reviews.",
+    # Labels and help are marked here and translated where shown (Spec.shown_label, Spec.shown_help).
+    Spec("reviews_channel_id", N_("Reviews channel"), "channel",
+         N_("Where /review write posts reviews (unset: the channel the command is used in).")),
+    Spec("discussion_channel_id", N_("Discussion channel"), "channel",
+         N_("Where /discuss and followed shows open episode threads (unset: the channel /discuss is used in).")),
+    Spec("reply_threads", N_("Automatic reply threads"), "switch",
+         N_("Open a reply thread under every new review post by itself.")),
+    Spec("review_cooldown", N_("Review cooldown"), "seconds", N_("How long a member waits between two reviews."),
          0, COOLDOWN_MAX),
-    Spec("rate_cooldown", "Rating cooldown", "seconds", "How long a member waits between two ratings.",
+    Spec("rate_cooldown", N_("Rating cooldown"), "seconds", N_("How long a member waits between two ratings."),
          0, COOLDOWN_MAX),
-    Spec("leaderboard_m", "Leaderboard's m", "count",
-         "Votes a show needs before its own average outweighs the server's (the Bayesian m of /ratings top).",
+    Spec("leaderboard_m", N_("Leaderboard's m"), "count",
+         N_("Votes a show needs before its own average outweighs the server's (the Bayesian m of /ratings top)."),
          0, LEADERBOARD_M_MAX),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}

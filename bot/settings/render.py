@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.cards import Card, Field
+from bot.core.i18n import _
 from bot.core.text import Md, md
 from bot.settings.models import SPECS, Changed, ServerSettings, SettingChange, Value
 from bot.settings.service import describe
 
 
 def _line(change: SettingChange) -> Md:
-    label = next((s.label for s in SPECS if s.name == change.name), change.name)
+    label = next((_(s.label) for s in SPECS if s.name == change.name), change.name)
     # Mentions inside an embed ping nobody (and every message is sent with no allowed mentions).
     return md("<t:{at}:R> <@{member}> — **{label}**: {old} → {new}", at=int(change.changed_at),
               member=change.member_id, label=Md(label), old=Md(change.old), new=Md(change.new))
@@ -24,21 +25,21 @@ def render_settings(settings: ServerSettings, defaults: dict[str, Value], change
     for spec in SPECS:
         value = Md(describe(spec, settings.value(spec.name)))
         if spec.name in settings.own:
-            value += Md(f" · default: {describe(spec, defaults[spec.name])}")
+            value += Md(" · ") + md(_("default: {value}"), value=Md(describe(spec, defaults[spec.name])))
         else:
-            value += Md(" (default)")
-        fields.append(Field(spec.label, value + Md("\n-# ") + Md(spec.help)))
+            value += Md(" ") + md(_("(default)"))
+        fields.append(Field(_(spec.label), value + Md("\n-# ") + md(_(spec.help))))
     if changes:
-        fields.append(Field("Recent changes", Md("\n").lines(_line(c) for c in changes)))
-    intro = said if said is not None else Md("This server's settings. Moderators with Manage Server change them with "
-                                             "`/settings …`; `/settings reset` goes back to a default.")
-    return Card(title="Server settings", description=intro, fields=tuple(fields))
+        fields.append(Field(_("Recent changes"), Md("\n").lines(_line(c) for c in changes)))
+    intro = said if said is not None else md(_("This server's settings. Moderators with Manage Server change them "
+                                               "with `/settings …`; `/settings reset` goes back to a default."))
+    return Card(title=_("Server settings"), description=intro, fields=tuple(fields))
 
 
 def changed(change: Changed) -> Md:
     """The sentence confirming a change."""
     old, new = describe(change.spec, change.old), describe(change.spec, change.new)
     if change.spec.name not in change.settings.own:
-        return md("**{label}** is back to its default: {new} (was {old}).", label=Md(change.spec.label),
+        return md(_("**{label}** is back to its default: {new} (was {old})."), label=md(_(change.spec.label)),
                   new=Md(new), old=Md(old))
-    return md("**{label}** is now {new} (was {old}).", label=Md(change.spec.label), new=Md(new), old=Md(old))
+    return md(_("**{label}** is now {new} (was {old})."), label=md(_(change.spec.label)), new=Md(new), old=Md(old))

@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
+from bot.core import i18n
 from bot.core.database import Database
+from bot.core.i18n import _
 from bot.errors import InvalidInput
 from bot.settings.models import BY_NAME, SPECS, Changed, ServerSettings, SettingChange, Spec, Value, global_defaults
 from bot.settings.store import SettingsStore
@@ -27,21 +29,20 @@ RECENT_CHANGES = 5
 def describe(spec: Spec, value: Value) -> str:
     """A setting's value as members read it ("#123" channels are mentioned as <#123>; Discord shows the name)."""
     if value is None:
-        return "not set"
+        return _("not set")
     if spec.kind == "channel":
         return f"<#{int(value)}>"
     if spec.kind == "switch":
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if spec.kind == "seconds":
-        seconds = float(value)
-        return f"{seconds:g} s"
+        return _("{seconds} s").format(seconds=i18n.number(float(value)))
     return str(int(value))
 
 
 def guild_of(guild_id: int | None) -> int:
     """The server whose settings these are; ``InvalidInput`` outside one."""
     if guild_id is None:
-        raise InvalidInput("Settings belong to a server — use this command inside one.")
+        raise InvalidInput(_("Settings belong to a server — use this command inside one."))
     return guild_id
 
 
@@ -102,11 +103,13 @@ class ServerSettingsService:
             return bool(value)
         number = float(value)
         if not math.isfinite(number) or not spec.minimum <= number <= spec.maximum:
-            unit = " seconds" if spec.kind == "seconds" else ""
-            raise InvalidInput(f"{spec.label} must be between {spec.minimum:g} and {spec.maximum:g}{unit}.")
+            said = (_("{label} must be between {low} and {high} seconds.") if spec.kind == "seconds"
+                    else _("{label} must be between {low} and {high}."))
+            raise InvalidInput(said.format(label=_(spec.label), low=i18n.number(spec.minimum),
+                                           high=i18n.number(spec.maximum)))
         if spec.kind == "count":
             if number != int(number):
-                raise InvalidInput(f"{spec.label} must be a whole number.")
+                raise InvalidInput(_("{label} must be a whole number.").format(label=_(spec.label)))
             return int(number)
         return number
 
@@ -115,13 +118,13 @@ class ServerSettingsService:
         guild = guild_of(guild_id)
         spec = BY_NAME.get(name)
         if spec is None:
-            raise InvalidInput("There is no such setting.")
+            raise InvalidInput(_("There is no such setting."))
         new = self.check(spec, value)
         before = await self.effective(guild)
         old = before.value(name)
-        old_text = describe(spec, old) + ("" if name in before.own else " (default)")
+        old_text = describe(spec, old) + ("" if name in before.own else " " + _("(default)"))
         shown = self._defaults[name] if new is None else new
-        new_text = describe(spec, shown) + (" (default)" if new is None else "")
+        new_text = describe(spec, shown) + (" " + _("(default)") if new is None else "")
         await self._store.change(guild, member_id, name, new, old_text=old_text, new_text=new_text,
                                  at=self._clock())
         log.info("settings of server %s: %s changed by %s from %s to %s", guild, name, member_id, old_text, new_text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.i18n import _
 from bot.core.markdown import ELLIPSIS, discord_len, grapheme_clusters, sanitize_text
 from bot.core.text import Md, inline, md
 
@@ -26,26 +27,24 @@ def _named(title: str, suffix: str) -> str:
 
 def episode_thread_name(title: str, episode: int) -> str:
     """"Metallic Rouge · Episode 5 · spoilers up to ep 5" (the title shortened to fit 100 characters)."""
-    return _named(title, f" · Episode {episode} · spoilers up to ep {episode}")
+    return _named(title, " · " + _("Episode {n} · spoilers up to ep {n}").format(n=episode))
 
 
-def review_thread_name(number: int, scope_header: str) -> str:
+def review_thread_name(number: int, short_scope: str) -> str:
     """"Review #12 · spoilers through ep 3" (the review's spoiler scope, so nobody is surprised)."""
-    scope = scope_header.replace("Spoilers through episode ", "spoilers through ep ").replace(
-        "Spoilers: whole series", "spoilers: whole series").replace("Spoiler-free", "spoiler-free")
-    return fit(f"Review #{number} · {scope}", NAME_MAX)
+    return fit(_("Review #{number} · {scope}").format(number=number, scope=short_scope), NAME_MAX)
 
 
 def opening(title: str, episode: int) -> Md:
     """The first message of an episode thread: the rule."""
-    return md(
+    return md(_(
         "**{title}** · episode {n} discussion.\n"
         "**The rule:** everything up to and including episode {n} is fair game here; nothing after it — no "
-        "hints, no \"just wait until…\". Not there yet? Come back once you've watched it.",
+        "hints, no \"just wait until…\". Not there yet? Come back once you've watched it."),
         title=inline(title, 200), n=episode)
 
 
 def review_opening(number: int, scope_header: str) -> Md:
     """The first message of a review's reply thread."""
-    return md("Replies to review #{number}. {scope}: keep replies within it.", number=number,
+    return md(_("Replies to review #{number}. {scope}: keep replies within it."), number=number,
               scope=Md(scope_header))

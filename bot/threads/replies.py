@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.i18n import _
 from bot.core.text import Md
 from bot.errors import NotFound
 from bot.reviews.models import Review
@@ -49,9 +50,9 @@ class ReplyThreads:
         if known is not None and await maker.exists(known[1]):
             return ReplyThread(known[1], created=False)
         if review.channel_id is None or not review.message_ids:
-            raise NotFound(f"Review #{review.number} has no post to open a thread under.")
+            raise NotFound(_("Review #{number} has no post to open a thread under.").format(number=review.number))
         thread_id = await maker.from_message(review.guild_id, review.channel_id, review.message_ids[0],
-                                             names.review_thread_name(review.number, review.scope_header),
+                                             names.review_thread_name(review.number, review.short_scope),
                                              names.review_opening(review.number, review.scope_header))
         await self._store.add_review_thread(review.id, review.guild_id, review.channel_id, thread_id)
         log.info("opened the reply thread %s of review %s in server %s", thread_id, review.id, review.guild_id)

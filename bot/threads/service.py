@@ -19,7 +19,8 @@ from typing import Protocol
 
 from bot.catalogue.models import Anime
 from bot.catalogue.service import CatalogueService
-from bot.core.text import Md, inline, md, plural
+from bot.core.i18n import _
+from bot.core.text import Md, counted, inline, md
 from bot.errors import InvalidInput, UpstreamUnavailable
 from bot.progress.models import Progress
 from bot.progress.service import ProgressService
@@ -84,14 +85,15 @@ class EpisodeThreads:
     async def target(self, guild_id: int | None, member_id: int, show: str, episode: int) -> Target:
         """The show and episode ``show`` and ``episode`` name (checked), with the member's progress."""
         if guild_id is None:
-            raise InvalidInput("Discussion threads live in servers — use this command inside one.")
+            raise InvalidInput(_("Discussion threads live in servers — use this command inside one."))
         match = await self._catalogue.listed_show(show)
         anime = await self._catalogue.anime(match.entity_id)
         if episode < 1:
-            raise InvalidInput("`episode` must be at least 1.")
+            raise InvalidInput(_("`episode` must be at least 1."))
         if anime.episodes is not None and episode > anime.episodes:
-            raise InvalidInput(md("{title} has {episodes}, so `episode` is at most {last}.",
-                                  title=inline(anime.title, 200), episodes=plural(anime.episodes, "episode"),
+            raise InvalidInput(md(_("{title} has {episodes}, so `episode` is at most {last}."),
+                                  title=inline(anime.title, 200),
+                                  episodes=counted("{n} episode", "{n} episodes", anime.episodes),
                                   last=anime.episodes))
         progress = await self._progress.of(guild_id, member_id, anime.id) if self._progress is not None else None
         return Target(anime, episode, progress)
@@ -120,7 +122,7 @@ class EpisodeThreads:
                     guild_id, anime.id, episode, row.claim, token, channel_id, self._clock()):
                 return await self._create(guild_id, anime, episode, channel_id, token, maker)
             if waited >= WAIT:
-                raise UpstreamUnavailable("That episode's thread is still being opened — try again in a moment.")
+                raise UpstreamUnavailable(_("That episode's thread is still being opened — try again in a moment."))
             await self._sleep(POLL)  # another request is creating it
             waited += POLL
 

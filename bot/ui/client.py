@@ -25,8 +25,10 @@ from bot.errors import ConfigError
 from bot.shared import Core
 from bot.ui.errors import handle_error
 from bot.ui.interactions import InteractionLog
+from bot.ui.locale import answer_in_members_language
 from bot.ui.pages import PageButton, PageSource
 from bot.ui.send import NO_PINGS
+from bot.ui.translator import KansouTranslator
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +95,10 @@ class KansouTree(app_commands.CommandTree["KansouBot"]):
     """A command tree that logs every interaction it handles and turns its errors into friendly, private replies."""
 
     async def interaction_check(self, interaction: discord.Interaction[KansouBot], /) -> bool:
-        """Every command and autocomplete passes here first: stamp it for its log line."""
+        """Every command and autocomplete passes here first: stamp it for its log line, answer in the member's
+        language."""
         self.client.interaction_log.begin(interaction)
+        answer_in_members_language(interaction)
         return True
 
     async def on_error(
@@ -135,7 +139,8 @@ class KansouBot(commands.AutoShardedBot):
         self.page_sources: dict[str, PageSource] = {}
 
     async def setup_hook(self) -> None:
-        """Load every cog, then register commands where asked to."""
+        """Load every cog, then register commands (with their translations) where asked to."""
+        await self.tree.set_translator(KansouTranslator())
         self.add_dynamic_items(PageButton)  # page buttons are matched by custom_id, so they outlive a restart
         for name in self.extension_names:
             await self.load_extension(name)

@@ -20,28 +20,33 @@ from discord.utils import maybe_coroutine
 
 from bot.core import limits
 from bot.core.cards import Attachment, Page
+from bot.core.i18n import N_, _, ngettext
 from bot.core.text import Md, inline, md, plain
-from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
+from bot.errors import Ambiguous, KansouError, NotFound
 from bot.ui.interactions import note_outcome
 from bot.ui.send import NO_PINGS, PUBLIC_THINKING, error_card, files, to_embed
 from bot.ui.views import AnyInteraction, OwnedView
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry — something went wrong on my side while running that. It has been logged; please try again."
-WITHDRAWN = "-# This look-up didn't work out; the details went only to whoever ran it."
+APOLOGY = N_("Sorry — something went wrong on my side while running that. It has been logged; please try again.")
+WITHDRAWN = N_("This look-up didn't work out; the details went only to whoever ran it.")
 RERUN = "kansou.rerun"  # in interaction.extras: the command's body and arguments (see answer)
 TYPED = "kansou.typed"  # in interaction.extras: what the member typed, given back with any error (see give_back)
-GIVEN_BACK = "Your text is attached, so nothing is lost."
+GIVEN_BACK = N_("Your text is attached, so nothing is lost.")
 
 Body = Callable[..., Awaitable[None]]
 
-# Discord's own names for permissions, as members see them in the server settings.
-_PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
+# Discord's own names for permissions, as members see them in the server settings (in each language).
+_PERMISSION_NAMES = {"manage_guild": N_("Manage Server"), "manage_messages": N_("Manage Messages"),
+                     "send_messages": N_("Send Messages"), "embed_links": N_("Embed Links"),
+                     "attach_files": N_("Attach Files"), "read_message_history": N_("Read Message History"),
+                     "view_channel": N_("View Channel")}
 
 
 def _permissions(names: list[str]) -> str:
-    return " and ".join(_PERMISSION_NAMES.get(n, n.replace("_", " ").title()) for n in names)
+    shown = [_(_PERMISSION_NAMES[n]) if n in _PERMISSION_NAMES else n.replace("_", " ").title() for n in names]
+    return _(", ").join(shown)
 
 
 async def answer(interaction: AnyInteraction, body: Body, /, **args: Any) -> None:
@@ -65,30 +70,35 @@ def describe_error(error: BaseException) -> tuple[Md, bool]:
     if isinstance(error, NotFound):
         text = Md(str(error))
         if error.suggestions:
-            text += Md("\nDid you mean: ") + Md(", ").lines(md("**{s}**", s=inline(s, 100))
-                                                            for s in error.suggestions[:5]) + Md("?")
+            names = Md(_(", ")).lines(md("**{s}**", s=inline(s, 100)) for s in error.suggestions[:5])
+            text += Md("\n") + md(_("Did you mean: {names}?"), names=names)
         return text, True
     if isinstance(error, Ambiguous):
         lines = Md("\n").lines(md("• {choice}", choice=inline(c, 150)) for c in error.choices[:10])
-        return md("{error}\n{lines}\nPick one below, or from the suggestions as you type.", error=Md(str(error)),
-                  lines=lines), True
-    if isinstance(error, OnCooldown | UpstreamUnavailable) and getattr(error, "retry_after", None):
-        return Md(str(error)), True
+        return md(_("{error}\n{lines}\nPick one below, or from the suggestions as you type."),
+                  error=Md(str(error)), lines=lines), True
     if isinstance(error, KansouError):
-        return Md(str(error)), True
+        # Our sentences are written in the member's language where they are raised; a constant raised as it is
+        # (marked with N_, e.g. AniList's "not answering") is translated here.
+        return Md(_(str(error))), True
     if isinstance(error, app_commands.CommandOnCooldown):
-        return Md(f"Slow down a little — try again in {math.ceil(error.retry_after)} s."), True
+        return md(_("Slow down a little — try again in {seconds} s."), seconds=math.ceil(error.retry_after)), True
     if isinstance(error, app_commands.NoPrivateMessage):
-        return Md("That command only works inside a server."), True
+        return md(_("That command only works inside a server.")), True
     if isinstance(error, app_commands.MissingPermissions):
-        return Md(f"That needs the {_permissions(error.missing_permissions)} permission."), True
+        needed = _permissions(error.missing_permissions)
+        return md(ngettext("That needs the {names} permission.", "That needs the {names} permissions.",
+                           len(error.missing_permissions)), names=needed), True
     if isinstance(error, app_commands.BotMissingPermissions):
-        return Md(f"I need the {_permissions(error.missing_permissions)} permission in this channel for that."), True
+        needed = _permissions(error.missing_permissions)
+        return md(ngettext("I need the {names} permission in this channel for that.",
+                           "I need the {names} permissions in this channel for that.",
+                           len(error.missing_permissions)), names=needed), True
     if isinstance(error, app_commands.CheckFailure):
-        return Md("You can't use that command here."), True
+        return md(_("You can't use that command here.")), True
     if isinstance(error, app_commands.TransformerError):
-        return md("I couldn't understand “{value}” for that option.", value=inline(str(error.value), 100)), True
-    return Md(APOLOGY), False
+        return md(_("I couldn't understand “{value}” for that option."), value=inline(str(error.value), 100)), True
+    return md(_(APOLOGY)), False
 
 
 async def run_checks(interaction: AnyInteraction, command: app_commands.Command[Any, ..., Any]) -> None:
@@ -119,7 +129,7 @@ class PickOne(OwnedView):
         self.args = args
         self.option = option
         self.select: discord.ui.Select[PickOne] = discord.ui.Select(
-            placeholder="Pick the one you meant",
+            placeholder=_("Pick the one you meant"),
             options=[
                 discord.SelectOption(label=plain(label, limits.SELECT_OPTION_LABEL) or "?", value=value)
                 for label, value in list(zip(error.choices, error.values, strict=False))[: limits.SELECT_OPTIONS]
@@ -173,7 +183,7 @@ async def _withdraw_public_thinking(interaction: AnyInteraction) -> None:
         await interaction.delete_original_response()
     except discord.HTTPException:
         log.warning("could not delete the thinking message (interaction %s)", interaction.id, exc_info=True)
-        await interaction.edit_original_response(content=WITHDRAWN, embed=None, view=None)
+        await interaction.edit_original_response(content="-# " + _(WITHDRAWN), embed=None, view=None)
 
 
 async def handle_error(interaction: AnyInteraction, error: BaseException) -> None:
@@ -196,7 +206,7 @@ async def handle_error(interaction: AnyInteraction, error: BaseException) -> Non
     typed: tuple[Attachment, ...] = interaction.extras.get(TYPED) or ()
     card = error_card(text)
     if typed:
-        card = dataclasses.replace(card, footer=GIVEN_BACK)
+        card = dataclasses.replace(card, footer=_(GIVEN_BACK))
     embed = to_embed(card)
     view = _choice_view(interaction, error)
     extra: dict[str, Any] = {"view": view} if view is not None else {}

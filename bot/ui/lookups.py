@@ -8,6 +8,7 @@ for an answer the catalogue has. The member is then told that the answer came fr
 from __future__ import annotations
 
 from bot.catalogue.service import Caller
+from bot.core.i18n import _
 from bot.core.text import Md, md, quote
 from bot.ui.client import Interaction
 from bot.ui.send import think_publicly
@@ -37,5 +38,5 @@ class Lookup:
         """A small line saying the show came from AniList just now (None when the catalogue answered)."""
         if not self.asked:
             return None
-        return md("-# {title} came from AniList just now; it is in the catalogue from now on.",
-                  title=quote(title))
+        return Md("-# ") + md(_("{title} came from AniList just now; it is in the catalogue from now on."),
+                              title=quote(title))

@@ -12,7 +12,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.text import Md, inline, md
+from bot.core import i18n
+from bot.core.i18n import N_, _
+from bot.core.text import inline, md
 from bot.errors import InvalidInput
 from bot.ratings.models import Score
 
@@ -49,18 +51,18 @@ class BoundedInt(app_commands.Transformer[Any]):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> int:
         """The number, or ``InvalidInput`` saying which numbers are allowed."""
         if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
-            raise InvalidInput(md("{what} must be a whole number from {low:,} to {high:,}.",
-                                  what=Md(self.what), low=self.low, high=self.high))
+            raise InvalidInput(md(_("{what} must be a whole number from {low} to {high}."), what=md(_(self.what)),
+                                  low=i18n.number(self.low, digits=0), high=i18n.number(self.high, digits=0)))
         return value
 
 
-Episode = app_commands.Transform[int, BoundedInt(1, EPISODE_MAX, "An episode number")]
+Episode = app_commands.Transform[int, BoundedInt(1, EPISODE_MAX, N_("An episode number"))]
 """An episode number (through_episode)."""
-Watched = app_commands.Transform[int, BoundedInt(0, EPISODE_MAX, "The number of episodes watched")]
+Watched = app_commands.Transform[int, BoundedInt(0, EPISODE_MAX, N_("The number of episodes watched"))]
 """How many episodes a member has watched."""
-ReviewNumber = app_commands.Transform[int, BoundedInt(1, NUMBER_MAX, "A review number")]
+ReviewNumber = app_commands.Transform[int, BoundedInt(1, NUMBER_MAX, N_("A review number"))]
 """A review's number in its server (#12 → 12)."""
-Position = app_commands.Transform[int, BoundedInt(1, 25, "A position")]
+Position = app_commands.Transform[int, BoundedInt(1, 25, N_("A position"))]
 """A place in a list, 1 first."""
 
 
@@ -85,6 +87,6 @@ class ScoreOption(app_commands.Transformer[Any]):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Score:
         """The score, or ``InvalidInput`` naming the category it was for (when the command has one)."""
         category = getattr(interaction.namespace, "category", None)
-        what = (md("The {category} score", category=inline(category, 60)) if isinstance(category, str)
-                and category.strip() else Md("The score"))
+        what = (md(_("The {category} score"), category=inline(category, 60)) if isinstance(category, str)
+                and category.strip() else None)  # None: "The score"
         return Score.parse(value, what)

@@ -18,8 +18,11 @@ from typing import Any, Protocol, cast
 
 import discord
 
+from bot.core import i18n
+from bot.core.i18n import N_, _
 from bot.core.pages import Action, Shown, State
-from bot.core.text import Md
+from bot.core.text import md
+from bot.ui.locale import answer_in_members_language, member_language, server_language
 from bot.ui.send import NO_PINGS, content, reply, to_embed
 from bot.ui.views import NOT_YOURS, AnyInteraction, central_handler, log_interaction
 
@@ -80,8 +83,8 @@ def sources(client: Any) -> dict[str, PageSource]:
 
 _BUTTONS: Sequence[tuple[Action, str | None, str, discord.ButtonStyle]] = (
     ("f", None, "⏮", discord.ButtonStyle.secondary),
-    ("p", "Previous", "◀", discord.ButtonStyle.primary),
-    ("n", "Next", "▶", discord.ButtonStyle.primary),
+    ("p", N_("Previous"), "◀", discord.ButtonStyle.primary),
+    ("n", N_("Next"), "▶", discord.ButtonStyle.primary),
     ("l", None, "⏭", discord.ButtonStyle.secondary),
 )
 
@@ -92,7 +95,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PATTE
     def __init__(self, kind: str, action: Action, owner_id: int, state: State, *, disabled: bool = False) -> None:
         label, emoji, style = next((lb, em, st) for a, lb, em, st in _BUTTONS if a == action)
         super().__init__(discord.ui.Button(
-            label=label, emoji=emoji, style=style, disabled=disabled,
+            label=_(label) if label else None, emoji=emoji, style=style, disabled=disabled,
             custom_id=custom_id(kind, action, owner_id, state),
         ))
         self.kind = kind
@@ -111,9 +114,10 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PATTE
     async def interaction_check(self, interaction: AnyInteraction, /) -> bool:
         """Only the member who asked may turn the pages; anyone else is told to run the command themselves."""
         log_interaction(interaction)
+        answer_in_members_language(interaction)
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
         return False
 
     async def callback(self, interaction: AnyInteraction) -> None:
@@ -122,19 +126,28 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PATTE
             source = sources(interaction.client).get(self.kind)
             if source is None:  # a kind this bot no longer has: leave the message as it is
                 await interaction.response.send_message(
-                    "These pages can't be turned any more — run the command again.", ephemeral=True,
+                    _("These pages can't be turned any more — run the command again."), ephemeral=True,
                     allowed_mentions=NO_PINGS)
                 return
-            shown = await source.turn(interaction, self.action, self.state)
-            await _edit(interaction, self.kind, self.owner_id, shown)
+            # A page the channel sees is written in the server's language, a private one in the member's.
+            with i18n.using(page_language(interaction)):
+                shown = await source.turn(interaction, self.action, self.state)
+                await _edit(interaction, self.kind, self.owner_id, shown)
         except Exception as error:  # discord.py would only log it: answer the member through the handler
             await central_handler(interaction, error)
+
+
+def page_language(interaction: AnyInteraction) -> str:
+    """The language a pressed page is written in: the member's on a private answer, the server's on a public one."""
+    message = interaction.message
+    private = message is None or message.flags.ephemeral
+    return member_language(interaction) if private else server_language(interaction)
 
 
 def page_view(kind: str, owner_id: int, shown: Shown) -> discord.ui.View:
     """The four buttons under a page; stopped, so discord.py keeps nothing for it (presses come back by id)."""
     view = discord.ui.View(timeout=None)
-    for action, *_ in _BUTTONS:
+    for action, *_rest in _BUTTONS:
         disabled = not shown.has_previous if action in ("f", "p") else not shown.has_next
         view.add_item(PageButton(kind, action, owner_id, shown.state, disabled=disabled))
     view.stop()
@@ -143,7 +156,7 @@ def page_view(kind: str, owner_id: int, shown: Shown) -> discord.ui.View:
 
 async def _edit(interaction: AnyInteraction, kind: str, owner_id: int, shown: Shown) -> None:
     if shown.card is None:
-        await interaction.response.edit_message(content=content(shown.gone or Md("Nothing left to show.")),
+        await interaction.response.edit_message(content=content(shown.gone or md(_("Nothing left to show."))),
                                                 embeds=[], view=None, allowed_mentions=NO_PINGS)
         return
     view = None if shown.single else page_view(kind, owner_id, shown)
@@ -154,7 +167,9 @@ async def _edit(interaction: AnyInteraction, kind: str, owner_id: int, shown: Sh
 async def send_page(interaction: AnyInteraction, kind: str, shown: Shown, *, ephemeral: bool = False) -> None:
     """Answer a command with the first page of a paged answer (and its buttons, when there is more than one)."""
     if shown.card is None:
-        await reply(interaction, shown.gone or Md("Nothing to show."), ephemeral=ephemeral)
+        await reply(interaction, shown.gone or md(_("Nothing to show.")), ephemeral=ephemeral)
         return
-    view = None if shown.single else page_view(kind, interaction.user.id, shown)
+    # The buttons speak the page's language: the server's under a public answer, the member's under a private one.
+    with i18n.using(member_language(interaction) if ephemeral else server_language(interaction)):
+        view = None if shown.single else page_view(kind, interaction.user.id, shown)
     await reply(interaction, cards=[shown.card], view=view, ephemeral=ephemeral)

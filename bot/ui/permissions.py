@@ -10,20 +10,26 @@ from typing import Any
 
 import discord
 
+from bot.core.i18n import N_, _, ngettext
 from bot.errors import Forbidden
 
 # Discord's own names, as moderators see them in the server's settings.
 NAMES = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "read_message_history": "Read Message History",
-    "create_public_threads": "Create Public Threads",
-    "send_messages_in_threads": "Send Messages in Threads",
-    "manage_threads": "Manage Threads",
-    "manage_messages": "Manage Messages",
-    "manage_guild": "Manage Server",
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "read_message_history": N_("Read Message History"),
+    "create_public_threads": N_("Create Public Threads"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "manage_threads": N_("Manage Threads"),
+    "manage_messages": N_("Manage Messages"),
+    "manage_guild": N_("Manage Server"),
 }
+
+
+def permission_name(name: str) -> str:
+    """A permission as Discord names it in the member's language ("manage_threads" → "Manage Threads")."""
+    return _(NAMES[name]) if name in NAMES else name.replace("_", " ").title()
 
 
 def bot_permissions(interaction: discord.Interaction[Any], channel_id: int | None) -> discord.Permissions:
@@ -47,14 +53,21 @@ def missing(have: discord.Permissions, needed: tuple[str, ...]) -> list[str]:
 
 def require(interaction: discord.Interaction[Any], channel_id: int | None, needed: tuple[str, ...], doing: str
             ) -> None:
-    """Raise ``Forbidden`` naming each permission the bot lacks in the channel for ``doing`` (nothing happens)."""
+    """Raise ``Forbidden`` naming each permission the bot lacks in the channel for ``doing`` (nothing happens).
+
+    ``doing`` is a phrase marked with ``N_`` ("post reviews"), translated here.
+    """
     lacking = missing(bot_permissions(interaction, channel_id), needed)
     if not lacking:
         return
-    where = "here" if channel_id is None or channel_id == interaction.channel_id else f"in <#{channel_id}>"
-    names = " and ".join(f"**{NAMES.get(n, n.replace('_', ' ').title())}**" for n in lacking)
-    raise Forbidden(f"I can't {doing} {where}: I need the {names} permission{'s' if len(lacking) > 1 else ''} "
-                    "there. A moderator can grant it in the channel's or my role's settings.")
+    where = _("here") if channel_id is None or channel_id == interaction.channel_id else \
+        _("in <#{channel}>").format(channel=channel_id)
+    names = _(" and ").join(f"**{permission_name(n)}**" for n in lacking)
+    raise Forbidden(ngettext(
+        "I can't {doing} {where}: I need the {names} permission there. A moderator can grant it in the channel's "
+        "or my role's settings.",
+        "I can't {doing} {where}: I need the {names} permissions there. A moderator can grant them in the channel's "
+        "or my role's settings.", len(lacking)).format(doing=_(doing), where=where, names=names))
 
 
 POSTING = ("view_channel", "send_messages", "embed_links")

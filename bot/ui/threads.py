@@ -7,9 +7,11 @@ import logging
 
 import discord
 
+from bot.core import i18n
+from bot.core.i18n import _
 from bot.core.text import Md
 from bot.errors import Forbidden
-from bot.ui.permissions import NAMES, THREADS
+from bot.ui.permissions import THREADS, permission_name
 from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class DiscordThreads:
         if not isinstance(channel, discord.TextChannel):
             fetched = await self.client.fetch_channel(channel_id)
             if not isinstance(fetched, discord.TextChannel):
-                raise discord.InvalidData("threads are opened in text channels")
+                raise discord.InvalidData("threads are opened in text channels")  # a log line, not a member's
             channel = fetched
         thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread,
                                              auto_archive_duration=channel.default_auto_archive_duration)
@@ -88,12 +90,18 @@ class DiscordAnnouncer(DiscordThreads):
             return  # not cached: let Discord answer
         lacking = [name for name in needed if not getattr(channel.permissions_for(channel.guild.me), name)]
         if lacking:
-            raise Forbidden(f"the bot lacks {', '.join(NAMES.get(n, n) for n in lacking)} in channel {channel_id}")
+            raise Forbidden(_("I need {names} in <#{channel}>.").format(
+                names=_(" and ").join(f"**{permission_name(n)}**" for n in lacking), channel=channel_id))
 
     async def create(self, channel_id: int, name: str, opening: Md) -> int:
         """A public thread, after checking the bot may open one there."""
         self._check(channel_id, THREADS)
         return await super().create(channel_id, name, opening)
+
+    def language(self, guild_id: int) -> str:
+        """The server's language: its Community setting's primary language (English if kansou lacks it)."""
+        guild = self.client.get_guild(guild_id)
+        return i18n.catalogue_for(guild.preferred_locale) if guild is not None else i18n.SOURCE
 
     async def post(self, channel_id: int, text: Md) -> None:
         """An announcement in a channel."""

@@ -12,12 +12,14 @@ from typing import Any, TypeAlias
 
 import discord
 
+from bot.core.i18n import N_, _
+from bot.ui.locale import answer_in_members_language
 from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
 
 AnyInteraction: TypeAlias = "discord.Interaction[Any]"
-NOT_YOURS = "These buttons belong to whoever ran the command — run it yourself to get your own."
+NOT_YOURS = N_("These buttons belong to whoever ran the command — run it yourself to get your own.")
 
 
 def log_interaction(interaction: AnyInteraction) -> None:
@@ -41,9 +43,10 @@ class _Owned:
     async def interaction_check(self, interaction: AnyInteraction) -> bool:
         """Only the member who ran the command may use these controls."""
         log_interaction(interaction)
+        answer_in_members_language(interaction)
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
         return False
 
     def controls(self) -> list[discord.ui.Button[Any] | discord.ui.Select[Any]]:
@@ -92,6 +95,7 @@ class KansouModal(discord.ui.Modal):
     async def interaction_check(self, interaction: AnyInteraction, /) -> bool:
         """Anyone who got the form may submit it (it was opened for them)."""
         log_interaction(interaction)
+        answer_in_members_language(interaction)
         return True
 
     async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely

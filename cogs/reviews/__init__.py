@@ -11,8 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.core.i18n import N_, _
 from bot.core.pages import Action, Shown, State
-from bot.core.text import Md
+from bot.core.text import Md, md
 from bot.progress.service import ProgressService
 from bot.progress.store import ProgressStore
 from bot.reviews import paging, render
@@ -82,13 +83,14 @@ class Reviews(commands.Cog):
         if interaction.guild_id is not None and self.service.server_settings is not None:
             target = (await self.service.server_settings.effective(interaction.guild_id)).reviews_channel_id
         if target is not None and target != interaction.channel_id:
-            require(interaction, target, POSTING, "post your review")  # before the form: nothing typed is lost
+            require(interaction, target, POSTING, N_("post your review"))  # before the form: nothing typed is lost
         assert interaction.guild_id is not None  # start() refuses a review outside a server
         scope, why = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
         note = lookup.note(show.title)
         if note is not None:  # deferred for AniList: the form can only open from a fresh press
             view = WriteOffer(self.service, show, scope, interaction.user.id, channel_id=target, note=why)
-            await reply(interaction, Md(f"{note}\nPress the button to write your review."), view=view, ephemeral=True)
+            await reply(interaction, note + Md("\n") + md(_("Press the button to write your review.")), view=view,
+                        ephemeral=True)
             view.message = await interaction.original_response()
             return
         await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=why))

@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 
+from bot.core.i18n import N_, _
 from bot.core.text import Md, md
 from bot.reviews.models import Review
 from bot.reviews.store import ReviewStore
@@ -16,7 +17,7 @@ from bot.threads.replies import ReplyThreads
 from bot.threads.store import ThreadStore
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import handle_error
-from bot.ui.permissions import CLOSING, NAMES, bot_permissions, missing, require
+from bot.ui.permissions import CLOSING, bot_permissions, missing, permission_name, require
 from bot.ui.send import reply
 from bot.ui.threads import DiscordThreads
 from bot.ui.views import log_interaction
@@ -54,12 +55,12 @@ class ReplyThreadButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         try:
             review = await ReviewStore(interaction.client.core.db).by_id(self.review_id)
             if review is None or review.guild_id != interaction.guild_id:
-                await reply(interaction, "That review has been deleted.", ephemeral=True)
+                await reply(interaction, md(_("That review has been deleted.")), ephemeral=True)
                 return
-            require(interaction, review.channel_id, REPLYING, "open a reply thread")
+            require(interaction, review.channel_id, REPLYING, N_("open a reply thread"))
             await interaction.response.defer(ephemeral=True, thinking=True)
             found = await replies(interaction.client).open(review, DiscordThreads(interaction.client))
-            await reply(interaction, md("💬 Replies to review #{number}: <#{thread}>", number=review.number,
+            await reply(interaction, md(_("💬 Replies to review #{number}: <#{thread}>"), number=review.number,
                                         thread=found.thread_id), ephemeral=True)
         except Exception as exc:  # a DynamicItem's errors would only be logged: answer them
             await handle_error(interaction, exc)
@@ -76,14 +77,14 @@ async def open_automatically(interaction: Interaction, review: Review) -> Md | N
     """Open a new review's reply thread (the server wants one under every review); a note when it could not."""
     lacking = missing(bot_permissions(interaction, review.channel_id), REPLYING)
     if lacking:
-        names = " and ".join(NAMES[n] for n in lacking)
-        return md("I couldn't open its reply thread: I need {names} in <#{channel}>.", names=Md(names),
+        names = _(" and ").join(permission_name(n) for n in lacking)
+        return md(_("I couldn't open its reply thread: I need {names} in <#{channel}>."), names=Md(names),
                   channel=review.channel_id or 0)
     try:
         await replies(interaction.client).open(review, DiscordThreads(interaction.client))
     except discord.HTTPException:
         log.warning("could not open the reply thread of review %s", review.id, exc_info=True)
-        return Md("I couldn't open its reply thread; the button under it can try again.")
+        return md(_("I couldn't open its reply thread; the button under it can try again."))
     return None
 
 
@@ -94,11 +95,11 @@ async def close_for_deleted(interaction: Interaction, review: Review) -> Md | No
     if thread_id is None:
         return None
     if missing(bot_permissions(interaction, review.channel_id), CLOSING):
-        return md("Its reply thread <#{thread}> stays open: I need **Manage Threads** to archive and lock it.",
-                  thread=thread_id)
+        return md(_("Its reply thread <#{thread}> stays open: I need **{permission}** to archive and lock it."),
+                  thread=thread_id, permission=permission_name("manage_threads"))
     try:
         await threads.close(review.id, DiscordThreads(interaction.client))
     except discord.HTTPException:
         log.warning("could not close the reply thread of review %s", review.id, exc_info=True)
-        return md("I couldn't archive its reply thread <#{thread}>.", thread=thread_id)
-    return md("Its reply thread <#{thread}> is archived and locked.", thread=thread_id)
+        return md(_("I couldn't archive its reply thread <#{thread}>."), thread=thread_id)
+    return md(_("Its reply thread <#{thread}> is archived and locked."), thread=thread_id)

@@ -9,6 +9,7 @@ import discord
 from bot.catalogue.models import Anime
 from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
+from bot.core.i18n import N_, _
 from bot.core.text import Md, md
 from bot.errors import KansouError
 from bot.reviews import render
@@ -16,6 +17,7 @@ from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, 
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
 from bot.ui.errors import GIVEN_BACK, give_back
+from bot.ui.locale import for_everyone
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
 from cogs.reviews._posting import post, post_in, repost
@@ -31,7 +33,7 @@ async def refuse(interaction: Interaction, service: ReviewService, error: Kansou
                  draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
     """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
     card = Card(description=Md(str(error)), tone="error",
-                footer=GIVEN_BACK if draft is not None else None)
+                footer=_(GIVEN_BACK) if draft is not None else None)
     files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
     view = EditOffer(service, review, interaction.user.id) if review is not None else None
     await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
@@ -47,23 +49,24 @@ class ReviewModal(KansouModal):
         self.service = service
         self.title_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.short, max_length=TITLE_MAX, default=text.title if text else None,
-            placeholder="A headline for your review",
+            placeholder=_("A headline for your review"),
         )
         self.body_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=BODY_MAX, default=text.body if text else None,
-            placeholder="What did you think?",
+            placeholder=_("What did you think?"),
         )
         self.warnings_input: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=WARNINGS_MAX, required=False,
-            default=(text.warnings or None) if text else None, placeholder="e.g. violence, flashing lights",
+            default=(text.warnings or None) if text else None, placeholder=_("e.g. violence, flashing lights"),
         )
         self.add_item(discord.ui.TextDisplay(intro[:4000]))
-        self.add_item(discord.ui.Label(text="Title", description="Shown outside the spoiler — keep it spoiler-free.",
+        self.add_item(discord.ui.Label(text=_("Title"),
+                                       description=_("Shown outside the spoiler — keep it spoiler-free."),
                                        component=self.title_input))
-        self.add_item(discord.ui.Label(text="Review", description=f"Up to {BODY_MAX} characters.",
-                                       component=self.body_input))
-        self.add_item(discord.ui.Label(text="Content warnings (optional)", description="Shown outside the spoiler.",
-                                       component=self.warnings_input))
+        self.add_item(discord.ui.Label(text=_("Review"), description=_("Up to {most} characters.").format(
+            most=BODY_MAX), component=self.body_input))
+        self.add_item(discord.ui.Label(text=_("Content warnings (optional)"),
+                                       description=_("Shown outside the spoiler."), component=self.warnings_input))
 
     def typed(self) -> tuple[str, str, str | None]:
         """The submitted title, body and warnings, as typed."""
@@ -108,12 +111,13 @@ class WriteModal(ReviewModal):
             await interaction.response.defer(ephemeral=True, thinking=True)
         button = reply_button(review.id)
         try:
+            with for_everyone(interaction):  # the post is the channel's: the server's language
+                messages = render.render_post(review)
             if elsewhere:
                 assert channel_id is not None
-                ids = await post_in(interaction.client, channel_id, review.guild_id, render.render_post(review),
-                                    view=button)
+                ids = await post_in(interaction.client, channel_id, review.guild_id, messages, view=button)
             else:
-                ids = await post(interaction, render.render_post(review), view=button)
+                ids = await post(interaction, messages, view=button)
         except BaseException:
             await self.service.discard(review)
             raise
@@ -121,8 +125,8 @@ class WriteModal(ReviewModal):
         review = await self.service.attach_messages(review.id, channel_id, ids)
         notes: list[Md] = []
         if elsewhere:
-            notes.append(md("Your review #{number} is posted in <#{channel}>: this server keeps its reviews there.",
-                            number=review.number, channel=channel_id))
+            notes.append(md(_("Your review #{number} is posted in <#{channel}>: this server keeps its reviews "
+                              "there."), number=review.number, channel=channel_id))
         if await self.service.reply_threads(review.guild_id):
             note = await open_automatically(interaction, review)
             if note is not None:
@@ -152,8 +156,9 @@ class EditModal(ReviewModal):
         failed = False
         if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
-                ids = await repost(interaction.client, review, render.render_post(review),
-                                   view=reply_button(review.id))
+                with for_everyone(interaction):
+                    messages = render.render_post(review)
+                ids = await repost(interaction.client, review, messages, view=reply_button(review.id))
             except discord.HTTPException:
                 log.warning("could not update the post of review %s", review.id, exc_info=True)
                 failed = True
@@ -170,9 +175,9 @@ class EditOffer(OwnedView):
         self.service = service
         self.review_id = review.id
         self.guild_id = review.guild_id
-        self.edit.label = f"Edit review #{review.number}"
+        self.edit.label = _("Edit review #{number}").format(number=review.number)
 
-    @discord.ui.button(label="Edit my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    @discord.ui.button(label=N_("Edit my review"), style=discord.ButtonStyle.primary, emoji="✏️")
     async def edit(self, interaction: Interaction, _: discord.ui.Button[EditOffer]) -> None:
         """Open the edit form, pre-filled with the review as it is now."""
         review = await self.service.by_id(self.guild_id, self.review_id)
@@ -193,10 +198,11 @@ class WriteOffer(OwnedView):
         self.service = service
         self.anime = anime
         self.scope = scope
+        self.write.label = _("Write my review")
         self.channel_id = channel_id  # the server's reviews channel, as for the form opened at once
         self.note = note
 
-    @discord.ui.button(label="Write my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    @discord.ui.button(label=N_("Write my review"), style=discord.ButtonStyle.primary, emoji="✏️")
     async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
         """Open the review form, after the same checks as /review write."""
         try:

@@ -18,7 +18,7 @@ class Clock:
 
 def test_a_hit_is_charged_and_the_wait_told() -> None:
     clock = Clock()
-    cooldown = Cooldown(10, clock=clock, what="look-ups")
+    cooldown = Cooldown(10, clock=clock, what="You're doing look-ups too quickly — try again in {seconds} s.")
     cooldown.hit("ann")
     with pytest.raises(OnCooldown, match=r"You're doing look-ups too quickly — try again in 10 s\.") as info:
         cooldown.hit("ann")

@@ -48,6 +48,9 @@ class Discord:
         self.threads.append(name)
         return 500 + len(self.threads)
 
+    def language(self, guild_id: int) -> str:
+        return "en"
+
     async def post(self, channel_id: int, text: Md) -> None:
         self.posts.append(str(text))
 

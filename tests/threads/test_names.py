@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.core.markdown import discord_len, grapheme_clusters
+from bot.reviews.models import EpisodeScope
 from bot.threads.names import NAME_MAX, episode_thread_name, review_thread_name
 
 
 def test_the_name_says_the_episode_and_its_rule() -> None:
     assert episode_thread_name("Metallic Rouge", 5) == "Metallic Rouge · Episode 5 · spoilers up to ep 5"
-    assert review_thread_name(12, "Spoilers through episode 3") == "Review #12 · spoilers through ep 3"
-    assert review_thread_name(4, "Spoiler-free") == "Review #4 · spoiler-free"
+    assert review_thread_name(12, EpisodeScope(True, 3).short_header(13)) == "Review #12 · spoilers through ep 3"
+    assert review_thread_name(4, EpisodeScope(False).short_header(13)) == "Review #4 · spoiler-free"
+    assert review_thread_name(5, EpisodeScope(True).short_header(13)) == "Review #5 · spoilers: whole series"
 
 
 @pytest.mark.parametrize("title", [

@@ -141,7 +141,7 @@ async def test_every_interaction_gets_a_line(sandbox: Sandbox, caplog: pytest.Lo
     assert missing.ephemeral
     await sandbox.autocomplete("person", {"name": "shima"}, focused="name")
 
-    async def broken(*args: object) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError
 
     credits = sandbox.bot.get_cog("Credits")
