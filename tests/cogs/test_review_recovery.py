@@ -56,8 +56,11 @@ async def test_a_review_saved_but_not_posted_is_posted_on_start(tmp_path: Path, 
         (post,) = await posts_in(sandbox, "general")
         assert "Cut off" in (post.embed_objects()[0].title or "")
         assert post.embed_objects()[0].footer.text == "Review #1"
-        stored = await ReviewStore(core(sandbox).db).by_number(config.guild(None).id, 1)
-        assert stored is not None and stored.message_ids == (post.id,)
+        store = ReviewStore(core(sandbox).db)
+        async with asyncio.timeout(10):  # the post is recorded just after it is sent
+            while (stored := await store.by_number(config.guild(None).id, 1)) is None or not stored.message_ids:
+                await asyncio.sleep(0.02)
+        assert stored.message_ids == (post.id,)
         # Whole again: the author edits it and the post follows.
         form = await sandbox.invoke("review edit", {"review": 1})
         assert form.modal is not None
