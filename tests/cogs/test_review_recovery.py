@@ -58,7 +58,7 @@ async def test_a_review_saved_but_not_posted_is_posted_on_start(tmp_path: Path, 
         assert post.embed_objects()[0].footer.text == "Review #1"
         store = ReviewStore(core(sandbox).db)
         async with asyncio.timeout(10):  # the post is recorded just after it is sent
-            while (stored := await store.by_number(config.guild(None).id, 1)) is None or not stored.message_ids:
+            while (stored := await store.by_number(config.guild(None).id, 1)) is None or not stored.message_ids:  # noqa: ASYNC110 - the database is polled
                 await asyncio.sleep(0.02)
         assert stored.message_ids == (post.id,)
         # Whole again: the author edits it and the post follows.
