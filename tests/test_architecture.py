@@ -22,8 +22,10 @@ CODE = ("bot", "cogs")
 FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings")
 DISCORD_SIDE = ("bot.ui", "cogs")
 STORES = ("bot.catalogue.store", "bot.reviews.store", "bot.ratings.store", "bot.ratings.writer")
-# The engine, its migrations, and the backups (which copy and inspect the SQLite file itself).
-ENGINE = ("bot.core.database", "bot.core.migrations", "bot.core.backups")
+# The engines and their interface, the migrations, the backups (which copy and inspect the SQLite file itself)
+# and `kansou db copy` (which copies every table from one engine to the other).
+ENGINE = ("bot.core.dbapi", "bot.core.database", "bot.core.postgres", "bot.core.migrations", "bot.core.backups",
+          "bot.core.dbcopy")
 
 
 def modules(roots: Iterable[str] = CODE) -> dict[str, Path]:

@@ -190,8 +190,9 @@ class CatalogueStore:
             voice_before = await _count_for(tx, "voice_role", shows)
             await tx.execute_many(
                 "INSERT INTO voice_role (anime_id, character_id, person_id, language, note) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = coalesce(excluded.note, note) "
-                "WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note",
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (anime_id, character_id, person_id, language) "
+                "DO UPDATE SET note = excluded.note "
+                "WHERE excluded.note IS NOT NULL AND (voice_role.note IS NULL OR voice_role.note <> excluded.note)",
                 [
                     (anime[a.key], characters[c.character], people[c.person], c.language, c.note)
                     for a in bundle.anime for c in a.cast
@@ -229,7 +230,7 @@ class CatalogueStore:
         rows: list[tuple[object, ...]] = [(keys[e.key], e.anilist_id, *fields_of(e).values()) for e in entries]
         columns: list[str] = list(fields_of(entries[0]))
         # A missing value never erases one we have (AniList may know less than a curated file).
-        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in ["anilist_id", *columns])
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {table}.{c})" for c in ["anilist_id", *columns])
         await tx.execute_many(
             f"INSERT INTO {table} (key, anilist_id, {', '.join(columns)}) "
             f"VALUES ({', '.join('?' * (len(columns) + 2))}) ON CONFLICT (key) DO UPDATE SET {updates}",
@@ -280,7 +281,7 @@ class CatalogueStore:
     async def aliases(self, kind: Kind, entity_id: int) -> list[str]:
         """The alias names of an entity, in the order they were added."""
         rows = await self._db.fetch_all(
-            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias ORDER BY id", (kind, entity_id))
+            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias = 1 ORDER BY id", (kind, entity_id))
         return [str(r[0]) for r in rows]
 
     async def anime_staff(self, anime_id: int) -> list[StaffRole]:
@@ -315,6 +316,10 @@ class CatalogueStore:
         """Names of ``kind`` containing every word of ``words`` as a word prefix (at most ``limit``)."""
         if not words:
             return []
+        if self._db.dialect == "postgresql":
+            # PostgreSQL only: no FTS5; the same word-prefix LIKEs, served by the trigram index on ' ' || norm
+            # (migrations/postgresql/0001_catalogue.sql).
+            return await self.names_with_words(kind, words, limit=limit)
         try:
             # SQLite only (FTS5): the word index. CROSS JOIN keeps the index as the outer loop whatever the
             # statistics say: without them the planner may walk every name of the kind and run the MATCH once

@@ -165,7 +165,8 @@ class RatingStore:
         if category is None:
             mean_sql = "SELECT sum(voters * overall) / sum(voters), count(*) FROM rating_show WHERE guild_id = :g"
             scope = (
-                "SELECT anime_id, overall AS r, voters AS v, (voters * overall + :m * :mean) / (voters + :m) AS b "
+                "SELECT anime_id, overall AS r, voters AS v, "
+                "(voters * overall + :m * CAST(:mean AS DOUBLE PRECISION)) / (voters + :m) AS b "
                 "FROM rating_show WHERE guild_id = :g"
             )
         else:
@@ -173,7 +174,8 @@ class RatingStore:
                 "SELECT sum(total) * 0.5 / sum(votes), count(*) FROM rating_tally WHERE guild_id = :g AND category = :c"
             )
             scope = (
-                "SELECT anime_id, total * 0.5 / votes AS r, votes AS v, (total * 0.5 + :m * :mean) / (votes + :m) AS b "
+                "SELECT anime_id, total * 0.5 / votes AS r, votes AS v, "
+                "(total * 0.5 + :m * CAST(:mean AS DOUBLE PRECISION)) / (votes + :m) AS b "
                 "FROM rating_tally WHERE guild_id = :g AND category = :c"
             )
         params: dict[str, object] = {"g": guild_id, "c": category, "m": min_votes, "limit": limit}
@@ -216,8 +218,8 @@ class RatingStore:
         """Give a server its own rows, a copy of the defaults, unless it has some already."""
         await tx.execute(
             "INSERT INTO rating_category (guild_id, key, label, position, created_at, retired_at) "
-            "SELECT ?, key, label, position, created_at, retired_at FROM rating_category WHERE guild_id = ? "
-            "AND NOT EXISTS (SELECT 1 FROM rating_category WHERE guild_id = ?)",
+            "SELECT CAST(? AS BIGINT), key, label, position, created_at, retired_at FROM rating_category "
+            "WHERE guild_id = ? AND NOT EXISTS (SELECT 1 FROM rating_category WHERE guild_id = ?)",
             (guild_id, DEFAULTS, guild_id),
         )
 
