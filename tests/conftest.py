@@ -80,13 +80,18 @@ def _empty_template(engine: str, request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
+def postgres_catalogue_template(postgres: PostgresServer) -> str:
+    """The name of the PostgreSQL template database with the shipped catalogue (made once per session)."""
+    return postgres.template("catalogue", _build_catalogue_template)
+
+
+@pytest.fixture
 def _catalogue_source(engine: str, request: pytest.FixtureRequest) -> Path | str:
     """What a catalogue database is copied from: the SQLite template file or the PostgreSQL template's name."""
     if engine != "postgresql":
         path: Path = request.getfixturevalue("catalogue_template")
         return path
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.template("catalogue", _build_catalogue_template)
+    return str(request.getfixturevalue("postgres_catalogue_template"))
 
 
 @pytest.fixture

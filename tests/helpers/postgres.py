@@ -24,6 +24,14 @@ import pytest
 ENGINES = ("sqlite", "postgresql")
 
 
+def e2e_engine() -> str:
+    """The engine the end-to-end tests give the bot: KANSOU_TEST_ENGINE ("sqlite", the default, or "postgresql")."""
+    engine = os.environ.get("KANSOU_TEST_ENGINE", "").strip().lower() or "sqlite"
+    if engine not in ENGINES:
+        raise pytest.UsageError(f"KANSOU_TEST_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+    return engine
+
+
 def unavailable(reason: str) -> NoReturn:
     """Skip (locally) or fail (in CI) because PostgreSQL cannot be used."""
     message = f"PostgreSQL is not available for the tests: {reason}"
