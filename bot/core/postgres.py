@@ -162,6 +162,13 @@ class _PostgresTransaction(_PostgresQueries, Transaction):
     """A transaction on one connection taken from the pool."""
 
 
+async def copy_records(tx: Transaction, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL only: bulk-load rows into ``table`` with COPY, inside ``tx`` (for ``kansou db copy``)."""
+    if not isinstance(tx, _PostgresTransaction):
+        raise TypeError("copy_records needs a PostgreSQL transaction")
+    await tx._conn.copy_records_to_table(table, records=records, columns=list(columns))
+
+
 class PostgresDatabase(Database):
     """The PostgreSQL engine: an asyncpg pool; each transaction on a connection of its own."""
 
