@@ -261,6 +261,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return _sandbox(settings, script=args.script, db=args.db, as_user=args.as_user, mod=args.mod,
                         files=args.files)
     _configure_logging(settings)
+    if command in ("backup", "restore") and settings.db_url is not None:
+        print(_pg_dump_instead(command, settings.db_url), file=sys.stderr)
+        return 2
     if command in ("backup", "restore"):  # no discord.py import needed
         return _files_command(command, settings, args.path, force=getattr(args, "force", False))
     if command == "check":
@@ -285,6 +288,21 @@ def _main(argv: Sequence[str] | None) -> int:
         print(startup_error(exc), file=sys.stderr)
         return 1
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _pg_dump_instead(command: str, url: str) -> str:
+    """What ``kansou backup``/``restore`` say on PostgreSQL: its own tools do it, and how to call them."""
+    from bot.core.postgres import redact  # noqa: PLC0415  # only for this message
+
+    shown = redact(url)
+    if command == "backup":
+        return (f"kansou backup copies SQLite files; KANSOU_DB is a PostgreSQL database ({shown}). Back it up "
+                "with PostgreSQL's own tool (safe while the bot runs):\n"
+                f"  pg_dump --format=custom --file=kansou-$(date -u +%Y%m%d-%H%M%S).dump '{shown}'\n"
+                "(put the password in ~/.pgpass or PGPASSWORD rather than on the command line).")
+    return (f"kansou restore replaces SQLite files; KANSOU_DB is a PostgreSQL database ({shown}). Stop the bot, "
+            "then restore a pg_dump backup with PostgreSQL's own tool:\n"
+            f"  pg_restore --clean --if-exists --single-transaction --dbname='{shown}' PATH.dump")
 
 
 def _db_copy(source: Path, target: str) -> int:

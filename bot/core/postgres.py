@@ -286,6 +286,21 @@ class PostgresDatabase(Database):
         # Table names come from the catalogue, not from anyone's input.
         return {name: int(await self.fetch_value(f'SELECT count(*) FROM "{name}"') or 0) for name in names}
 
+    async def summary(self) -> tuple[int, dict[str, int]]:
+        """The schema version and each table's row count, read in one read-only transaction (``kansou check``)."""
+        async with self.read_only() as tx:
+            if await tx.fetch_value("SELECT to_regclass('kansou_schema')") is None:
+                version = 0
+            else:
+                version = int(await tx.fetch_value("SELECT coalesce(max(version), 0) FROM kansou_schema") or 0)
+            names = [str(r[0]) for r in await tx.fetch_all(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'kansou_schema' ORDER BY tablename"
+            )]
+            # Table names come from the catalogue, not from anyone's input.
+            counts = {name: int(await tx.fetch_value(f'SELECT count(*) FROM "{name}"') or 0) for name in names}
+        return version, counts
+
     async def close(self) -> None:
         """Close every connection of the pool."""
         await self._pool.close()

@@ -4,6 +4,10 @@ under many concurrent connections. Runs against the session's throwaway server (
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -149,3 +153,33 @@ async def test_concurrent_votes_from_many_connections_keep_tallies_exact(db: Dat
             await other.close()
     assert await db.fetch_value("SELECT count(*) FROM rating") > 0
     await assert_aggregates_match(db)
+
+
+def kansou(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with KANSOU_DB set to ``url`` and a clean environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "KANSOU_", "ANILIST_", "LOG_"))}
+    clean.update({"KANSOU_DB": url, "ANILIST_API_URL": "off"})
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=clean, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+async def test_check_reads_a_postgresql_database_without_changing_it(db: Database, tmp_path: Path) -> None:
+    assert isinstance(db, PostgresDatabase)
+    await db.execute("INSERT INTO anime (key, title_romaji) VALUES ('a', 'A')")
+    before = await db.table_counts()
+    done = await asyncio.to_thread(kansou, tmp_path, db.url, "check")
+    assert done.returncode == 0, done.stderr
+    assert f"schema version  {latest_version()} (current)" in done.stdout
+    assert re.search(r"anime\s+1\n", done.stdout) and "(PostgreSQL)" in done.stdout
+    assert await db.table_counts() == before
+    assert os.listdir(tmp_path) == []  # nothing written anywhere
+
+
+async def test_backup_and_restore_say_to_use_pg_dump(tmp_path: Path) -> None:
+    url = "postgresql://kansou:s3cret@db.example/kansou"
+    backup = await asyncio.to_thread(kansou, tmp_path, url, "backup", str(tmp_path / "b.sqlite3"))
+    assert backup.returncode == 2 and "pg_dump --format=custom" in backup.stderr
+    assert "s3cret" not in backup.stderr and "postgresql://kansou:***@db.example/kansou" in backup.stderr
+    restore = await asyncio.to_thread(kansou, tmp_path, url, "restore", str(tmp_path / "b.dump"))
+    assert restore.returncode == 2 and "pg_restore --clean" in restore.stderr
+    assert os.listdir(tmp_path) == []
