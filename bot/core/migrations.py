@@ -71,9 +71,13 @@ def load_migrations(extra: Sequence[Traversable] = (), *, dialect: str = "sqlite
     found = []
     for folder in (kansou_migrations(), *extra):
         if dialect == "postgresql":
-            folder = folder.joinpath("postgresql")
-            if not folder.is_dir():
+            forms = folder.joinpath("postgresql")
+            if not forms.is_dir():
+                if any(_NAME.match(entry.name) for entry in folder.iterdir()):
+                    raise RuntimeError(f"the migrations in {folder} have no PostgreSQL forms (a postgresql/ folder "
+                                       "beside them, see CONTRIBUTING.md)")
                 continue
+            folder = forms
         for entry in folder.iterdir():
             match = _NAME.match(entry.name)
             if match:

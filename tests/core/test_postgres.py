@@ -183,3 +183,13 @@ async def test_backup_and_restore_say_to_use_pg_dump(tmp_path: Path) -> None:
     restore = await asyncio.to_thread(kansou, tmp_path, url, "restore", str(tmp_path / "b.dump"))
     assert restore.returncode == 2 and "pg_restore --clean" in restore.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_a_migration_folder_without_postgresql_forms_is_refused_on_postgresql(tmp_path: Path) -> None:
+    (tmp_path / f"{latest_version() + 1:04d}_notes.sql").write_text("CREATE TABLE note (id INTEGER PRIMARY KEY);\n")
+    assert len(load_migrations([tmp_path])) == latest_version() + 1  # SQLite: fine
+    with pytest.raises(RuntimeError, match="no PostgreSQL forms"):
+        load_migrations([tmp_path], dialect="postgresql")
+    (tmp_path / "postgresql").mkdir()
+    (tmp_path / "postgresql" / f"{latest_version() + 1:04d}_notes.sql").write_text("CREATE TABLE note (id BIGINT);\n")
+    assert len(load_migrations([tmp_path], dialect="postgresql")) == latest_version() + 1

@@ -1,4 +1,4 @@
--- PostgreSQL form of ../0001_catalogue.sql (same tables, same meaning). Types: ids and counters BIGINT (Discord
+-- PostgreSQL form of migrations/0001_catalogue.sql (same tables, same meaning). Types: ids and counters BIGINT (Discord
 -- ids do not fit in 32 bits), REAL timestamps DOUBLE PRECISION, 0/1 flags SMALLINT (read the same way as on
 -- SQLite), text COLLATE "C" (compared and sorted by code point, as SQLite does, whatever the server's locale).
 -- Row ids: identity columns BY DEFAULT, so `kansou db copy` can keep the ids it copies (then advances them).

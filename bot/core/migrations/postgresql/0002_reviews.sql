@@ -1,4 +1,4 @@
--- PostgreSQL form of ../0002_reviews.sql.
+-- PostgreSQL form of migrations/0002_reviews.sql.
 
 CREATE TABLE review_counter (
     guild_id    BIGINT PRIMARY KEY,

@@ -1,4 +1,4 @@
--- PostgreSQL form of ../0003_ratings.sql: the same tables and the same two aggregates, kept by PL/pgSQL triggers
+-- PostgreSQL form of migrations/0003_ratings.sql: the same tables and the same two aggregates, kept by PL/pgSQL triggers
 -- in the same transaction as every vote.
 --
 -- Many connections (and processes) may vote at once, so each trigger first takes the aggregate row lock of every

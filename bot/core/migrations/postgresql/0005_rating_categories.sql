@@ -1,4 +1,4 @@
--- PostgreSQL form of ../0005_rating_categories.sql: categories become data (rows of rating_category; guild 0's
+-- PostgreSQL form of migrations/0005_rating_categories.sql: categories become data (rows of rating_category; guild 0's
 -- rows are every server's defaults), and the vote table loses the CHECKs on category and score. PostgreSQL can
 -- drop a constraint in place, so there is no rebuild and the triggers stay as they are.
 
