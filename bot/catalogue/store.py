@@ -108,6 +108,16 @@ def fts_prefix_query(words: Iterable[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+def tsquery_prefixes(words: Iterable[str]) -> str:
+    """A PostgreSQL text-search query that needs every word as a prefix: ``'shima':* & 'yu':*``."""
+    return " & ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in words)
+
+
+def _like_patterns(words: Iterable[str]) -> list[str]:
+    """``LIKE`` patterns (escape character ``\\``) that find each word at the start of a word of ``' ' || norm``."""
+    return ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+
+
 def _best_known(credits: Sequence[tuple[int, str, str, int | None, int]]) -> tuple[str, str] | None:
     """The credit held on the most shows (the most recent one breaks a tie), with the first show it was held on."""
     shows: dict[str, list[tuple[int, int, str]]] = {}
@@ -317,9 +327,14 @@ class CatalogueStore:
         if not words:
             return []
         if self._db.dialect == "postgresql":
-            # PostgreSQL only: no FTS5; the same word-prefix LIKEs, served by the trigram index on ' ' || norm
-            # (migrations/postgresql/0001_catalogue.sql).
-            return await self.names_with_words(kind, words, limit=limit)
+            # PostgreSQL only: no FTS5; its text-search index on the words of norm, with prefixes
+            # (migrations/postgresql/0001_catalogue.sql), then the same word-prefix LIKEs as names_with_words.
+            like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
+            return _name_rows(await self._db.fetch_all(
+                "SELECT kind, entity_id, name, norm, is_alias FROM name WHERE to_tsvector('simple', norm) @@ "
+                f"to_tsquery('simple', ?) AND kind = ? AND {like} LIMIT ?",
+                (tsquery_prefixes(words), kind, *_like_patterns(words), limit),
+            ))
         try:
             # SQLite only (FTS5): the word index. CROSS JOIN keeps the index as the outer loop whatever the
             # statistics say: without them the planner may walk every name of the kind and run the MATCH once
@@ -350,10 +365,9 @@ class CatalogueStore:
         if not words:
             return []
         like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
-        patterns = ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
         return _name_rows(await self._db.fetch_all(
             f"SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND {like} LIMIT ?",
-            (kind, *patterns, limit),
+            (kind, *_like_patterns(words), limit),
         ))
 
     async def primary_names(self, kind: Kind, ids: Sequence[int]) -> dict[int, str]:

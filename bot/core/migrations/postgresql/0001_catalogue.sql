@@ -71,10 +71,12 @@ CREATE TABLE name (
 );
 CREATE INDEX name_entity ON name (kind, entity_id);
 
--- Word-prefix candidates for search ("shima yu" finds "yu shimamura"), instead of SQLite's FTS5 table: a
--- trigram index on " " || norm serves `(' ' || norm) LIKE '% shima%'` (see CatalogueStore.name_candidates).
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX name_words ON name USING gin ((' ' || norm) gin_trgm_ops);
+-- Word-prefix candidates for search ("shima yu" finds "yu shimamura"), instead of SQLite's FTS5 table: the words
+-- of each name in a text-search index ('simple': no stemming, no stop words), queried with prefixes
+-- (`'shima':* & 'yu':*`, see CatalogueStore.name_candidates). Measured on 826,000 names, a whole search took a median
+-- 8 ms with it and 33 ms with a trigram index on ' ' || norm serving the same LIKEs (common short words make huge
+-- trigram lists), with the same top three answers.
+CREATE INDEX name_words ON name USING gin (to_tsvector('simple', norm));
 
 CREATE TABLE catalogue_source (
     name      TEXT COLLATE "C" PRIMARY KEY,
