@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bench import durability
 from bench.generate import DATA_DIR, build
 from bench.report import render, summary, write
 from bench.run import RESULTS, run
@@ -18,6 +19,8 @@ PHASES = ("commands", "ingest", "process")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and write the report."""
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["durability"]:  # its own report: bench/durability.py
+        return durability.main((sys.argv[1:] if argv is None else argv)[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the data and fewer invocations")
     parser.add_argument("--seed", type=int, default=1, help="the dataset's seed (default 1)")

@@ -18,6 +18,8 @@ from bot.anilist.enrich import AniListEnricher
 from bot.catalogue.files import load_catalogue_file, load_shipped_catalogue
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.store import CatalogueStore
+from bot.catalogue.title_store import TitleStore
+from bot.catalogue.titles import file_digest, read_release
 from bot.config import Settings
 from bot.core.backups import daily_backups
 from bot.core.database import Database
@@ -41,13 +43,14 @@ async def open_core(settings: Settings, *, db_path: Path | str | None = None,
         make_http_client(settings.anilist_timeout) as http,
     ):
         store = CatalogueStore(db)
+        titles = TitleStore(db)
         await load_shipped_catalogue(store, settings.catalogue_dir)
         anilist = enricher = None
         if settings.anilist_enabled:
             anilist = AniListClient(http, url=settings.anilist_url, per_minute=settings.anilist_per_minute)
             enricher = AniListEnricher(anilist, store, max_age_days=settings.anilist_max_age_days,
-                                       member_cooldown=settings.lookup_cooldown)
-        yield Core(settings, db, CatalogueService(store, enricher), anilist)
+                                       member_cooldown=settings.lookup_cooldown, titles=titles)
+        yield Core(settings, db, CatalogueService(store, enricher, titles), anilist)
 
 
 def _apply_endpoints(settings: Settings) -> None:
@@ -98,6 +101,17 @@ async def catalogue_load(settings: Settings, path: Path) -> int:
     async with await Database.open(settings.db_target) as db:
         report = await load_catalogue_file(CatalogueStore(db), path, force=True)
     print(f"Loaded {path}: {report.describe()}.")
+    return 0
+
+
+async def catalogue_load_titles(settings: Settings, path: Path) -> int:
+    """Load an anime-offline-database release into the title index and say what changed."""
+    async with await Database.open(settings.db_target) as db:
+        store = TitleStore(db)
+        # The same file again is known by its digest, before the work of reading it; any other is checked whole
+        # before the database is touched.
+        result = await store.loaded(file_digest(path)) or await store.load(read_release(path))
+    print(f"Loaded {path}: {result.describe()}.")
     return 0
 
 

@@ -48,6 +48,10 @@ def setting_lines(settings: Settings) -> list[tuple[str, str]]:
         ("KANSOU_BACKUP_DIR", backups),
         ("KANSOU_BACKUP_KEEP", f"{settings.backup_keep} backups" + ("" if settings.backup_dir else " (unused)")),
         ("KANSOU_CATALOGUE_DIR", catalogue),
+        ("KANSOU_SHARD_COUNT", str(settings.shard_count) if settings.shard_count
+         else "(not set: as Discord recommends)"),
+        ("KANSOU_SHARDS", ",".join(map(str, settings.shard_ids)) if settings.shard_ids is not None
+         else "(not set: every shard in this process)"),
     ]
 
 

@@ -117,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("file", type=Path, metavar="FILE",
                       help="a catalogue file in TOML: shows, people, characters and credits (data/README.md)")
+    titles = cat_sub.add_parser(
+        "load-titles", help="load the offline title index (anime-offline-database, JSON or JSONL)",
+        description="Load a release of manami-project's anime-offline-database (about 40,000 shows: titles, "
+        "synonyms and AniList ids; no credits) so autocomplete knows every title, offline. The file is checked "
+        "against the project's schema and loaded in one transaction; loading the same file again changes "
+        "nothing, a newer release replaces the older one. Download it from "
+        "https://github.com/manami-project/anime-offline-database (see README, \"Every show\").",
+    )
+    titles.add_argument("file", type=Path, metavar="FILE",
+                        help="anime-offline-database.json or anime-offline-database.jsonl (its licence: ODbL 1.0)")
     fetch = cat_sub.add_parser(
         "import-anilist", help="fetch one show's credits from AniList",
         description="Look the show up on AniList and store its staff and cast in the catalogue.",
@@ -280,6 +290,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _run_until_signal(app.run_bot(settings))
         if command == "sync":
             return asyncio.run(app.sync_commands(settings, args.guild))
+        if command == "catalogue" and args.catalogue_command == "load-titles":
+            return asyncio.run(app.catalogue_load_titles(settings, args.file))
         if command == "catalogue" and args.catalogue_command == "import-anilist":
             return asyncio.run(app.catalogue_import(settings, args.title))
         if command == "catalogue":

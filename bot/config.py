@@ -78,6 +78,40 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+MAX_SHARDS = 10_000  # far beyond any bot's need; a typo like 10000000 is refused rather than tried
+
+
+def _shard_ids(raw: str, count: int) -> tuple[int, ...]:
+    """``"0,1"`` or ``"2-3"`` (or a mix): the shards this process runs, each below ``count``, in order."""
+    ids: set[int] = set()
+    for part in (p.strip() for p in raw.split(",")):
+        first, dash, last = part.partition("-")
+        try:
+            low = int(first)
+            high = int(last) if dash else low
+        except ValueError:
+            raise ConfigError(f"KANSOU_SHARDS must list shard numbers like 0,1 or 2-3, not {raw!r}.") from None
+        if not 0 <= low <= high < count:
+            raise ConfigError(f"KANSOU_SHARDS: shard numbers run from 0 to {count - 1} with "
+                              f"KANSOU_SHARD_COUNT={count}, so {part!r} is not one of them.")
+        ids.update(range(low, high + 1))
+    return tuple(sorted(ids))
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    """KANSOU_SHARD_COUNT and KANSOU_SHARDS: every shard of ``count`` in this process, or only the listed ones."""
+    count = _int(env, "KANSOU_SHARD_COUNT", None, minimum=1)
+    if count is not None and count > MAX_SHARDS:
+        raise ConfigError(f"KANSOU_SHARD_COUNT must be at most {MAX_SHARDS}, not {count}.")
+    raw = env.get("KANSOU_SHARDS", "").strip()
+    if not raw:
+        return count, None
+    if count is None:
+        raise ConfigError("KANSOU_SHARDS needs KANSOU_SHARD_COUNT too: every process must agree on how many shards "
+                          "there are (e.g. KANSOU_SHARD_COUNT=4 and KANSOU_SHARDS=0,1 here, 2,3 in another).")
+    return count, _shard_ids(raw, count)
+
+
 def _anilist_url(env: Mapping[str, str]) -> str:
     if env.get("ANILIST_API_URL", "").strip().lower() == "off":
         return "off"
@@ -108,6 +142,8 @@ class Settings:
     backup_keep: int = 7
     log_format: str = "text"
     catalogue_dir: Path | None = None
+    shard_count: int | None = None  # None: as many as Discord recommends, all in this process
+    shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     @property
     def db_target(self) -> Path | str:
@@ -135,6 +171,7 @@ class Settings:
         db_url = db if db.lower().startswith(("postgresql://", "postgres://")) else None
         if db.startswith("sqlite:///"):  # sqlite:///relative/path or sqlite:////absolute/path
             db = db.removeprefix("sqlite:///")
+        shard_count, shard_ids = _shards(env)
         return cls(
             token=Secret(token) if token else None,
             db_path=Path(db) if db and db_url is None else DEFAULT_DB,
@@ -155,4 +192,6 @@ class Settings:
             backup_keep=_int(env, "KANSOU_BACKUP_KEEP", 7, minimum=1) or 7,
             log_format=log_format,
             catalogue_dir=Path(catalogue_dir) if catalogue_dir else None,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )

@@ -1,4 +1,10 @@
-"""Logging: text or JSON lines, and the token (and anything shaped like one) redacted from every record.
+"""Logging: text or JSON lines; secrets redacted and members' text kept out of every record, at every level.
+
+Secrets: the bot's token (and anything shaped like one), and interaction and webhook tokens — in the URLs of
+``/interactions/<id>/<token>/callback`` and ``/webhooks/<application>/<token>``, or a payload's ``"token"`` field —
+which let anyone post as the bot in a channel for 15 minutes. Members' text: the payloads discord.py logs at DEBUG
+(gateway events, request and response bodies) and the operations aiosqlite logs at DEBUG (the SQL with its
+parameters: review bodies) are shown as a summary (the event's name, the payload's size), never their content.
 
 Importing this module does not import discord.py (``kansou --help`` stays fast). The line logged for every
 interaction is the Discord side's business: ``bot.ui.interactions``.
@@ -6,12 +12,13 @@ interaction is the Discord side's business: ``bot.ui.interactions``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -30,6 +37,11 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 REDACTED = "[REDACTED]"
 # A Discord token: base64 of the user id, a timestamp, an HMAC, joined by dots (also matches JWT-like secrets).
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}")
+# An interaction's or a webhook's token in a URL path, and a payload's token field (as JSON or as a Python repr).
+URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?#\s'\"]+")
+FIELD_TOKEN = re.compile(r"""(["']token["']\s*:\s*["'])[^"']+""")
+# Loggers that put whole payloads in their DEBUG records: their non-scalar (and JSON) arguments are summarised.
+PAYLOAD_LOGGERS = ("discord.http", "discord.gateway", "discord.webhook", "discord.state", "aiosqlite")
 # discord.py warns about voice support once per process; kansou has no voice feature.
 VOICE_WARNINGS = ("PyNaCl is not installed", "davey is not installed")
 
@@ -42,7 +54,33 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and secret in text:
             text = text.replace(secret, REDACTED)
+    text = URL_TOKEN.sub(rf"\g<1>{REDACTED}", text)
+    text = FIELD_TOKEN.sub(rf"\g<1>{REDACTED}", text)
     return TOKEN_PATTERN.sub(REDACTED, text)
+
+
+def summarise(value: object) -> object:
+    """A logged argument with any member text left out: scalars as they are, payloads as their shape and size."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        # A JSON body (a message's content, a modal's values) is a payload; a method, URL or name is not.
+        return f"<JSON of {len(value)} characters>" if value.lstrip()[:1] in ("{", "[") else value
+    if isinstance(value, Mapping):
+        if "op" in value:  # a gateway message: its opcode, event name and sequence number are what debugging needs
+            return f"<gateway op={value.get('op')} t={value.get('t')} s={value.get('s')}>"
+        return f"<payload of {len(value)} fields>"
+    if isinstance(value, functools.partial):  # aiosqlite's operation: the SQL and its parameters stay out
+        try:
+            name = value.func.__qualname__
+        except AttributeError:  # a callable object rather than a function
+            name = type(value.func).__name__
+        return f"<database call {name}>"
+    if isinstance(value, list | tuple | set | bytes | bytearray):
+        return f"<{type(value).__name__} of {len(value)}>"
+    if isinstance(value, BaseException) or type(value).__name__ == "URL":  # a URL's token is redacted as text
+        return value
+    return f"<{type(value).__name__}>"
 
 
 class RedactSecrets(logging.Filter):
@@ -54,6 +92,9 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact in place; never drops a record."""
+        if record.args and record.name.startswith(PAYLOAD_LOGGERS):
+            args = (record.args,) if isinstance(record.args, Mapping) else record.args
+            record.args = tuple(summarise(a) for a in args)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: leave it to the handler to report

@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.text import Md
 from bot.errors import InvalidInput
 from bot.ratings import render
 from bot.ratings.models import Category, MemberScores, Score
@@ -21,6 +22,7 @@ from bot.ratings.store import RatingStore
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.lookups import Lookup
 from bot.ui.options import ScoreOption
 from bot.ui.send import NO_PINGS, reply
 from bot.ui.views import OwnedLayout, Paginator
@@ -141,14 +143,23 @@ class Ratings(commands.Cog):
         if score is not None and category is None:
             raise InvalidInput("Say which category that score is for (`category`), or leave the score out too for a "
                                "menu of every category.")
+        lookup = Lookup(interaction, public=False)
         if category is not None and score is not None:
             result, categories = await self.service.rate(interaction.guild_id, interaction.user.id, anime, category,
-                                                         score)
-            await reply(interaction, cards=[render.render_scores(result, categories)], ephemeral=True)
+                                                         score, lookup.caller)
+            await reply(interaction, lookup.note(result.title), cards=[render.render_scores(result, categories)],
+                        ephemeral=True)
             return
-        panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime)
+        panel = await self.service.panel(interaction.guild_id, interaction.user.id, anime, lookup.caller)
         assert interaction.guild_id is not None  # the service refuses ratings outside a server
         view = RatingPanel(self.service, panel, interaction.user.id, interaction.guild_id)
+        if lookup.asked:  # deferred while AniList was asked: the panel fills the placeholder, with the note above
+            note = lookup.note(panel.title)
+            assert note is not None
+            view.add_item(discord.ui.TextDisplay(note))
+            view.message = await interaction.followup.send(view=view, ephemeral=True, allowed_mentions=NO_PINGS,
+                                                           wait=True)
+            return
         await interaction.response.send_message(view=view, ephemeral=True, allowed_mentions=NO_PINGS)
         view.message = await interaction.original_response()
 
@@ -160,11 +171,15 @@ class Ratings(commands.Cog):
         await answer(interaction, self._show, anime=anime)
 
     async def _show(self, interaction: Interaction, anime: str) -> None:
-        result = await self.service.show(interaction.guild_id, anime)
+        # A show fetched from AniList just now has no ratings here yet: the answer will be private, so is the wait.
+        lookup = Lookup(interaction, public=False)
+        result = await self.service.show(interaction.guild_id, anime, lookup.caller)
+        note = lookup.note(result.title)
         if result.overall is None:
-            await reply(interaction, render.nobody_rated(result.title), ephemeral=True)
+            text = render.nobody_rated(result.title)
+            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
-        await reply(interaction, page=render.render_show(result))
+        await reply(interaction, note, page=render.render_show(result))
 
     @ratings.command(name="top", description="This server's best-rated anime (fairly weighted by votes).")
     @app_commands.describe(category="Rank by one category (default: overall)")

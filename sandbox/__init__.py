@@ -13,7 +13,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sandbox.config import ChannelSpec, GuildSpec, RoleSpec, SandboxConfig, SandboxEndpoints, UserSpec
+    from sandbox.config import (
+        ChannelSpec,
+        GuildSpec,
+        Overwrite,
+        RoleSpec,
+        SandboxConfig,
+        SandboxEndpoints,
+        UserSpec,
+    )
     from sandbox.driver import Invocation, Sandbox
     from sandbox.endpoints import point_discord_py_at
     from sandbox.errors import SandboxUsageError, Violation
@@ -26,7 +34,8 @@ if TYPE_CHECKING:
     from sandbox.store import SandboxAttachment, SandboxMessage
 
 _HOMES = {
-    "ChannelSpec": "config", "GuildSpec": "config", "RoleSpec": "config", "SandboxConfig": "config",
+    "ChannelSpec": "config", "GuildSpec": "config", "Overwrite": "config", "RoleSpec": "config",
+    "SandboxConfig": "config",
     "SandboxEndpoints": "config", "UserSpec": "config", "Invocation": "driver", "Sandbox": "driver",
     "point_discord_py_at": "endpoints", "SandboxUsageError": "errors", "Violation": "errors",
     "BotFactory": "harness", "plain_bot": "harness", "running_sandbox": "harness", "serving_sandbox": "harness",
@@ -44,6 +53,7 @@ __all__ = [
     "Invocation",
     "ModalField",
     "ModalView",
+    "Overwrite",
     "RoleSpec",
     "Sandbox",
     "SandboxAttachment",

@@ -65,6 +65,23 @@ class RoleSpec:
     id: int = 0
 
 
+OVERWRITE_ROLE, OVERWRITE_MEMBER = 0, 1
+
+
+@dataclass
+class Overwrite:
+    """A channel permission overwrite: bits allowed and denied for a role (the guild's id: @everyone) or a member."""
+
+    id: int
+    type: int = OVERWRITE_ROLE
+    allow: int = 0
+    deny: int = 0
+
+    def payload(self) -> dict[str, object]:
+        """As Discord sends it in a channel's ``permission_overwrites``."""
+        return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
+
+
 @dataclass
 class ChannelSpec:
     """A guild channel; ``type`` is Discord's channel type (0 text, 2 voice, 4 category, 5 news)."""
@@ -74,6 +91,7 @@ class ChannelSpec:
     topic: str | None = None
     nsfw: bool = False
     id: int = 0
+    overwrites: list[Overwrite] = field(default_factory=list)
 
 
 @dataclass

@@ -587,7 +587,7 @@ class Sandbox:
             data["resolved"] = {"users": {str(member.id): world.user_payload(member)}}
             if world.is_member(where.guild, member.id):
                 data["resolved"]["members"] = {str(member.id): world.member_payload(
-                    where.guild, member.id, with_user=False, with_permissions=True)}
+                    where.guild, member.id, with_user=False, with_permissions=True, channel=where.channel)}
         if command.guild_id is not None:
             data["guild_id"] = str(command.guild_id)
         return await self._send(where, COMMAND, data, f"{name} (context menu)", "context menu", within=timeout)

@@ -249,7 +249,7 @@ class OptionBuilder:
                     built.resolved.setdefault("users", {})[str(user.id)] = world.user_payload(user)
                     if world.is_member(guild, user.id):
                         built.resolved.setdefault("members", {})[str(user.id)] = world.member_payload(
-                            guild, user.id, with_user=False, with_permissions=True)
+                            guild, user.id, with_user=False, with_permissions=True, channel=self.target.channel)
                 return str(user.id)
         if kind in (ROLE, MENTIONABLE) and isinstance(value, RoleSpec | int | str):
             try:
@@ -271,7 +271,7 @@ class OptionBuilder:
                 raise SandboxUsageError(f"{label} takes channel types {allowed}; #{channel.name} is {channel.type}")
             if with_resolved:
                 payload = world.channel_payload(guild, channel, guild.channels.index(channel))
-                payload["permissions"] = str(world.permissions(guild, self.target.user.id))
+                payload["permissions"] = str(world.permissions(guild, self.target.user.id, channel))
                 built.resolved.setdefault("channels", {})[str(channel.id)] = payload
             return str(channel.id)
         raise SandboxUsageError(f"{label}: {value!r} is not a known "
@@ -364,15 +364,15 @@ def interaction_payload(state: SandboxState, target: Target | DmTarget, *, kind:
                            message=message)
     world, guild, channel, user = state.world, target.guild, target.channel, target.user
     channel_payload = world.channel_payload(guild, channel, guild.channels.index(channel))
-    channel_payload["permissions"] = str(world.permissions(guild, user.id))
+    channel_payload["permissions"] = str(world.permissions(guild, user.id, channel))
     payload: dict[str, Any] = {
         "id": str(interaction_id), "application_id": str(state.config.application_id), "type": kind,
         "data": data, "guild_id": str(guild.id),
         "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
         "channel_id": str(channel.id), "channel": channel_payload,
-        "member": world.member_payload(guild, user.id, with_permissions=True),
+        "member": world.member_payload(guild, user.id, with_permissions=True, channel=channel),
         "token": token, "version": 1,
-        "app_permissions": str(world.permissions(guild, world.bot.id)),
+        "app_permissions": str(world.permissions(guild, world.bot.id, channel)),
         "locale": state.config.locale, "guild_locale": guild.locale,
         "entitlements": [], "entitlement_sku_ids": [],
         "authorizing_integration_owners": {"0": str(guild.id)},

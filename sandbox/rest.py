@@ -114,10 +114,12 @@ class RestAPI:
             raise not_found(UNKNOWN_MESSAGE, "Message")
         return message
 
-    def _need(self, guild: GuildSpec | None, permission: int, what: str, endpoint: str) -> None:
+    def _need(self, guild: GuildSpec | None, permission: int, what: str, endpoint: str,
+              channel_id: int | None = None) -> None:
         if guild is None:
             return
-        have = self.state.world.permissions(guild, self.state.world.bot.id)
+        channel = next((c for c in guild.channels if c.id == channel_id), None)
+        have = self.state.world.permissions(guild, self.state.world.bot.id, channel)
         if have & permission != permission:
             violation = self.state.violate(f"missing permission: {what}", f"the bot lacks {what} in {guild.name}",
                                            kind="endpoint", endpoint=endpoint)
@@ -307,7 +309,7 @@ class RestAPI:
         guild, channel_id = self._channel(request)
         message = self._message(request, channel_id)
         if message.author_id != self.state.world.bot.id:
-            self._need(guild, MANAGE_MESSAGES, "Manage Messages", endpoint)
+            self._need(guild, MANAGE_MESSAGES, "Manage Messages", endpoint, channel_id)
         await delete_message(self.state, message)
         return web.Response(status=204)
 

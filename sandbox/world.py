@@ -9,6 +9,8 @@ import discord
 from sandbox.config import (
     KIND_ROLE,
     MODERATOR_ROLE,
+    OVERWRITE_MEMBER,
+    OVERWRITE_ROLE,
     ChannelSpec,
     GuildSpec,
     RoleSpec,
@@ -70,15 +72,35 @@ class World:
         ids = self.member_roles.get((guild.id, user_id), [])
         return [r for r in guild.roles if r.id in ids]
 
-    def permissions(self, guild: GuildSpec, user_id: int) -> int:
-        """The member's guild-wide permission bits (owners and administrators get everything)."""
+    def permissions(self, guild: GuildSpec, user_id: int, channel: ChannelSpec | None = None) -> int:
+        """The member's permission bits, guild-wide or in ``channel`` (owners and administrators get everything).
+
+        In a channel, its overwrites apply as Discord computes them: the @everyone overwrite, then the member's
+        role overwrites together (every role's denies, then every role's allows), then the member's own overwrite.
+        """
         if guild.owner is not None and self.config.user(guild.owner).id == user_id:
             return ALL_PERMISSIONS
         value = guild.everyone_permissions
-        for role in self.roles_of(guild, user_id):
+        roles = self.roles_of(guild, user_id)
+        for role in roles:
             value |= role.permissions
         if value & discord.Permissions(administrator=True).value:
             return ALL_PERMISSIONS
+        if channel is None or not channel.overwrites:
+            return value
+        overwrites = {(o.type, o.id): o for o in channel.overwrites}
+        everyone = overwrites.get((OVERWRITE_ROLE, guild.id))
+        if everyone is not None:
+            value = (value & ~everyone.deny) | everyone.allow
+        allow = deny = 0
+        for role in roles:
+            found = overwrites.get((OVERWRITE_ROLE, role.id))
+            if found is not None:
+                allow, deny = allow | found.allow, deny | found.deny
+        value = (value & ~deny) | allow
+        member = overwrites.get((OVERWRITE_MEMBER, user_id))
+        if member is not None:
+            value = (value & ~member.deny) | member.allow
         return value
 
     def set_role(self, guild: GuildSpec, user_id: int, role_name: str, present: bool) -> None:
@@ -132,8 +154,8 @@ class World:
                 "email": None, "locale": self.config.locale}
 
     def member_payload(self, guild: GuildSpec, user_id: int, *, with_user: bool = True,
-                       with_permissions: bool = False) -> dict[str, Any]:
-        """A guild member object (``permissions`` as a string, as in interactions)."""
+                       with_permissions: bool = False, channel: ChannelSpec | None = None) -> dict[str, Any]:
+        """A guild member object (``permissions`` as a string, in ``channel`` when given, as in interactions)."""
         payload: dict[str, Any] = {
             "roles": [str(r.id) for r in self.roles_of(guild, user_id)],
             "nick": None,
@@ -150,7 +172,7 @@ class World:
         if with_user:
             payload["user"] = self.user_payload(self.user(user_id))
         if with_permissions:
-            payload["permissions"] = str(self.permissions(guild, user_id))
+            payload["permissions"] = str(self.permissions(guild, user_id, channel))
         return payload
 
     def role_payload(self, guild: GuildSpec, role: RoleSpec | None, position: int = 0) -> dict[str, Any]:
@@ -179,7 +201,8 @@ class World:
         """A guild channel object."""
         payload: dict[str, Any] = {
             "id": str(channel.id), "type": channel.type, "guild_id": str(guild.id), "name": channel.name,
-            "position": position, "permission_overwrites": [], "nsfw": channel.nsfw, "parent_id": None,
+            "position": position, "permission_overwrites": [o.payload() for o in channel.overwrites],
+            "nsfw": channel.nsfw, "parent_id": None,
             "flags": 0,
         }
         if channel.type in (0, 5):

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CODE = ("bot", "cogs")
 FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings")
 DISCORD_SIDE = ("bot.ui", "cogs")
-STORES = ("bot.catalogue.store", "bot.reviews.store", "bot.ratings.store", "bot.ratings.writer")
+STORES = ("bot.catalogue.store", "bot.catalogue.title_store", "bot.reviews.store", "bot.ratings.store",
+          "bot.ratings.writer")
 # The engines and their interface, the migrations, the backups (which copy and inspect the SQLite file itself)
 # and `kansou db copy` (which copies every table from one engine to the other).
 ENGINE = ("bot.core.dbapi", "bot.core.database", "bot.core.postgres", "bot.core.migrations", "bot.core.backups",

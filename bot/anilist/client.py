@@ -146,6 +146,15 @@ class AniListClient:
         hits = (mapping.person_hit(s) for s in as_list(as_dict(data.get("Page")).get("staff")))
         return [h for h in hits if h is not None]
 
+    async def season_page(self, season: str, year: int, page: int, *, per_page: int = 50,
+                          max_wait: float | None = None) -> tuple[list[AnimeHit], bool]:
+        """One page of a season's shows, most popular first (adult titles left out); and whether more follow."""
+        variables = {"season": season, "seasonYear": year, "page": page, "perPage": max(1, min(per_page, 50))}
+        data = await self._request("SeasonTitles", variables, self._deadline(max_wait))
+        found = as_dict(data.get("Page"))
+        hits = (mapping.anime_hit(m) for m in as_list(found.get("media")))
+        return [h for h in hits if h is not None], as_dict(found.get("pageInfo")).get("hasNextPage") is True
+
     async def fetch_anime(self, anilist_id: int, *, max_wait: float | None = None) -> CatalogueBundle:
         """A show with all its characters (Japanese and English voice actors) and staff, as a bundle."""
         deadline = self._deadline(max_wait)

@@ -16,13 +16,17 @@ from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from typing import Literal
 
-from bot.anilist import AniListClient
-from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person
+from bot.anilist import AniListClient, AnimeHit
+from bot.catalogue.models import Anime, CatalogueBundle, Kind, LoadReport, Person, format_label
+from bot.catalogue.search import ANILIST_PREFIX, MAX_ID
 from bot.catalogue.service import ImportResult
 from bot.catalogue.store import CatalogueStore
+from bot.catalogue.title_store import TitleStore
+from bot.catalogue.titles import MAX_EPISODES, MAX_NAME, MAX_YEAR, TitleEntry
 from bot.core.cooldowns import Cooldown
+from bot.core.names import normalize
 from bot.core.text import quote
-from bot.errors import NotFound, OnCooldown, UpstreamUnavailable
+from bot.errors import NotFound, NotSure, OnCooldown, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,60 @@ SOURCE = "anilist"
 # An interaction is deferred before we ask AniList, so a few seconds of waiting for a slot are fine;
 # past this the member is told when to try again instead.
 MAX_WAIT = 8.0
+# How many AniList matches one search brings back: enough to offer the seasons and movies of a title as choices,
+# in the same single request.
+SEARCH_HITS = 8
+# AniList's matches for a title that matched nothing locally are offered to autocomplete this long (titles and
+# ids only; a week: titles rarely change, and the cache is refilled by the next miss).
+SEARCH_TTL = 7 * 86400.0
+
+
+def hit_entry(hit: AnimeHit) -> TitleEntry | None:
+    """An AniList match as the title index keeps it, its numbers bounded (None: an id no database can store)."""
+    if not 0 < hit.anilist_id <= MAX_ID:
+        return None
+    names = tuple(dict.fromkeys(" ".join(t.split())[:MAX_NAME] for t in
+                                (hit.title_english, hit.title_romaji, hit.title_native) if t and t.strip()))
+    if not names:
+        return None
+    episodes = hit.episodes if hit.episodes is not None and 0 <= hit.episodes <= MAX_EPISODES else 0
+    year = hit.year if hit.year is not None and 1900 <= hit.year <= MAX_YEAR else None
+    return TitleEntry(key=f"{ANILIST_PREFIX}{hit.anilist_id}", anilist_id=hit.anilist_id, mal_id=None,
+                      title=names[0], format=hit.format or "UNKNOWN", episodes=episodes, season=None, year=year,
+                      names=names)
+
+
+def hit_entries(hits: list[AnimeHit]) -> list[TitleEntry]:
+    """The matches the title index can keep."""
+    return [entry for entry in map(hit_entry, hits) if entry is not None]
+
+
+def hit_label(hit: AnimeHit) -> str:
+    """How an AniList match reads in a list of choices: "Title (Romaji) · 2023 · TV"."""
+    label = hit.display_title
+    if hit.title_romaji and normalize(hit.title_romaji) != normalize(label):
+        label += f" ({hit.title_romaji})"
+    details = [str(hit.year) if hit.year else None, format_label(hit.format)]
+    return " · ".join([label, *(d for d in details if d)])
+
+
+def pick_hit(query: str, hits: list[AnimeHit]) -> AnimeHit:
+    """The one AniList match ``query`` names, or ``NotSure`` with every match as a choice — never a guess.
+
+    One match is that match. Among several, the only one with a title equal to the query (normalised: case,
+    accents and long vowels aside) is it; otherwise (no title equal, or several: a series and its movie) the
+    member picks. The choices' values are ``anilist:ID``, which the catalogue fetches when picked.
+    """
+    if len(hits) == 1:
+        return hits[0]
+    wanted = normalize(query)
+    exact = [h for h in hits
+             if any(t and normalize(t) == wanted for t in (h.title_romaji, h.title_english, h.title_native))]
+    if len(exact) == 1:
+        return exact[0]
+    shown = exact if exact else hits
+    raise NotSure(f"AniList knows several shows by the name {quote(query)}: which one do you mean?",
+                  [hit_label(h) for h in shown], [f"{ANILIST_PREFIX}{h.anilist_id}" for h in shown], query)
 
 
 def _unavailable_for_miss(query: str, error: UpstreamUnavailable) -> UpstreamUnavailable:
@@ -52,9 +110,13 @@ class AniListEnricher:
         member_cooldown: float = 3.0,
         max_wait: float = MAX_WAIT,
         clock: Callable[[], float] = time.time,
+        titles: TitleStore | None = None,
+        search_ttl: float = SEARCH_TTL,
     ) -> None:
         self.client = client
         self._repo = repo
+        self._titles = titles
+        self._search_ttl = search_ttl
         self.max_age = max_age_days * 86400.0
         self._max_wait = max_wait
         self._clock = clock
@@ -88,12 +150,11 @@ class AniListEnricher:
     async def _fetch_missing(self, kind: Kind, query: str) -> int | None:
         try:
             if kind == "anime":
-                hits = await self.client.search_anime(query, limit=1, max_wait=self._max_wait)
+                hits = await self.client.search_anime(query, limit=SEARCH_HITS, max_wait=self._max_wait)
+                await self._remember(hits)
                 if not hits:
                     return None
-                await self._store(await self.client.fetch_anime(hits[0].anilist_id, max_wait=self._max_wait))
-                anime = await self._repo.anime_by_anilist(hits[0].anilist_id)
-                return anime.id if anime else None
+                return await self._fetch_show(pick_hit(query, hits).anilist_id)
             if kind == "character":
                 characters = await self.client.search_character(query, limit=1, max_wait=self._max_wait)
                 if not characters or not characters[0].media:
@@ -110,6 +171,37 @@ class AniListEnricher:
             return person.id if person else None
         except NotFound:
             return None  # AniList answered: it has nothing by that name (or id)
+
+    async def _remember(self, hits: list[AnimeHit]) -> None:
+        """Keep AniList's matches (titles and ids) a while, so the next member's autocomplete offers them."""
+        if self._titles is not None and hits:
+            now = self._clock()
+            try:
+                await self._titles.remember(hit_entries(hits), now + self._search_ttl, now)
+            except Exception:  # a cache for autocomplete: failing to keep it must not fail the member's look-up
+                log.warning("could not keep %d AniList search results for autocomplete", len(hits), exc_info=True)
+
+    async def _fetch_show(self, anilist_id: int) -> int | None:
+        """Fetch one show (with its credits) by AniList id unless it is already stored; its local id."""
+        anime = await self._repo.anime_by_anilist(anilist_id)
+        if anime is None:
+            await self._store(await self.client.fetch_anime(anilist_id, max_wait=self._max_wait))
+            anime = await self._repo.anime_by_anilist(anilist_id)
+        return anime.id if anime else None
+
+    async def fetch_show(self, anilist_id: int, requester: Hashable | None = None) -> int | None:
+        """The show with this AniList id, stored with its credits (fetched if need be); None: AniList has none.
+
+        ``requester`` is charged when AniList answered, never when it failed.
+        """
+        try:
+            with self._charged(requester):
+                try:
+                    return await self._fetch_show(anilist_id)
+                except NotFound:
+                    return None
+        except UpstreamUnavailable as exc:
+            raise _unavailable_for_miss(f"AniList show {anilist_id}", exc) from exc
 
     def _age(self, fetched_at: float | None) -> float | None:
         return None if fetched_at is None else max(0.0, self._clock() - fetched_at)

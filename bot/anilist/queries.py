@@ -149,11 +149,28 @@ query SearchStaff($search: String!, $perPage: Int!) {{
 }}
 """
 
+SEASON_TITLES = f"""
+query SeasonTitles($season: MediaSeason!, $seasonYear: Int!, $page: Int!, $perPage: Int!) {{
+  Page(page: $page, perPage: $perPage) {{
+    media(season: $season, seasonYear: $seasonYear, type: ANIME, sort: [POPULARITY_DESC, ID], isAdult: false) {{
+      id
+      {_TITLES}
+      format
+      episodes
+      seasonYear
+      startDate {{ year }}
+    }}
+    pageInfo {{ hasNextPage }}
+  }}
+}}
+"""
+
 ALL_QUERIES: dict[str, str] = {
     "SearchAnime": SEARCH_ANIME,
     "FetchAnime": FETCH_ANIME,
     "FetchPerson": FETCH_PERSON,
     "SearchCharacter": SEARCH_CHARACTER,
     "SearchStaff": SEARCH_STAFF,
+    "SeasonTitles": SEASON_TITLES,
 }
 """Operation name → document; the client sends only these."""

@@ -32,6 +32,8 @@ class AnimeCredits:
     staff: list[tuple[str, list[Person]]]
     cast: list[tuple[Character, list[VoiceRole]]]
     stale_age: float | None = None
+    fresh: bool = False
+    """Fetched from AniList just now, for this look-up."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class CreditsService:
         for _, roles in cast.values():
             roles.sort(key=lambda r: (r.language != "japanese", r.language, r.person.name))
         aliases = await self._repo.aliases("anime", anime.id)
-        return AnimeCredits(anime, aliases, list(staff.items()), list(cast.values()), stale_age)
+        return AnimeCredits(anime, aliases, list(staff.items()), list(cast.values()), stale_age, match.fresh)
 
     async def voiced(
         self, character: str, anime: str | None = None, language: Language = "all", caller: Caller = LOCAL

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.catalogue.credits import AnimeCredits, PersonCredits, VoicedResult
-from bot.catalogue.models import Anime, LoadReport, Person, format_label
+from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label
 from bot.catalogue.service import ImportResult
 from bot.core.cards import Card, Field, chunk_lines
 from bot.core.text import Md, inline, md, plural
@@ -35,6 +35,18 @@ def _footer(*parts: str | None) -> str | None:
     """The parts that say something, joined; None when none does (a count of nothing is not shown)."""
     said = [p for p in parts if p]
     return " · ".join(said) if said else None
+
+
+def _voices(result: AnimeCredits) -> str | None:
+    """Which languages' voices are stored for the show ("voices stored: Japanese, English"), None when none are."""
+    stored = {role.language for _, roles in result.cast for role in roles}
+    if not stored:
+        return None
+    # Japanese first, then as LANGUAGES lists them; a language outside that closed set reads "Other".
+    ordered = [lang.capitalize() for lang in LANGUAGES if lang in stored]
+    if stored - set(LANGUAGES):
+        ordered.append("Other")
+    return "voices stored: " + ", ".join(ordered)
 
 
 def _age(seconds: float) -> str:
@@ -90,7 +102,9 @@ def render_anime(result: AnimeCredits) -> list[Card]:
     footer = _footer(
         plural(len(result.staff), "staff role") if result.staff else None,
         plural(len(result.cast), "character") if result.cast else None,
+        _voices(result),
         _stale(result.stale_age),
+        "fetched from AniList just now" if result.fresh else None,
     )
     return _pages(md("Credits — {title}", title=inline(anime.title, 200)), description, fields, footer)
 

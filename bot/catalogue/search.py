@@ -26,6 +26,7 @@ from bot.errors import Ambiguous, InvalidInput, NotFound, NotSure
 
 MAX_QUERY = 200
 ID_PREFIX = "id:"
+ANILIST_PREFIX = "anilist:"  # a show by its AniList id (a choice among AniList's matches, or from the title index)
 MAX_ID = 2**63 - 1  # the largest SQLite integer
 _CANDIDATES = 400
 _TYPO_PREFIX = 3
@@ -115,6 +116,8 @@ class Match:
     score: float
     context: str | None = None
     certainty: Certainty = Certainty.SIMILAR
+    fresh: bool = False
+    """True when AniList was asked for it just now (the member is told)."""
 
     @property
     def label(self) -> str:

@@ -171,7 +171,11 @@ def _summary(conn: sqlite3.Connection, path: Path) -> DatabaseSummary:
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
-    return "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
+    try:
+        return "\n".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
+    except UnicodeDecodeError:
+        # On a damaged file SQLite's own message can quote damaged bytes that are not UTF-8: that is damage too.
+        return "the check's own report is garbled (damaged bytes)"
 
 
 def expected_tables(version: int) -> set[str]:

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 __all__ = ["Database", "Params", "PostgresDatabase", "Queries", "Row", "SQLiteDatabase", "Transaction"]
 
 BUSY_TIMEOUT_MS = 5000
+# Acknowledged means durable: with FULL, WAL mode fsyncs the log at every commit, so a write the bot has answered
+# survives a power cut (NORMAL can lose the last commits then). The group-commit writer shares one commit — and
+# its fsync — among every rating waiting at that moment; bench/durability.py measures what FULL costs.
+SYNCHRONOUS = "FULL"
 
 
 class _SQLiteQueries(Queries):
@@ -82,9 +86,10 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str, *, synchronous: str = SYNCHRONOUS) -> None:
         super().__init__(conn)
         self.path = path
+        self.synchronous = synchronous
         # One connection serves every coroutine, so write transactions take turns (BEGIN cannot nest).
         self._writer = asyncio.Lock()
         self._writing: asyncio.Task[Any] | None = None  # the task whose transaction is open
@@ -92,9 +97,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
 
     @classmethod
     async def connect(
-        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
+        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = (),
+        synchronous: str = SYNCHRONOUS,
     ) -> SQLiteDatabase:
-        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``)."""
+        """Open (creating if needed) and upgrade the SQLite file at ``path`` (or ``":memory:"``).
+
+        ``synchronous`` is SQLite's setting of that name; anything but the durable default is for benchmarks.
+        """
+        if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown synchronous setting {synchronous!r}")
         if path != ":memory:":
             path = Path(path)
             try:
@@ -106,7 +117,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
             conn = await aiosqlite.connect(str(path), isolation_level=None)
         except sqlite3.Error as exc:  # the file changed since the probe
             raise DatabaseError(f"Cannot open the database {path}: {exc}.") from None
-        db = cls(conn, path)
+        db = cls(conn, path, synchronous=synchronous)
         try:
             try:
                 await db._configure()
@@ -133,7 +144,7 @@ class SQLiteDatabase(_SQLiteQueries, Database):
         # SQLite only: the connection's settings.
         await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await self.fetch_all("PRAGMA journal_mode = WAL")
-        await self.execute("PRAGMA synchronous = NORMAL")
+        await self.execute(f"PRAGMA synchronous = {self.synchronous}")  # one of four names, checked in connect
         await self.execute("PRAGMA foreign_keys = ON")
 
     def _not_inside_a_transaction(self) -> None:
@@ -177,6 +188,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error), one at a time."""
         return self._transaction()
+
+    async def change_stamp(self) -> tuple[int, int]:
+        """This object's write count and SQLite's ``PRAGMA data_version``.
+
+        ``data_version`` is per connection: it moves when *another* connection (another process) commits, and not
+        on this connection's own commits — which :attr:`writes` counts. Together they move on every commit.
+        """
+        # SQLite only: PRAGMA data_version.
+        return self.writes, int(await self.fetch_value("PRAGMA data_version"))
 
     async def schema_version(self) -> int:
         """The schema version recorded in the file (SQLite keeps it in ``PRAGMA user_version``)."""

@@ -67,8 +67,8 @@ class Database(Queries, abc.ABC):
     dialect: str
     """The engine's SQL dialect ("sqlite" or "postgresql"): branch on it only where the engines truly differ."""
     writes: int = 0
-    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement): a cache
-    of something read from the database is stale once this has changed."""
+    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement). Only
+    this object's writes: a cache keys on :meth:`change_stamp`, which also moves on other processes' commits."""
 
     @classmethod
     async def open(
@@ -95,6 +95,11 @@ class Database(Queries, abc.ABC):
         """``async with db.transaction() as tx:`` — BEGIN … COMMIT, ROLLBACK on an error; one at a time."""
 
     @abc.abstractmethod
+    async def change_stamp(self) -> Any:
+        """A value that differs whenever a write has been committed since it was taken — by any writer, this
+        process or another on the same database — so a cache keyed on it is never stale. Take it before reading."""
+
+    @abc.abstractmethod
     async def schema_version(self) -> int:
         """The schema version recorded in the database."""
 
@@ -117,8 +122,6 @@ class Database(Queries, abc.ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
-
-
 
 
 Opener: TypeAlias = Callable[[Path | str, bool, Sequence[Traversable]], Awaitable[Database]]

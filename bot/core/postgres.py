@@ -266,6 +266,21 @@ class PostgresDatabase(Database):
         """A read-only transaction (``kansou check``: nothing it runs can change the database)."""
         return self._transaction(readonly=True)
 
+    async def change_stamp(self) -> str:
+        """The server's current snapshot (``pg_current_snapshot()``, as text): it moves on every commit, anywhere.
+
+        A snapshot (xmin, xmax and the transactions then in progress) decides exactly which transactions a read
+        sees, and commits only ever add to that set: two equal stamps mean no transaction committed between them,
+        so whatever was read after the first is what a read after the second would see — exact, whichever process
+        wrote. And cheap: one read of the server's in-memory transaction table, nothing written, so writers pay
+        nothing (a counter row bumped by triggers would serialise every vote on that row; a sequence moves before
+        its transaction commits, so a read in between would cache stale rows under the new value). It also moves
+        on commits that change no cached data (any table, any database of the server): that costs a re-read,
+        never a stale answer.
+        """
+        # PostgreSQL only (13+): pg_current_snapshot(); cast to text, as asyncpg has no codec for pg_snapshot.
+        return str(await self.fetch_value("SELECT pg_current_snapshot()::text"))
+
     async def schema_version(self) -> int:
         """The schema version recorded in ``kansou_schema`` (0 for a database kansou never wrote)."""
         if await self.fetch_value("SELECT to_regclass('kansou_schema')") is None:

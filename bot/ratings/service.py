@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.catalogue.service import CatalogueService
+from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.text import inline, md, quote
@@ -102,13 +102,13 @@ class RatingService:
 
     # -- rating ------------------------------------------------------------------------------------------
 
-    async def rate(self, guild_id: int | None, member_id: int, show: str, category: str, score: Score
-                   ) -> tuple[MemberScores, CategorySet]:
+    async def rate(self, guild_id: int | None, member_id: int, show: str, category: str, score: Score,
+                   caller: Caller = LOCAL) -> tuple[MemberScores, CategorySet]:
         """Set one score of a member for the show ``show`` names; all their scores for it, and the categories."""
         guild = guild_of(guild_id)
         categories = await self.categories(guild)
         chosen = self.category_in(categories, category, active=True)  # before anything else: a bad one writes nothing
-        match = await self._catalogue.listed_show(show)
+        match = await self._catalogue.show(show, caller)
         key = (guild, member_id)
         self.cooldown.hit(key)
         try:
@@ -122,10 +122,10 @@ class RatingService:
         current = await self._store.member_scores(guild, member_id, match.entity_id)
         return MemberScores(match.entity_id, match.display, current, (chosen.key,), previous), categories
 
-    async def panel(self, guild_id: int | None, member_id: int, show: str) -> Panel:
+    async def panel(self, guild_id: int | None, member_id: int, show: str, caller: Caller = LOCAL) -> Panel:
         """The rating panel for the show ``show`` names: the server's categories and the member's scores."""
         guild = guild_of(guild_id)
-        match = await self._catalogue.listed_show(show)
+        match = await self._catalogue.show(show, caller)
         self.cooldown.hit((guild, member_id))
         categories = await self.categories(guild)
         scores = await self._store.member_scores(guild, member_id, match.entity_id)
@@ -151,10 +151,10 @@ class RatingService:
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    async def show(self, guild_id: int | None, show: str) -> ShowRatings:
+    async def show(self, guild_id: int | None, show: str, caller: Caller = LOCAL) -> ShowRatings:
         """A show's tally in the server."""
         guild = guild_of(guild_id)
-        match = await self._catalogue.find("anime", show)
+        match = await self._catalogue.show(show, caller)
         tally = await self._store.show_tally(guild, match.entity_id)
         return ShowRatings(match.entity_id, match.display, tally, await self.categories(guild))
 

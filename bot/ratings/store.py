@@ -57,11 +57,11 @@ class RatingStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._db = db
-        # Leaderboards by (guild, category, m, limit), each with the database's write count when it was read:
-        # any write through the database makes every cached board stale.
-        self._boards: OrderedDict[tuple[int, str | None, int, int], tuple[int, Leaderboard]] = OrderedDict()
+        # Leaderboards by (guild, category, m, limit), each with the database's change stamp when it was read: any
+        # commit, by this process or another sharing the file, makes every cached board stale.
+        self._boards: OrderedDict[tuple[int, str | None, int, int], tuple[object, Leaderboard]] = OrderedDict()
         # Each server's categories, the same way (they are read by nearly every ratings command).
-        self._categories: OrderedDict[int, tuple[int, list[Category], bool]] = OrderedDict()
+        self._categories: OrderedDict[int, tuple[object, list[Category], bool]] = OrderedDict()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -144,10 +144,10 @@ class RatingStore:
         A category ranks each show's average R over its v votes against C, the mean of every vote in that
         category in the server. Overall ranks each show's R = mean of its category averages over v = the
         members who rated it, against C = the mean of those R weighted by v. A board is reused until the
-        next write through the database.
+        next commit to the database, by any process.
         """
         key = (guild_id, category, min_votes, limit)
-        stamp = self._db.writes  # taken before reading: a write ending meanwhile makes this entry stale
+        stamp = await self._db.change_stamp()  # taken before reading: a commit meanwhile makes this entry stale
         cached = self._boards.get(key)
         if cached is not None and cached[0] == stamp:
             self._boards.move_to_end(key)
@@ -220,9 +220,9 @@ class RatingStore:
     async def categories(self, guild_id: int) -> tuple[list[Category], bool]:
         """A server's categories (active ones in order, then retired ones) and whether they are its own.
 
-        Reused until the next write through the database (a change of categories is one).
+        Reused until the next commit to the database, by any process (a change of categories is one).
         """
-        stamp = self._db.writes
+        stamp = await self._db.change_stamp()
         cached = self._categories.get(guild_id)
         if cached is not None and cached[0] == stamp:
             self._categories.move_to_end(guild_id)

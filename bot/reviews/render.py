@@ -217,3 +217,32 @@ def draft(title: str, body: str, warnings: str | None) -> bytes:
     """The member's text as a file, so a refused submission loses nothing."""
     text = f"{title}\n\n{body}\n" + (f"\nContent warnings: {warnings}\n" if warnings else "")
     return text.encode("utf-8")
+
+
+def not_posted(review: Review) -> Md:
+    """What the author is told when a saved review could not be posted (found unposted after a restart)."""
+    return md("Your review #{number} of **{show}** was saved, but I couldn't post it in <#{channel}>. It is kept: "
+              "`/review read` shows it to anyone who asks.", number=review.number,
+              show=inline(review.anime_title, 200), channel=review.channel_id or 0)
+
+
+def orphan_removed(number: int) -> Md:
+    """What a moderator reads once a review post that no stored review points to is removed."""
+    return md("Removed that post of review #{number}: no stored review points to it (it was deleted, or posted "
+              "again).", number=number)
+
+
+def not_a_review_post() -> Md:
+    """The message menu's "Remove review post" used on something else."""
+    return Md("That isn't one of my review posts, so there is nothing for me to remove.")
+
+
+def still_posted(review: Review) -> Md:
+    """The message menu's "Remove review post" used on the post of a review that is stored."""
+    return md("That is the post of review #{number}, which is stored: `/review delete review: {number}` removes "
+              "both.", number=review.number)
+
+
+def needs_manage_messages() -> Md:
+    """A member without Manage Messages asking to remove a review post."""
+    return Md("Removing a review post needs the Manage Messages permission in this channel.")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.catalogue.models import Anime
-from bot.catalogue.service import CatalogueService
+from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.text import inline, md, plural
@@ -92,14 +92,15 @@ class ReviewService:
             raise AlreadyReviewed(existing)
         self.check_cooldown(guild_id, user_id)
 
-    async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope) -> Anime:
+    async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope,
+                    caller: Caller = LOCAL) -> Anime:
         """Everything that can be checked before the form opens; the show (named by ``show``) on success.
 
         Raises ``NotFound``/``NotSure`` (the show), ``InvalidInput`` (scope), ``AlreadyReviewed`` (one per member
         per show), ``OnCooldown``.
         """
         guild = _guild(guild_id)
-        match = await self._catalogue.listed_show(show)
+        match = await self._catalogue.show(show, caller)
         anime = await self._catalogue.anime(match.entity_id)
         await self._writable(guild, user_id, anime, scope)
         return anime
@@ -151,6 +152,19 @@ class ReviewService:
         await self._store.delete(review.id, review.guild_id)
         self.cooldown.reset((review.guild_id, review.author_id))
 
+    async def unposted(self, created_before: float) -> list[Review]:
+        """Reviews saved but never posted (the bot stopped between the two steps), saved before ``created_before``."""
+        return await self._store.unposted(created_before)
+
+    async def not_posted(self, review: Review) -> None:
+        """Record that a review could not be posted: it stays readable, with no channel."""
+        await self._store.forget_channel(review.id)
+
+    async def posted_as(self, guild_id: int | None, message_id: int) -> Review | None:
+        """The review of this server that message ``message_id`` is (part of) the post of, if any."""
+        review = await self._store.posted_as(message_id)
+        return review if review is not None and review.guild_id == guild_id else None
+
     # -- reading -------------------------------------------------------------------------------------
 
     async def get(self, guild_id: int | None, number: int) -> Review:
@@ -169,13 +183,13 @@ class ReviewService:
         return review
 
     async def read(self, guild_id: int | None, show: str, watched: int | None = None,
-                   author_id: int | None = None) -> ShowReviews:
+                   author_id: int | None = None, caller: Caller = LOCAL) -> ShowReviews:
         """This server's reviews of the show ``show`` names (optionally by one member), newest first, each with
         whether a reader who has watched ``watched`` episodes gets it hidden."""
         guild = _guild(guild_id)
         if watched is not None and watched < 0:
             raise InvalidInput("`watched` can't be negative.")
-        match = await self._catalogue.find("anime", show)
+        match = await self._catalogue.show(show, caller)
         reviews = await self._store.for_anime(guild, match.entity_id, author_id)
         items = tuple(ReadItem(r, *self.visible_body(r, watched)) for r in reviews)
         return ShowReviews(match.entity_id, match.display, items)

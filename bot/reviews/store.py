@@ -132,6 +132,24 @@ class ReviewStore:
             )
         return await self.by_id(int(review_id))
 
+    async def unposted(self, created_before: float, *, limit: int = 100) -> list[Review]:
+        """Reviews saved for a channel but with no message recorded (saving and posting are two steps)."""
+        rows = await self._db.fetch_all(
+            _SELECT + "WHERE r.channel_id IS NOT NULL AND r.created_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM review_message m WHERE m.review_id = r.id) ORDER BY r.id LIMIT ?",
+            (created_before, limit),
+        )
+        return await self._with_messages(rows)
+
+    async def posted_as(self, message_id: int) -> Review | None:
+        """The review one of whose posted messages is ``message_id``."""
+        return await self._one("WHERE r.id = (SELECT review_id FROM review_message WHERE message_id = ? LIMIT 1)",
+                               (message_id,))
+
+    async def forget_channel(self, review_id: int) -> None:
+        """Record that a review is not posted anywhere (it could not be; its author was told)."""
+        await self._db.execute("UPDATE review SET channel_id = NULL WHERE id = ?", (review_id,))
+
     async def set_messages(self, review_id: int, channel_id: int, message_ids: Sequence[int]) -> None:
         """Record the channel and message(s), in order, that a review is posted as (replacing earlier ones)."""
         async with self._db.transaction() as tx:

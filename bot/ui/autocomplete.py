@@ -17,8 +17,10 @@ async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[
 
 
 async def complete_anime(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete show titles from the catalogue."""
-    return await _complete(interaction, "anime", current)
+    """Autocomplete show titles: the catalogue, the offline title index, AniList results seen; never AniList."""
+    suggestions = await interaction.client.core.catalogue.suggest_shows(current, limit=limits.CHOICES)
+    return [app_commands.Choice(name=s.label[: limits.CHOICE_NAME] or "?", value=s.value[: limits.CHOICE_VALUE])
+            for s in suggestions]
 
 
 async def complete_character(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -103,8 +103,13 @@ class KansouTree(app_commands.CommandTree["KansouBot"]):
         await handle_error(interaction, error)
 
 
-class KansouBot(commands.Bot):
-    """The bot: keeps the shared core; slash commands only."""
+class KansouBot(commands.AutoShardedBot):
+    """The bot: keeps the shared core; slash commands only.
+
+    Sharded as discord.py's ``AutoShardedBot`` does it: by default one process runs every shard Discord recommends;
+    KANSOU_SHARD_COUNT and KANSOU_SHARDS split them across processes (each process runs the listed shards of the
+    agreed count, and Discord sends it the events and interactions of those shards' servers only).
+    """
 
     def __init__(self, core: Core, *, sync_on_start: bool | int | None = None,
                  extensions: Sequence[str] | None = None) -> None:
@@ -116,6 +121,9 @@ class KansouBot(commands.Bot):
             allowed_mentions=NO_PINGS,
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
+            shard_count=core.settings.shard_count,
+            # None runs every shard: discord.py reads it so (kwargs.pop("shard_ids", None)); its typing says a list.
+            shard_ids=list(core.settings.shard_ids) if core.settings.shard_ids is not None else None,  # type: ignore[arg-type]
         )
         self.core = core
         self.extension_names = list(discover_extensions() if extensions is None else extensions)

@@ -8,6 +8,7 @@ the cog's and the group's, the command's ``checks`` — then that body with the 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -18,10 +19,11 @@ from discord import app_commands
 from discord.utils import maybe_coroutine
 
 from bot.core import limits
+from bot.core.cards import Attachment, Page
 from bot.core.text import Md, inline, md
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
 from bot.ui.interactions import note_outcome
-from bot.ui.send import NO_PINGS, PUBLIC_THINKING, error_card, to_embed
+from bot.ui.send import NO_PINGS, PUBLIC_THINKING, error_card, files, to_embed
 from bot.ui.views import AnyInteraction, OwnedView
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry — something went wrong on my side while running that. It has been logged; please try again."
 WITHDRAWN = "-# This look-up didn't work out; the details went only to whoever ran it."
 RERUN = "kansou.rerun"  # in interaction.extras: the command's body and arguments (see answer)
+TYPED = "kansou.typed"  # in interaction.extras: what the member typed, given back with any error (see give_back)
+GIVEN_BACK = "Your text is attached, so nothing is lost."
 
 Body = Callable[..., Awaitable[None]]
 
@@ -44,6 +48,11 @@ async def answer(interaction: AnyInteraction, body: Body, /, **args: Any) -> Non
     """Run a command's body with its arguments, keeping both so the ambiguity menu can run it again with a pick."""
     interaction.extras[RERUN] = (body, args)
     await body(interaction, **args)
+
+
+def give_back(interaction: AnyInteraction, *attachments: Attachment) -> None:
+    """Attach what the member typed to whatever error this interaction ends in: no failure loses their text."""
+    interaction.extras[TYPED] = attachments
 
 
 def describe_error(error: BaseException) -> tuple[Md, bool]:
@@ -184,9 +193,15 @@ async def handle_error(interaction: AnyInteraction, error: BaseException) -> Non
         log.info("command %s by %s failed: %s", command, interaction.user.id, text.splitlines()[0])
     else:
         log.error("command %s raised (interaction %s)", command, interaction.id, exc_info=error)
-    embed = to_embed(error_card(text))
+    typed: tuple[Attachment, ...] = interaction.extras.get(TYPED) or ()
+    card = error_card(text)
+    if typed:
+        card = dataclasses.replace(card, footer=GIVEN_BACK)
+    embed = to_embed(card)
     view = _choice_view(interaction, error)
     extra: dict[str, Any] = {"view": view} if view is not None else {}
+    if typed:
+        extra["files"] = files(Page(files=typed))
     try:
         if interaction.response.is_done():
             if interaction.extras.get(PUBLIC_THINKING):

@@ -13,18 +13,54 @@ import discord
 from discord import app_commands
 
 from bot.core.text import Md, inline, md
+from bot.errors import InvalidInput
 from bot.ratings.models import Score
 
 EPISODE_MAX = 5000
 NUMBER_MAX = 1_000_000_000
 
-Episode = app_commands.Range[int, 1, EPISODE_MAX]
+
+
+class BoundedInt(app_commands.Transformer[Any]):
+    """A whole-number option within ``low..high``, checked again when it arrives.
+
+    ``app_commands.Range`` only tells Discord's client the bounds; a crafted client may still send 2**63 or
+    10**30, which no SQLite integer holds (``OverflowError``). So every integer is bounded here, where it enters.
+    """
+
+    def __init__(self, low: int, high: int, what: str) -> None:
+        self.low, self.high, self.what = low, high, what
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """An integer option."""
+        return discord.AppCommandOptionType.integer
+
+    @property
+    def min_value(self) -> int:
+        """What Discord's client lets through, at least."""
+        return self.low
+
+    @property
+    def max_value(self) -> int:
+        """What Discord's client lets through, at most."""
+        return self.high
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> int:
+        """The number, or ``InvalidInput`` saying which numbers are allowed."""
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            raise InvalidInput(md("{what} must be a whole number from {low:,} to {high:,}.",
+                                  what=Md(self.what), low=self.low, high=self.high))
+        return value
+
+
+Episode = app_commands.Transform[int, BoundedInt(1, EPISODE_MAX, "An episode number")]
 """An episode number (through_episode)."""
-Watched = app_commands.Range[int, 0, EPISODE_MAX]
+Watched = app_commands.Transform[int, BoundedInt(0, EPISODE_MAX, "The number of episodes watched")]
 """How many episodes a member has watched."""
-ReviewNumber = app_commands.Range[int, 1, NUMBER_MAX]
+ReviewNumber = app_commands.Transform[int, BoundedInt(1, NUMBER_MAX, "A review number")]
 """A review's number in its server (#12 → 12)."""
-Position = app_commands.Range[int, 1, 25]
+Position = app_commands.Transform[int, BoundedInt(1, 25, "A position")]
 """A place in a list, 1 first."""
 
 

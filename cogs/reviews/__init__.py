@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.core.text import Md
 from bot.reviews import render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
@@ -18,11 +19,13 @@ from bot.reviews.store import ReviewStore
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.lookups import Lookup
 from bot.ui.options import Episode, ReviewNumber, Watched
 from bot.ui.send import reply
 from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
-from cogs.reviews._views import EditModal, WriteModal, refuse
+from cogs.reviews._recovery import ReviewRecovery
+from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
 
 READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
@@ -65,10 +68,17 @@ class Reviews(commands.Cog):
 
     async def _write(self, interaction: Interaction, anime: str, spoilers: bool, through_episode: int | None) -> None:
         scope = EpisodeScope.from_options(spoilers, through_episode)
+        lookup = Lookup(interaction, public=False)
         try:
-            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope)
+            show = await self.service.start(interaction.guild_id, interaction.user.id, anime, scope, lookup.caller)
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        note = lookup.note(show.title)
+        if note is not None:  # deferred for AniList: the form can only open from a fresh press
+            view = WriteOffer(self.service, show, scope, interaction.user.id)
+            await reply(interaction, Md(f"{note}\nPress the button to write your review."), view=view, ephemeral=True)
+            view.message = await interaction.original_response()
             return
         await interaction.response.send_modal(WriteModal(self.service, show, scope))
 
@@ -92,9 +102,12 @@ class Reviews(commands.Cog):
     async def _read(self, interaction: Interaction, anime: str, watched: int | None,
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id)
+        lookup = Lookup(interaction, public=False)
+        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller)
         if not found.items:
-            await reply(interaction, render.nobody_reviewed(found.title, author_id), ephemeral=True)
+            note = lookup.note(found.title)
+            text = render.nobody_reviewed(found.title, author_id)
+            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
             return
         await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
             interaction, ephemeral=True)
@@ -114,8 +127,9 @@ class Reviews(commands.Cog):
     async def delete(self, interaction: Interaction, review: ReviewNumber) -> None:
         """Delete a review and its post."""
         found = await self.service.get(interaction.guild_id, review)
-        removed = await self.service.delete(found, interaction.user.id,
-                                            can_manage_messages(interaction, found.channel_id))
+        # Only someone else's review needs the moderator's right (which may mean asking Discord for the channel).
+        moderator = found.author_id != interaction.user.id and await can_manage_messages(interaction, found.channel_id)
+        removed = await self.service.delete(found, interaction.user.id, moderator)
         await interaction.response.defer(ephemeral=True, thinking=True)
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
@@ -126,4 +140,6 @@ class Reviews(commands.Cog):
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    await bot.add_cog(Reviews(ReviewService(ReviewStore(core.db), core.catalogue, core.settings)))
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    await bot.add_cog(Reviews(service))
+    await bot.add_cog(ReviewRecovery(bot, service))

@@ -80,14 +80,33 @@ async def repost(client: discord.Client, review: Review, messages: Sequence[Sequ
     return ids
 
 
-def can_manage_messages(interaction: Interaction, channel_id: int | None) -> bool:
-    """Whether the member has Manage Messages in the channel the review was posted in."""
+async def can_manage_messages(interaction: Interaction, channel_id: int | None) -> bool:
+    """Whether the member has Manage Messages in the channel the review was posted in, its overwrites included."""
     if channel_id is None or channel_id == interaction.channel_id:
         return interaction.permissions.manage_messages
-    member = interaction.user
-    if not isinstance(member, discord.Member):
+    member, guild = interaction.user, interaction.guild
+    if not isinstance(member, discord.Member) or guild is None:
         return False
-    channel = interaction.guild.get_channel_or_thread(channel_id) if interaction.guild else None
-    if channel is not None:
+    channel: object = guild.get_channel_or_thread(channel_id)
+    if channel is None:
+        # Not cached: ask Discord for it, so its permission overwrites count (server-wide rights are not enough).
+        try:
+            channel = await interaction.client.fetch_channel(channel_id)
+        except discord.NotFound:
+            # The channel is gone, and its posts with it: there are no overwrites left to apply.
+            return member.guild_permissions.manage_messages
+        except discord.HTTPException:
+            log.warning("could not look up channel %s for a permission check", channel_id, exc_info=True)
+            return False  # unknown: only the author may delete, not a moderator by server-wide rights
+    if isinstance(channel, discord.Thread):  # a thread's moderators are its parent channel's
+        parent_id = channel.parent_id
+        channel = guild.get_channel(parent_id)
+        if channel is None:
+            try:
+                channel = await interaction.client.fetch_channel(parent_id)
+            except discord.HTTPException:
+                log.warning("could not look up channel %s for a permission check", parent_id, exc_info=True)
+                return False
+    if isinstance(channel, discord.abc.GuildChannel):
         return channel.permissions_for(member).manage_messages
-    return member.guild_permissions.manage_messages
+    return False

@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.catalogue.models import Anime
+from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
 from bot.core.text import Md
 from bot.errors import KansouError
@@ -14,6 +15,7 @@ from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.ui.client import Interaction
+from bot.ui.errors import GIVEN_BACK, give_back
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
 from cogs.reviews._posting import post, repost
@@ -28,7 +30,7 @@ async def refuse(interaction: Interaction, service: ReviewService, error: Kansou
                  draft: tuple[str, str, str | None] | None = None, review: Review | None = None) -> None:
     """Answer a refused write privately: the reason, the draft if one was typed, and an edit button if it helps."""
     card = Card(description=Md(str(error)), tone="error",
-                footer="Your text is attached, so nothing is lost." if draft is not None else None)
+                footer=GIVEN_BACK if draft is not None else None)
     files = (Attachment(DRAFT, render.draft(*draft)),) if draft is not None else ()
     view = EditOffer(service, review, interaction.user.id) if review is not None else None
     await reply(interaction, page=Page(cards=(card,), files=files), view=view, ephemeral=True)
@@ -65,6 +67,13 @@ class ReviewModal(KansouModal):
     def typed(self) -> tuple[str, str, str | None]:
         """The submitted title, body and warnings, as typed."""
         return self.title_input.value, self.body_input.value, self.warnings_input.value or None
+
+    async def on_error(  # type: ignore[override]  # discord.py types the interaction loosely
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        """Whatever went wrong after the member typed (a database error, a bug), their text comes back with it."""
+        give_back(interaction, Attachment(DRAFT, render.draft(*self.typed())))
+        await super().on_error(interaction, error)
 
 
 class WriteModal(ReviewModal):
@@ -117,7 +126,7 @@ class EditModal(ReviewModal):
             await refuse(interaction, self.service, exc, draft=typed)
             return
         failed = False
-        if review.channel_id is not None and review.message_ids:
+        if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
                 ids = await repost(interaction.client, review, render.render_post(review))
             except discord.HTTPException:
@@ -144,3 +153,28 @@ class EditOffer(OwnedView):
         review = await self.service.by_id(self.guild_id, self.review_id)
         self.service.check_can_edit(review, interaction.user.id)
         await interaction.response.send_modal(EditModal(self.service, review))
+
+
+class WriteOffer(OwnedView):
+    """A button that opens the review form, for a show fetched from AniList while the command waited.
+
+    Discord opens a form only as the first answer to an interaction, and an AniList look-up needs a deferral
+    first; so the form comes one press later, from this button, owned by the member who ran the command.
+    """
+
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, owner_id: int) -> None:
+        super().__init__(owner_id, timeout=MODAL_TIMEOUT)
+        self.service = service
+        self.anime = anime
+        self.scope = scope
+
+    @discord.ui.button(label="Write my review", style=discord.ButtonStyle.primary, emoji="✏️")
+    async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
+        """Open the review form, after the same checks as /review write."""
+        try:
+            await self.service.start(interaction.guild_id, interaction.user.id, f"{ID_PREFIX}{self.anime.id}",
+                                     self.scope)
+        except AlreadyReviewed as exc:
+            await refuse(interaction, self.service, exc, review=exc.review)
+            return
+        await interaction.response.send_modal(WriteModal(self.service, self.anime, self.scope))

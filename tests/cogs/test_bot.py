@@ -43,6 +43,9 @@ async def test_the_whole_tree_registers_without_breaking_a_discord_rule(sandbox:
     assert not sandbox.violations
     for command in registered:
         payload = command.payload
+        if payload.get("type", 1) != 1:  # a message or user menu: Discord allows it no description
+            assert payload["description"] == "", payload["name"]
+            continue
         assert payload["description"], payload["name"]
         for option in payload.get("options", []):
             assert option["description"], (payload["name"], option["name"])

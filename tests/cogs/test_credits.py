@@ -99,7 +99,8 @@ async def test_formats_read_as_words_and_counts_say_only_what_is_there(sandbox: 
     assert "1 episode · 2001 · Movie" in text_of(one)
     assert one.embeds[0].footer.text == "1 staff role"  # no "0 characters"
     rouge = await sandbox.invoke("credits", {"anime": "Metallic Rouge"})
-    assert rouge.embeds[0].footer.text == "6 staff roles · 14 characters"  # Music: three people, one role
+    # Music: three people, one role
+    assert rouge.embeds[0].footer.text == "6 staff roles · 14 characters · voices stored: Japanese"
     for result in (staff_only, short, one, rouge):
         text = text_of(result)
         assert not re.search(r"MOVIE|TV_SHORT|\b1 \w+s\b|(?<!\d)0 \w", text), (result.label, text)

@@ -33,7 +33,7 @@ async def test_new_database_has_latest_schema_and_pragmas(tmp_path: Path) -> Non
         assert await db.schema_version() == latest_version()
         assert await scalar(db, "PRAGMA journal_mode") == "wal"
         assert await scalar(db, "PRAGMA foreign_keys") == 1
-        assert await scalar(db, "PRAGMA synchronous") == 1  # NORMAL
+        assert await scalar(db, "PRAGMA synchronous") == 2  # FULL: an acknowledged write survives a power cut
         assert await scalar(db, "PRAGMA busy_timeout") == 5000
         assert await db.integrity_check() == "ok"
 

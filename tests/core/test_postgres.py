@@ -193,3 +193,21 @@ def test_a_migration_folder_without_postgresql_forms_is_refused_on_postgresql(tm
     (tmp_path / "postgresql").mkdir()
     (tmp_path / "postgresql" / f"{latest_version() + 1:04d}_notes.sql").write_text("CREATE TABLE note (id BIGINT);\n")
     assert len(load_migrations([tmp_path], dialect="postgresql")) == latest_version() + 1
+
+
+async def test_the_change_stamp_moves_on_every_commit_and_only_then(db: Database) -> None:
+    assert isinstance(db, PostgresDatabase)
+    start = await db.change_stamp()
+    assert await db.change_stamp() == start  # nothing committed: the same stamp, so a cache is reused
+    await db.execute("INSERT INTO review_counter (guild_id, last_number) VALUES (1, 1)")
+    own = await db.change_stamp()
+    assert own != start
+    async with await Database.open(db.url) as other:  # another process's pool, as far as PostgreSQL knows
+        async with other.transaction() as tx:
+            await tx.execute("UPDATE review_counter SET last_number = 2 WHERE guild_id = 1")
+            # Written but not committed: a read now sees the old row, so the stamp must not have moved for good
+            # — it has to move again at the commit (a stamp that moved at the write would keep the stale read).
+            during = await db.change_stamp()
+            assert await db.fetch_value("SELECT last_number FROM review_counter") == 1
+        assert await db.change_stamp() not in (own, during)
+    assert await db.fetch_value("SELECT last_number FROM review_counter") == 2

@@ -150,6 +150,7 @@ class FakeAnime:
     type: str = "ANIME"
     is_adult: bool = False
     popularity: int = 0
+    season: str | None = None
 
 
 @dataclass
@@ -211,15 +212,15 @@ class FakeData:
         synonyms: Iterable[str] = (), format: str | None = "TV", episodes: int | None = None,
         year: int | None = None, studio: str | None = None, other_studios: Iterable[str] = (),
         cast: Iterable[CastRow] = (), staff: Iterable[StaffRow | tuple[int, str]] = (),
-        media_type: str = "ANIME", is_adult: bool = False, popularity: int = 0,
+        media_type: str = "ANIME", is_adult: bool = False, popularity: int = 0, season: str | None = None,
     ) -> FakeAnime:
-        """Add (or replace) a show; ``studio`` is its main animation studio."""
+        """Add (or replace) a show; ``studio`` is its main animation studio, ``season`` e.g. "FALL" (with ``year``)."""
         studios = ((studio, True),) if studio else ()
         anime = FakeAnime(
             id=id, romaji=romaji, english=english, native=native, synonyms=tuple(synonyms), format=format,
             episodes=episodes, year=year, studios=studios + tuple((s, False) for s in other_studios),
             cast=list(cast), staff=[s if isinstance(s, StaffRow) else StaffRow(*s) for s in staff],
-            type=media_type, is_adult=is_adult, popularity=popularity,
+            type=media_type, is_adult=is_adult, popularity=popularity, season=season,
         )
         self.anime[id] = anime
         return anime
@@ -448,6 +449,13 @@ def _page_media(page: dict[str, Any], info: Info, **args: Any) -> list[dict[str,
         items = [a for a in items if a.is_adult == args["isAdult"]]
     if args.get("format") is not None:
         items = [a for a in items if a.format == args["format"]]
+    if args.get("season") is not None:
+        items = [a for a in items if a.season == args["season"]]
+    if args.get("seasonYear") is not None:
+        items = [a for a in items if a.year == args["seasonYear"]]
+    if args.get("sort") and "POPULARITY_DESC" in args["sort"]:
+        items.sort(key=lambda a: (-a.popularity, a.id))
+        return [_media(a) for a in _page_slice(page, items)]
     hits = _searched(items, args.get("search"), _anime_names, lambda a: a.popularity)
     return [_media(a) for a in _page_slice(page, hits)]
 

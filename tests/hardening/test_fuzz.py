@@ -35,6 +35,7 @@ from sandbox import InteractionResult, SandboxMessage, SandboxUsageError
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, ONLY_FAKE_CHARACTER_NAME, FakeAniList
 from tests.hardening._dispatch import invoke_raw
 from tests.hardening._support import (
+    CATALOGUE_SHOWS,
     HARDENING_SETTINGS,
     TALLY,
     Expect,
@@ -431,6 +432,51 @@ def test_review_write(fz: Fuzz, anime: str, spoilers: bool | None, through: int 
     fz.case("review write", case)
 
 
+SPOILER_EXAMPLES = examples(60)
+SPOILER_MIN_CHECKED = SPOILER_EXAMPLES * 3 // 4  # a property that posts (nearly) nothing checks nothing
+visible_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+
+
+def test_the_spoiler_property_checks_enough_posts(fz: Fuzz) -> None:
+    """Hostile spoiler reviews of real shows, each posted and checked with the markdown model: at least
+    ``SPOILER_MIN_CHECKED`` of them per run (``test_review_write`` mostly refuses, so it alone proves little)."""
+    checked: list[int] = []
+
+    @fuzz(SPOILER_EXAMPLES)
+    @given(anime=st.integers(1, CATALOGUE_SHOWS).map(lambda i: f"id:{i}"), scoped=st.booleans(), title=titles,
+           body=bodies, word=visible_word, warnings=warnings_text, actor=actors)
+    def prop(anime: str, scoped: bool, title: str, body: str, word: str, warnings: str,
+             actor: tuple[str, str | None]) -> None:
+        user, guild = actor
+        guild_id = _guild_id(fz, guild)
+
+        async def case() -> None:
+            sb = fz.box.sb
+            options: dict[str, object] = {"anime": anime, "spoilers": True, "through_episode": 1 if scoped else None}
+            opened = fz.check(await sb.invoke("review write", options, user=user, guild=guild))
+            if opened.modal is None:  # this member already reviewed the show (kept by test_review_write)
+                assert opened.ephemeral
+                return
+            # A visible word in the title and the body, so the form is never refused as empty: it gets posted.
+            form = _form(f"{word} {title}"[:TITLE_MAX], f"{body[: BODY_MAX - len(word) - 1]}\n{word}", warnings)
+            done = fz.check(await sb.submit_modal(opened, form))
+            posts = [m for m in done.messages if not m.ephemeral]
+            assert posts, f"a hostile spoiler review was not posted: {done.content or done.embeds}"
+            try:
+                hidden = check_reviews_hidden(done)  # every message of the post with a header (the first one)
+                assert hidden >= 1, "a spoiler review was posted without its body hidden"
+                checked.append(hidden)
+                TALLY["outcome:spoiler posts checked with the markdown model"] += hidden
+            finally:  # free the slot even when the check fails, so Hypothesis can replay the example
+                fz.check(await sb.invoke("review delete", {"review": _number_of(posts[0])}, user=user, guild=guild))
+            assert _stored(fz, guild_id, _number_of(posts[0])) is None
+
+        fz.case("spoiler review posted", case)
+
+    prop()
+    assert len(checked) >= SPOILER_MIN_CHECKED, f"only {len(checked)} spoiler posts checked this run"
+
+
 @fuzz(80)
 @given(anime=review_anime, reviewed=st.booleans(), pick=st.integers(0, 1000),
        watched=weighted((2, st.none()), (2, st.integers(0, 14)), (1, st.integers(0, 5000))),
@@ -519,7 +565,8 @@ def test_review_delete(fz: Fuzz, pick: int, any_review: bool, actor: tuple[str, 
     fz.case("review delete", case)
 
 
-int_past_bounds = st.sampled_from([0, -1, -(2**53), 2**53, 5001, 10**9 + 1, 10**12])
+int_past_bounds = st.sampled_from([0, -1, -(2**53), 2**53, 5001, 10**9 + 1, 10**12, 2**63 - 1, 2**63, 2**64, 10**30,
+                                   -(2**63) - 1, -(2**64)])
 
 
 @fuzz(40)

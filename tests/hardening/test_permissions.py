@@ -6,6 +6,12 @@ episode 3) and rated it in every category. Each actor then runs the command on t
 * **author** — alice, in Anime Club;
 * **another member** — bob, in Anime Club;
 * **moderator** — mod (Manage Messages + Manage Server), in Anime Club;
+* **Manage Messages only** — mira, in Anime Club (can tell which of the two rights a command checks);
+* **Manage Server only** — sam, in Anime Club;
+* **moderator, denied in the channel** — dana (Manage Messages + Manage Server), whose Manage Messages a role
+  overwrite denies in #general, the review's channel;
+* **member, allowed in the channel** — gina (no rights server-wide), whom a member overwrite allows Manage
+  Messages in #general;
 * **member of another server** — eve, who is only in Other Server;
 * **the author, in another server** — alice herself, in Other Server (reviews and ratings are per server).
 
@@ -24,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
-from sandbox import InteractionResult, SandboxConfig, SandboxUsageError, UserSpec
+from sandbox import InteractionResult, Overwrite, RoleSpec, SandboxConfig, SandboxUsageError, UserSpec
+from sandbox.config import MODERATOR_PERMISSIONS, OVERWRITE_MEMBER, OVERWRITE_ROLE
 from tests.fakes.anilist_server import BIG_SHOW_TITLE, FakeAniList
 from tests.hardening._dispatch import invoke_raw
 from tests.hardening._support import (
@@ -50,10 +58,15 @@ ACTORS: dict[str, tuple[str, str | None]] = {
     "author": ("alice", None),
     "another member": ("bob", None),
     "moderator": ("mod", None),
+    "Manage Messages only": ("mira", None),
+    "Manage Server only": ("sam", None),
+    "moderator, denied in the channel": ("dana", None),
+    "member, allowed in the channel": ("gina", None),
     "member of another server": ("eve", "Other Server"),
     "the author, in another server": ("alice", "Other Server"),
 }
-CLUB = ("author", "another member", "moderator")
+CLUB = ("author", "another member", "moderator", "Manage Messages only", "Manage Server only",
+        "moderator, denied in the channel", "member, allowed in the channel")
 ELSEWHERE = ("member of another server", "the author, in another server")
 
 
@@ -83,8 +96,13 @@ def each(club: Outcome, elsewhere: Outcome, **specific: Outcome) -> dict[str, Ou
     """One outcome for the actors in the author's server, one for the others, and exceptions by actor key."""
     row = dict.fromkeys(CLUB, club) | dict.fromkeys(ELSEWHERE, elsewhere)
     for key, outcome in specific.items():
-        row[key.replace("_", " ").replace("the author in another server", "the author, in another server")] = outcome
+        row[SPECIFIC.get(key, key.replace("_", " "))] = outcome
     return row
+
+
+SPECIFIC = {"the_author_in_another_server": "the author, in another server", "messages_only": "Manage Messages only",
+            "server_only": "Manage Server only", "denied_in_channel": "moderator, denied in the channel",
+            "allowed_in_channel": "member, allowed in the channel"}
 
 
 NOT_HERE = no("no such review in this server")
@@ -98,7 +116,9 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "/review read (that show)": each(ok("sees it, body behind a spoiler"), PER_SERVER_REVIEWS),
     "/review edit #N": each(no("only the author may edit"), NOT_HERE, author=ok("edits it")),
     "/review delete #N": each(no("not the author, not a moderator"), NOT_HERE, author=ok("deletes it"),
-                              moderator=ok("deletes it")),
+                              moderator=ok("deletes it"), messages_only=ok("deletes it"),
+                              denied_in_channel=no("no Manage Messages in the review's channel"),
+                              allowed_in_channel=ok("deletes it")),
     "/rate (that show)": each(ok("own scores; the author's untouched"), ok("own scores; the author's untouched"),
                               author=ok("replaces own scores")),
     "/ratings show (that show)": each(ok("sees the author's vote"), PER_SERVER_RATINGS),
@@ -107,8 +127,10 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
                           author=ok("sees own scores")),
     "/ratings forget (that show)": each(no("removes nothing of the author's"), no("removes nothing of the author's"),
                                         author=ok("removes own scores")),
-    "/catalogue import": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("imports")),
-    "/categories add": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("adds one")),
+    "/catalogue import": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("imports"),
+                              server_only=ok("imports"), denied_in_channel=ok("imports")),
+    "/categories add": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("adds one"),
+                            server_only=ok("adds one"), denied_in_channel=ok("adds one")),
     "/credits": each(PUBLIC, PUBLIC),
     "/voiced": each(PUBLIC, PUBLIC),
     "/person": each(PUBLIC, PUBLIC),
@@ -137,10 +159,21 @@ def matrix_markdown() -> str:
 
 
 def matrix_config() -> SandboxConfig:
-    """The default servers, plus eve, who is only in Other Server."""
+    """The default servers, plus eve (only in Other Server) and the actors with one right, or an overwrite."""
     base = SandboxConfig.default()
     base.guild("Other Server").members["eve"] = []
-    return SandboxConfig(guilds=base.guilds, users=[*base.users, UserSpec("eve", global_name="Eve")])
+    club = base.guild("Anime Club")
+    club.roles += [RoleSpec("Message Mods", discord.Permissions(manage_messages=True).value),
+                   RoleSpec("Server Managers", discord.Permissions(manage_guild=True).value),
+                   RoleSpec("Night Mods", MODERATOR_PERMISSIONS)]
+    club.members |= {"mira": ["Message Mods"], "sam": ["Server Managers"], "dana": ["Night Mods"], "gina": []}
+    users = [*base.users, *(UserSpec(name, global_name=name.capitalize()) for name in ("eve", "mira", "sam", "dana",
+                                                                                         "gina"))]
+    made = SandboxConfig(guilds=base.guilds, users=users)
+    manage = discord.Permissions(manage_messages=True).value
+    club.channel("general").overwrites = [Overwrite(club.role("Night Mods").id, OVERWRITE_ROLE, deny=manage),
+                                          Overwrite(made.user("gina").id, OVERWRITE_MEMBER, allow=manage)]
+    return made
 
 
 @dataclass
@@ -314,7 +347,11 @@ async def review_delete(m: Matrix, s: Seeded, user: str, guild: str | None) -> \
     if f"There is no review #{s.number}" in text:
         return _refusal(m, result, "no such review in this server")
     if "Only the author" in text:
-        return _refusal(m, result, "not the author, not a moderator")
+        # The same refusal, for want of the right server-wide or in the review's channel (an overwrite).
+        denied = "no Manage Messages in the review's channel" if m.box.sb.state.world.permissions(
+            sb.guild(guild), sb.member(user).id) & discord.Permissions(manage_messages=True).value else \
+            "not the author, not a moderator"
+        return _refusal(m, result, denied)
     return _refusal(m, result, "refused: " + text[:60])
 
 

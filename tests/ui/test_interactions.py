@@ -108,8 +108,18 @@ async def test_an_interaction_nothing_handles_is_logged_as_unhandled(caplog: pyt
     assert record.outcome == "unhandled" and record.command == "component:gone" and record.levelno == logging.WARNING
 
 
-def test_note_outcome_outside_a_logged_interaction_does_nothing() -> None:
-    note_outcome(_interaction(), "error", RuntimeError())  # not being logged: no effect, no error
+async def test_note_outcome_outside_a_logged_interaction_does_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    interaction = _interaction()
+    with caplog.at_level(logging.DEBUG):
+        note_outcome(interaction, "error", RuntimeError())  # not being logged: no effect, no error
+    assert interaction.extras == {}  # nothing stamped that a later begin() would mistake for its own
+    assert not caplog.records
+    # The same call on an interaction being logged records the outcome and the error's type: the difference.
+    stamped = _interaction()
+    InteractionLog(logging.getLogger("test.interactions")).begin(stamped)
+    note_outcome(stamped, "error", RuntimeError())
+    (pending,) = stamped.extras.values()
+    assert pending.outcome == "error" and pending.error == "RuntimeError"
 
 
 async def _lines(caplog: pytest.LogCaptureFixture, count: int) -> list[Any]:
