@@ -33,6 +33,14 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:  # a server with categories of its own, so rating_category holds more than the defaults
         conn.execute("INSERT INTO rating_category (guild_id, key, label, position, created_at) "
                      "VALUES (42, 'pacing', 'Pacing', 1, 0)")
+        # The title index (load-titles, AniList results kept, a season's import), which the generator leaves empty.
+        conn.execute("INSERT INTO title_index (id, key, anilist_id, title, origin, expires_at) "
+                     "VALUES (7, 'anilist:990001', 990001, 'Sōsō', 'search', 1.5)")
+        conn.execute("INSERT INTO title_index_name (norm, title_id, pos, name) VALUES ('soso', 7, 0, 'Sōsō')")
+        conn.execute("INSERT INTO title_index_release (id, digest, last_update, entries, loaded_at) "
+                     "VALUES (1, 'abc', '2026-11-30', 1, 0)")
+        conn.execute("INSERT INTO season_import (year, season, next_page, titles, done, updated_at) "
+                     "VALUES (2026, 'FALL', 2, 1, 0, 0)")
         conn.commit()
     finally:
         conn.close()
