@@ -62,9 +62,12 @@ class Timed:
 class Stopwatch:
     """Sends interactions to a connected bot and times them (run one at a time)."""
 
-    def __init__(self, sandbox: Sandbox, *, timeout: float = 10.0) -> None:
+    def __init__(self, sandbox: Sandbox, *, timeout: float = 10.0, count_misses: bool = False) -> None:
         self.sandbox = sandbox
         self.timeout = timeout
+        # True: an interaction left unanswered is counted ("no answer", timed at the timeout) rather than raised,
+        # so one stall on a busy machine does not end a run of tens of thousands.
+        self.count_misses = count_misses
 
     def target(self, user: str, guild: str | int) -> Target:
         """Who acts where: ``user`` in ``guild``'s first text channel."""
@@ -130,7 +133,9 @@ class Stopwatch:
                 if record.deferred_pending:
                     await finished.wait()
         except TimeoutError:
-            raise RuntimeError(f"{record.label}: no answer within {self.timeout} s") from None
+            if not self.count_misses:
+                raise RuntimeError(f"{record.label}: no answer within {self.timeout} s") from None
+            return Timed(self.timeout, self.timeout, "no answer", record, [str(v) for v in record.violations])
         first = (acknowledged.at or time.perf_counter()) - started
         complete = (finished.at or acknowledged.at or time.perf_counter()) - started
         return Timed(first, max(first, complete), _outcome(sandbox, record), record,

@@ -1,9 +1,10 @@
 """Varied, realistic inputs for the benchmarks, drawn from the built database.
 
 Shows are picked by popularity (how many members rated them), people by how many credits they have,
-characters from the casts of popular shows. A name is typed the way members type it: half the time the
-value an autocomplete choice carries (``id:123``), else the name as shown, without macrons, with the long
-vowels spelled out ("Yuuko"), family name first, with a typo, or only one word of it.
+characters from the casts of popular shows. A name is typed the way members type it: as shown, without
+macrons, with the long vowels spelled out ("Yuuko"), family name first, with a typo, or only one word of it —
+never the ``id:123`` an autocomplete choice carries, which would skip the name search (only the commands whose
+member picks from their own list — /review write, /ratings forget — send that, as its autocomplete would).
 """
 
 from __future__ import annotations
@@ -34,26 +35,29 @@ def spelled_out(text: str) -> str:
 
 
 def typed(rng: random.Random, display: str, entity_id: int) -> str:
-    """How a member would fill in a name option."""
+    """How a member would fill in a name option (typed, never an autocomplete's ``id:``; ``entity_id`` unused)."""
     roll = rng.random()
     words = display.split()
-    if roll < 0.5:
-        return f"{ID_PREFIX}{entity_id}"
-    if roll < 0.65:
+    if roll < 0.35:
         return display
-    if roll < 0.75:
+    if roll < 0.55:
         return plain(display).lower()
-    if roll < 0.8:
+    if roll < 0.65:
         return spelled_out(display)
-    if roll < 0.9 and len(words) > 1:
+    if roll < 0.8 and len(words) > 1:
         return " ".join(reversed(words))
-    if roll < 0.95:
+    if roll < 0.92:
         longest = max(words, key=len)
         if len(longest) > 4:
             cut = rng.randrange(3, len(longest))
             return display.replace(longest, longest[:cut] + longest[cut + 1 :], 1)
         return display
     return words[0]
+
+
+def picked(entity_id: int) -> str:
+    """The value an autocomplete choice carries, for commands whose member picks from their own list."""
+    return f"{ID_PREFIX}{entity_id}"
 
 
 def prefix(rng: random.Random, display: str) -> str:
@@ -81,6 +85,7 @@ class Pools:
     reviewed: set[tuple[int, int, int]]  # (guild, author, anime) of actors' existing reviews
     rated: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (guild, actor) -> shows
     categories: dict[str, str] = field(default_factory=dict)  # every server's (the defaults): key -> label
+    path: Path = Path()  # the built database they were read from
 
     @classmethod
     def load(cls, path: Path, scale: Scale) -> Pools:
@@ -127,6 +132,7 @@ class Pools:
                 rated=dict(rated),
                 categories={str(k): str(v) for k, v in conn.execute(
                     "SELECT key, label FROM rating_category WHERE guild_id = 0 ORDER BY position")},
+                path=path,
             )
         finally:
             conn.close()

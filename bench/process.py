@@ -13,6 +13,7 @@ import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.e2e import Stopwatch
-from bench.inputs import Pools, prefix
+from bench.inputs import Pools, picked, prefix, typed
 from bench.world import Scale, guild_id, sandbox_config
 from sandbox.driver import Sandbox
 from sandbox.server import SandboxServer
@@ -41,6 +42,9 @@ class ProcessResult:
     hwm_kib: int  # VmHWM after the workload
     rss_end_kib: int
     commands: int
+    heavy: tuple[int, int, int] = (0, 0, 0)  # the heavy mix: /review read (largest show), /credits, /person
+    rss_heavy_kib: int = 0  # VmRSS right after the heavy mix
+    rss_settled_kib: int = 0  # VmRSS a moment later, nothing running
 
 
 def _status(pid: int) -> dict[str, int]:
@@ -141,9 +145,12 @@ async def _workload(proc: asyncio.subprocess.Process, server: SandboxServer, std
             await stopwatch.command("credits", {"anime": pools.anime_query(rng)[1]}, user=user, guild=guild)
         elif choice == 1:
             who = pools.person(rng)
-            await stopwatch.command("person", {"name": f"id:{who}"}, user=user, guild=guild)
+            await stopwatch.command("person", {"name": typed(rng, pools.person_names[who], who)}, user=user,
+                                    guild=guild)
         elif choice == 2:
-            await stopwatch.command("voiced", {"character": f"id:{pools.character(rng)}"}, user=user, guild=guild)
+            character = pools.character(rng)
+            await stopwatch.command("voiced", {"character": typed(rng, pools.character_names[character], character)},
+                                    user=user, guild=guild)
         elif choice == 3:
             await stopwatch.command("ratings show", {"anime": pools.anime_query(rng)[1]}, user=user, guild=guild)
         elif choice == 4:
@@ -155,11 +162,48 @@ async def _workload(proc: asyncio.subprocess.Process, server: SandboxServer, std
             await stopwatch.autocomplete("person", {"name": prefix(rng, name)}, focused="name", user=user,
                                          guild=guild)
         else:
-            await stopwatch.command("rate", {"anime": f"id:{pools.show(rng)}", **pools.score(rng)}, user=user,
+            await stopwatch.command("rate", {"anime": pools.anime_query(rng)[1], **pools.score(rng)}, user=user,
                                     guild=guild)
+    heavy = await _heavy_mix(stopwatch, pools, scale, rng)
+    heavy_rss = _status(proc.pid)["VmRSS"]
+    log(f"    heavy mix {heavy}: {heavy_rss / 1024:.1f} MiB")
     deadline = time.perf_counter() + 5.0
     while ready_at() is None and time.perf_counter() < deadline:  # noqa: ASYNC110 - polling a log file
         await asyncio.sleep(0.01)
+    await asyncio.sleep(2.0)  # nothing running: what the process holds on to
     status = _status(proc.pid)
     return ProcessResult(len(server.config.guilds), connected, first_answer, ready_at(), idle, status["VmHWM"],
-                         status["VmRSS"], scale.rss_commands)
+                         status["VmRSS"], scale.rss_commands, heavy, heavy_rss, status["VmRSS"])
+
+
+def _largest(path: Path, sql: str) -> tuple[int, int]:
+    """(key, size) of the first row ``sql`` gives (largest first), read from the database file."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute(sql).fetchone()
+    finally:
+        conn.close()
+    return int(row[0]), int(row[1])
+
+
+async def _heavy_mix(stopwatch: Stopwatch, pools: Pools, scale: Scale, rng: random.Random) -> tuple[int, int, int]:
+    """The issue's heavy mix: /review read on the largest show, /credits and /person on the largest ones — each
+    picked from the autocomplete's list (``id:``), as a member would when the name alone may be ambiguous, so that
+    every one of them is a long answer, not a "which one?"."""
+    reads, credits, persons = scale.heavy_mix
+    path = pools.path
+    show, _ = _largest(path, f"SELECT anime_id, count(*) FROM review WHERE guild_id = {guild_id(0)} "
+                             "GROUP BY anime_id ORDER BY 2 DESC LIMIT 1")
+    cast, _ = _largest(path, "SELECT anime_id, count(*) FROM voice_role GROUP BY anime_id ORDER BY 2 DESC LIMIT 1")
+    person, _ = _largest(path, "SELECT person_id, count(*) FROM voice_role GROUP BY person_id ORDER BY 2 DESC "
+                               "LIMIT 1")
+    for _ in range(reads):
+        user, _, _ = pools.who(rng)
+        await stopwatch.command("review read", {"anime": picked(show)}, user=user, guild=guild_id(0))
+    for _ in range(credits):
+        user, _, _ = pools.who(rng)
+        await stopwatch.command("credits", {"anime": picked(cast)}, user=user, guild=guild_id(0))
+    for _ in range(persons):
+        user, _, _ = pools.who(rng)
+        await stopwatch.command("person", {"name": picked(person)}, user=user, guild=guild_id(0))
+    return reads, credits, persons

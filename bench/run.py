@@ -17,17 +17,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bench.e2e import Stopwatch, Timed, connected, noop_factory
 from bench.generate import DATA_DIR, Built, build
 from bench.ingest import IngestResult, ingest
-from bench.inputs import Pools, prefix, typed
+from bench.inputs import Pools, picked, prefix, typed
 from bench.names import NameMaker
 from bench.process import ProcessResult, bot_process
 from bench.stats import Row
-from bench.world import Scale, actor_id, guild_id, sandbox_config
+from bench.world import Scale, actor_id, actor_name, guild_id, sandbox_config
 from bot.config import Settings
 from bot.core.database import Database
+from bot.errors import KansouError
 from bot.ratings.chart import render_chart
 from bot.ratings.models import Tally
 from bot.ratings.store import RatingStore
@@ -148,7 +150,7 @@ class Bench:
             character, show = p.character_in(rng)
             options: dict[str, object] = {"character": typed(rng, p.character_names[character], character)}
             if rng.random() < 0.2:
-                options["anime"] = f"id:{show}"
+                options["anime"] = typed(rng, p.titles[show], show)
             if rng.random() < 0.3:
                 options["language"] = rng.choice(["japanese", "english"])
             return options
@@ -196,10 +198,16 @@ class Bench:
         p, rng, n = self.pools, self.rng, self.scale.invocations
         for _ in range(n):
             user, _, server = p.who(rng)
-            options: dict[str, object] = {"anime": p.anime_query(rng)[1], **p.score(rng)}
+            show, text = p.anime_query(rng)
+            options: dict[str, object] = {"anime": text, **p.score(rng)}
             self.record("/rate", "command", await self.sw.command("rate", options, user=user,
                                                                  guild=guild_id(server)))
-        self.log("    /rate")
+            # Reads right after the write: the tally, the chart and the leaderboard can't come from a cache.
+            self.record("/ratings show (right after a vote)", "command", await self.sw.command(
+                "ratings show", {"anime": typed(rng, p.titles[show], show)}, user=user, guild=guild_id(server)))
+            self.record("/ratings top (right after a vote)", "command", await self.sw.command(
+                "ratings top", {}, user=user, guild=guild_id(server)))
+        self.log("    /rate, and reads right after it")
         for _ in range(n):
             user, _, server = p.who(rng)
             self.record("/rate (the panel)", "command", await self.sw.command(
@@ -208,7 +216,7 @@ class Bench:
         for _ in range(n):
             user, _, server, show = p.rated_show(rng, self.taken)
             self.record("/ratings forget", "command", await self.sw.command(
-                "ratings forget", {"anime": f"id:{show}"}, user=user, guild=guild_id(server)))
+                "ratings forget", {"anime": picked(show)}, user=user, guild=guild_id(server)))
         self.log("    /ratings forget")
 
     def _texts(self) -> dict[str, str]:
@@ -231,7 +239,7 @@ class Bench:
         for _ in range(n):
             user, actor, server, show = p.unreviewed(rng, self.taken)
             spoilers = rng.random() < 0.7
-            options: dict[str, object] = {"anime": f"id:{show}", "spoilers": spoilers}
+            options: dict[str, object] = {"anime": picked(show), "spoilers": spoilers}
             episodes = p.episodes.get(show)
             if spoilers and episodes and rng.random() < 0.5:
                 options["through_episode"] = rng.randint(1, episodes)
@@ -244,6 +252,8 @@ class Bench:
             number = await self._number(guild_id(server), actor_id(actor), show)
             if number is not None:
                 written.append((user, server, number))
+                self.record("/review read (right after a write)", "command", await self.sw.command(
+                    "review read", {"anime": typed(rng, p.titles[show], show)}, user=user, guild=guild_id(server)))
         self.log("    /review write")
         for _ in range(n):
             user, actor, server = p.who(rng)
@@ -262,6 +272,59 @@ class Bench:
             self.record("/review delete", "command", await self.sw.command(
                 "review delete", {"review": number}, user=user, guild=guild_id(server)))
         self.log("    /review delete")
+
+    # size independence -----------------------------------------------------------------------------------
+
+    async def _largest_and_median(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[int, int]]:
+        """(key, size) of the largest and the median of what ``sql`` lists as (key, size), largest first."""
+        rows = [(int(k), int(v)) for k, v in await self.db.fetch_all(sql, params)]
+        return [rows[0], rows[len(rows) // 2]] if rows else []
+
+    async def sizes(self) -> None:
+        """The same command on the largest and on the median show, person and member: its cost should not grow."""
+        p, rng, n = self.pools, self.rng, self.scale.invocations
+        largest = guild_id(0)
+        actors = [actor_id(i) for i in range(self.scale.actors)]
+        marks = ",".join("?" * len(actors))
+        names: dict[int, str] = {}
+        cases: list[tuple[str, str, list[tuple[int, int]], Callable[[int], dict[str, object]], str]] = [
+            ("/review read", "review read", await self._largest_and_median(
+                "SELECT anime_id, count(*) FROM review WHERE guild_id = ? GROUP BY anime_id ORDER BY 2 DESC",
+                (largest,)), lambda key: {"anime": names[key]}, "reviews"),
+            ("/credits", "credits", await self._largest_and_median(
+                "SELECT anime_id, count(*) FROM (SELECT anime_id FROM voice_role UNION ALL "
+                "SELECT anime_id FROM staff_role) GROUP BY anime_id ORDER BY 2 DESC"),
+             lambda key: {"anime": names[key]}, "credits"),
+            ("/person", "person", await self._largest_and_median(
+                "SELECT person_id, count(*) FROM (SELECT person_id FROM voice_role UNION ALL "
+                "SELECT person_id FROM staff_role) GROUP BY person_id ORDER BY 2 DESC"),
+             lambda key: {"name": names[key]}, "credits"),
+            ("/ratings mine", "ratings mine", await self._largest_and_median(
+                f"SELECT member_id, count(*) FROM rating WHERE guild_id = ? AND member_id IN ({marks}) "
+                "GROUP BY member_id ORDER BY 2 DESC", (largest, *actors)), lambda key: {}, "scores"),
+        ]
+        # The name as shown when it names that show or person alone; else what the member picks from the
+        # autocomplete's list (an ambiguous name would measure the "which one?" answer, not the command).
+        for _, command, picks, _, _ in cases:
+            kind: Literal["anime", "person"] = "person" if command == "person" else "anime"
+            for key, _ in picks:
+                if command == "ratings mine":
+                    continue
+                shown = p.person_names[key] if kind == "person" else p.titles[key]
+                try:
+                    found = await self.bot.core.catalogue.find(kind, shown)
+                    names[key] = shown if found.entity_id == key else picked(key)
+                except KansouError:
+                    names[key] = picked(key)
+        for label, command, picks, options, unit in cases:
+            for which, (key, size) in zip(("largest", "median"), picks, strict=False):
+                name = f"{label} — {which} ({size:,} {unit})"
+                user = actors.index(key) if command == "ratings mine" else None
+                for _ in range(n):
+                    who = actor_name(user) if user is not None else p.who(rng)[0]
+                    self.record(name, "size", await self.sw.command(command, options(key), user=who,
+                                                                   guild=largest))
+            self.log(f"    {label}: largest and median")
 
     async def warm_up(self) -> None:
         """A few unmeasured commands, so first-use costs (lazy imports, caches) are not in the figures."""
@@ -338,12 +401,13 @@ async def commands_phase(results: Results, run_db: Path, pools: Pools, log: Log)
     async with connected(kansou_bot_factory(settings(), run_db), config) as sandbox:
         bot = sandbox.bot
         assert isinstance(bot, KansouBot)
-        bench = Bench(Stopwatch(sandbox), bot, pools, scale, results.seed, log)
+        bench = Bench(Stopwatch(sandbox, count_misses=True), bot, pools, scale, results.seed, log)
         await bench.warm_up()
         await bench.autocompletes()
         await bench.reads()
         await bench.ratings()
         await bench.reviews()
+        await bench.sizes()
         results.rows += list(bench.rows.values())
         min_votes = bot.core.settings.leaderboard_min_votes
     results.phases["commands"] = time.perf_counter() - t
@@ -369,6 +433,18 @@ async def run(scale: Scale, seed: int = 1, *, data_dir: Path = DATA_DIR, rebuild
         log("commands, end to end:")
         run_db = scratch_copy(built.path, f"run-{scale.name}-commands.sqlite3")
         await commands_phase(results, run_db, pools, log)
+        _remove(run_db)
+    if "sizes" in phases and "commands" not in phases:  # only the size-independence rows (and the no-op)
+        log("size independence, end to end:")
+        run_db = scratch_copy(built.path, f"run-{scale.name}-sizes.sqlite3")
+        results.rows.append(await baseline(scale, log))
+        async with connected(kansou_bot_factory(settings(), run_db), sandbox_config(scale)) as sandbox:
+            bot = sandbox.bot
+            assert isinstance(bot, KansouBot)
+            bench = Bench(Stopwatch(sandbox, count_misses=True), bot, pools, scale, results.seed, log)
+            await bench.warm_up()
+            await bench.sizes()
+            results.rows += list(bench.rows.values())
         _remove(run_db)
     if "ingest" in phases:
         log("ingestion:")

@@ -38,20 +38,28 @@ class Scale:
     people: int = 150_000
     actors: int = 64  # stand-in users the runner acts as (members of every data server)
     connected_servers: int = 100  # servers the bot is in (the data's, then empty ones)
-    invocations: int = 500  # per command, end to end
+    invocations: int = 2_000  # per command, end to end (a p99 from 2,000 samples is their 20th-largest)
     raters: int = 200
     writes_per_rater: int = 60
     tally_reads: int = 2_000
     board_reads: int = 600
     rss_commands: int = 300  # commands sent to the bot process before its peak RSS is read
+    heavy_mix: tuple[int, int, int] = (400, 300, 300)  # then /review read (largest show), /credits, /person
 
 
 FULL = Scale("full")
 QUICK = Scale(
     "quick", shows=200, ratings=100_000, reviews=10_000, characters=30_000, people=15_000, actors=32,
-    invocations=60, raters=200, writes_per_rater=10, tally_reads=300, board_reads=120,
+    invocations=2_000, raters=200, writes_per_rater=10, tally_reads=300, board_reads=120,
     rss_commands=60,
 )
+
+
+def scaled(factor: int) -> Scale:
+    """``factor`` times the full data (``--scale 5``: 5M ratings, 500k reviews), the same invocations."""
+    return replace(FULL, name=f"x{factor}", shows=FULL.shows * factor, ratings=FULL.ratings * factor,
+                   reviews=FULL.reviews * factor, characters=FULL.characters * factor,
+                   people=FULL.people * factor)
 
 
 def tiny(**overrides: object) -> Scale:
@@ -59,7 +67,7 @@ def tiny(**overrides: object) -> Scale:
     base = Scale(
         "tiny", servers=4, shows=40, ratings=3_000, reviews=300, characters=600, people=400, actors=6,
         connected_servers=6, invocations=3, raters=8, writes_per_rater=3, tally_reads=20,
-        board_reads=12, rss_commands=8,  # each kind of command the process phase sends, once
+        board_reads=12, rss_commands=8, heavy_mix=(2, 2, 2),  # each kind of command the process phase sends, once
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
 

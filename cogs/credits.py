@@ -6,13 +6,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalogue.credits import CreditsService, parse_language
-from bot.catalogue.render import render_anime, render_person, render_voiced
+from bot.catalogue.pages import CREDITS, PERSON, VOICED, CreditPages, voiced_page, voiced_state
+from bot.catalogue.render import render_voiced
 from bot.catalogue.service import Caller
+from bot.core.pages import Action, Shown, State, by_index
 from bot.ui.autocomplete import complete_anime, complete_character, complete_person
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
+from bot.ui.pages import send_page
 from bot.ui.send import think_publicly
-from bot.ui.views import Paginator
 
 
 def _caller(interaction: Interaction) -> Caller:
@@ -29,8 +31,9 @@ def _caller(interaction: Interaction) -> Caller:
 class Credits(commands.Cog):
     """Credits look-ups."""
 
-    def __init__(self, service: CreditsService) -> None:
+    def __init__(self, service: CreditsService, pages: CreditPages) -> None:
         self.service = service
+        self.pages = pages
 
     @app_commands.command(name="credits", description="Show an anime's staff and cast.")
     @app_commands.describe(anime="The show's title (English, romaji or Japanese)")
@@ -40,8 +43,8 @@ class Credits(commands.Cog):
         await answer(interaction, self._credits, anime=anime)
 
     async def _credits(self, interaction: Interaction, anime: str) -> None:
-        result = await self.service.anime_credits(anime, _caller(interaction))
-        await Paginator(render_anime(result), interaction.user.id).start(interaction)
+        shown = await self.pages.first_credits(anime, _caller(interaction))
+        await send_page(interaction, CREDITS, shown)
 
     @app_commands.command(name="voiced", description="Who voiced a character, in Japanese and in the English dub.")
     @app_commands.describe(
@@ -67,7 +70,7 @@ class Credits(commands.Cog):
 
     async def _voiced(self, interaction: Interaction, character: str, anime: str | None, language: str) -> None:
         result = await self.service.voiced(character, anime, parse_language(language), _caller(interaction))
-        await Paginator(render_voiced(result), interaction.user.id).start(interaction)
+        await send_page(interaction, VOICED, by_index(render_voiced(result), "f", 0, voiced_state(result)))
 
     @app_commands.command(name="person", description="Everything a voice actor or staff member worked on.")
     @app_commands.describe(name="The person's name (any order, with or without macrons)")
@@ -77,10 +80,38 @@ class Credits(commands.Cog):
         await answer(interaction, self._person, name=name)
 
     async def _person(self, interaction: Interaction, name: str) -> None:
-        result = await self.service.person(name, _caller(interaction))
-        await Paginator(render_person(result), interaction.user.id).start(interaction)
+        shown = await self.pages.first_person(name, _caller(interaction))
+        await send_page(interaction, PERSON, shown)
+
+
+class VoicedPager:
+    """/voiced's page buttons: each press answers again from the catalogue (by id) and shows the page asked for."""
+
+    def __init__(self, service: CreditsService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await voiced_page(self.service, action, state)
+
+
+class CreditPager:
+    """The page buttons of /credits or /person: each press fetches the page it leads to."""
+
+    def __init__(self, pages: CreditPages, kind: str) -> None:
+        self.pages = pages
+        self.kind = kind
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await self.pages.turn(self.kind, action, state)
 
 
 async def setup(bot: KansouBot) -> None:
     """Add the credits commands, on a credits service over the shared catalogue."""
-    await bot.add_cog(Credits(CreditsService(bot.core.catalogue)))
+    pages = CreditPages(bot.core.catalogue)
+    service = CreditsService(bot.core.catalogue)
+    for kind in (CREDITS, PERSON):
+        bot.page_sources[kind] = CreditPager(pages, kind)
+    bot.page_sources[VOICED] = VoicedPager(service)
+    await bot.add_cog(Credits(service, pages))

@@ -38,6 +38,7 @@ BOT_PERMISSIONS = discord.Permissions(
     add_reactions=True,
     use_external_emojis=True,
     manage_messages=True,
+    manage_threads=True,  # kansou locks the reply thread of a deleted review
 ).value
 MODERATOR_ROLE = "Moderators"
 

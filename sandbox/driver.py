@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 
 COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch-", "discord-ui-modal-dispatch-",
-                         "discord.py: on_interaction", "discord.py: on_app_command")
+                         "discord-ui-dynamic-item-", "discord.py: on_interaction", "discord.py: on_app_command")
 POLL = 0.005
 QUIET = 0.02
 

@@ -218,7 +218,7 @@ class Renderer:
             lines.extend(self.message(message, title=title))
         for message in result.other_messages:
             _, channel = self.world.guild_of_channel(message.channel_id)
-            where = f"#{channel.name}" if channel else "a DM"
+            where = f"#{channel.name}" if channel else ("a thread" if message.guild_id else "a DM")
             author = message.author.get("username", "?")
             lines.extend(self.message(message, title=f"{author} {'edited' if message.edits else 'posted'} in "
                                                       f"{where}:"))

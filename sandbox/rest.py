@@ -114,6 +114,9 @@ class RestAPI:
             raise not_found(UNKNOWN_MESSAGE, "Message")
         return message
 
+    channel_of = _channel  # for the stand-in's other endpoints (sandbox/threads.py)
+    message_of = _message
+
     def _need(self, guild: GuildSpec | None, permission: int, what: str, endpoint: str,
               channel_id: int | None = None) -> None:
         if guild is None:

@@ -15,6 +15,7 @@ from sandbox.lifecycle import Lifecycle
 from sandbox.rest import RestAPI
 from sandbox.rest_interactions import InteractionAPI
 from sandbox.state import SandboxState
+from sandbox.threads import ThreadAPI
 from sandbox.wire import json_response
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class SandboxServer:
         self.gateway = Gateway(self.state)
         self.rest = RestAPI(self.state, "")
         self.interactions = InteractionAPI(self.state, self.lifecycle)
+        self.threads = ThreadAPI(self.state, self.rest)
         self._runner: web.AppRunner | None = None
         self._endpoints: SandboxEndpoints | None = None
 
@@ -54,6 +56,7 @@ class SandboxServer:
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/cdn/attachments/{channel_id}/{attachment_id}/{filename}", self._cdn)
         app.router.add_routes(self.interactions.routes(API_PREFIX))
+        app.router.add_routes(self.threads.routes(API_PREFIX))  # first: other channels go on to the REST API
         app.router.add_routes(self.rest.routes(API_PREFIX))
         app.router.add_route("*", "/{tail:.*}", self._unimplemented)
         return app

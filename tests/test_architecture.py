@@ -19,10 +19,11 @@ from sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = ("bot", "cogs")
-FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings")
+FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings", "bot.settings", "bot.progress", "bot.threads",
+            "bot.follows")
 DISCORD_SIDE = ("bot.ui", "cogs")
 STORES = ("bot.catalogue.store", "bot.catalogue.title_store", "bot.reviews.store", "bot.ratings.store",
-          "bot.ratings.writer")
+          "bot.ratings.writer", "bot.settings.store", "bot.progress.store", "bot.threads.store", "bot.follows.store")
 # The engines and their interface, the migrations, the backups (which copy and inspect the SQLite file itself)
 # and `kansou db copy` (which copies every table from one engine to the other).
 ENGINE = ("bot.core.dbapi", "bot.core.database", "bot.core.postgres", "bot.core.migrations", "bot.core.backups",

@@ -26,10 +26,11 @@ FORM = re.compile(r"^Fill in «(.+)» \(")
 PARAGRAPH = re.compile(r"^(.+) — end with .*:$")
 SHORT = re.compile(r"^([^:—…]+): (.*)$")
 SNOWFLAKE = re.compile(r"\b\d{17,20}\b")
-# Commands-table examples the sandbox cannot run as shown: importing from AniList needs AniList.
-NEEDS_ANILIST = ("/catalogue import", "/catalogue season")
+# Commands-table examples the sandbox cannot run as shown: they need AniList (importing, a season's titles, and
+# following a show's airing schedule).
+NEEDS_ANILIST = ("/catalogue import", "/catalogue season", "/follow", "/unfollow")
 # Commands-table examples only a member with Manage Server may run.
-MODERATORS_ONLY = ("/categories",)
+MODERATORS_ONLY = ("/categories", "/settings")
 # What the edit form of the Commands table's `/review edit` example is filled in with.
 EDIT_ANSWERS = {"Title": "Rouge finds her own will, on a second watch"}
 
@@ -178,7 +179,7 @@ def test_the_commands_examples_run_without_a_refusal(tmp_path: Path) -> None:
     examples = re.findall(r"\| `(/[^`]+)` \|\s*$", section("## Commands"), re.MULTILINE)
     assert len(examples) >= 12
     runnable = [e for e in examples if not e.startswith(NEEDS_ANILIST)]
-    assert len(examples) - len(runnable) == 2
+    assert len(examples) - len(runnable) == 4
     answers = {e: SESSION.forms["Review: Metallic Rouge"] for e in runnable if e.startswith("/review write")}
     answers |= {e: EDIT_ANSWERS for e in runnable if e.startswith("/review edit")}
     # What needs Manage Server is run by the sandbox's moderator; everything else by alice.

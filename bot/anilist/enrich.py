@@ -12,8 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Hashable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Hashable, Iterator
 from typing import Literal
 
 from bot.anilist import AniListClient, AnimeHit
@@ -128,13 +127,19 @@ class AniListEnricher:
         return report
 
     def check(self, requester: Hashable | None) -> None:
-        """Raise ``OnCooldown`` now if ``requester`` may not ask AniList yet (before a look-up defers)."""
+        """Raise ``OnCooldown`` (or ``UpstreamUnavailable``: their share of AniList is used up) now if ``requester``
+        may not ask AniList yet (before a look-up defers)."""
         if requester is not None:
             self.cooldown.check(requester)
+            self.client.check_share(requester)
 
-    def _charged(self, requester: Hashable | None) -> AbstractContextManager[None]:
-        """Charge ``requester`` for a fetch only when it succeeds (see ``Cooldown.charged``)."""
-        return self.cooldown.charged(requester) if requester is not None else contextlib.nullcontext()
+    @contextlib.contextmanager
+    def _charged(self, requester: Hashable | None) -> Iterator[None]:
+        """Charge ``requester`` for a fetch only when it succeeds (see ``Cooldown.charged``), and every request it
+        sends to their share of the AniList budget (see ``AniListClient.on_behalf_of``)."""
+        cooldown = self.cooldown.charged(requester) if requester is not None else contextlib.nullcontext()
+        with cooldown, self.client.on_behalf_of(requester):
+            yield
 
     async def fetch_missing(self, kind: Kind, query: str, requester: Hashable | None = None) -> int | None:
         """Find ``query`` on AniList, store what it returns, and give the local id (None: AniList has nothing).
@@ -223,8 +228,8 @@ class AniListEnricher:
             return None
         try:
             self.check(requester)
-        except OnCooldown:
-            return age  # this member just asked AniList for something: serve what we have
+        except (OnCooldown, UpstreamUnavailable):
+            return age  # this member just asked AniList (or used their share of it): serve what we have
         try:
             with self._charged(requester):
                 if kind == "anime":

@@ -107,3 +107,46 @@ class SlidingWindowLimiter:
                 slot = max(slot, recent[-self.per_window] + self.window)
             recent.append(slot)
         return max(0.0, slot - now)
+
+
+class MemberShare:
+    """Each member's share of the upstream budget: a token bucket of ``per_minute`` requests a minute each.
+
+    Design: a member may *start* a look-up while they hold at least one token (``check``); every request the
+    look-up then sends is charged (``charge``), even past zero, so a look-up is never cut off half-way (a big
+    show takes several pages) — the debt is paid back by the refill before that member's next look-up. So no
+    member keeps more than about ``per_minute`` of the shared limiter's requests a minute, and the others keep
+    the rest. A member who has not asked for a while holds a full bucket (``per_minute`` tokens: a short burst).
+    """
+
+    def __init__(self, per_minute: float, *, clock: Clock = time.monotonic, max_members: int = 10_000) -> None:
+        if per_minute <= 0:
+            raise ValueError("per_minute must be positive")
+        self.per_minute = per_minute
+        self._rate = per_minute / 60.0
+        self._clock = clock
+        self._max_members = max_members
+        self._buckets: dict[object, tuple[float, float]] = {}  # member -> (tokens, when counted)
+
+    def tokens(self, member: object) -> float:
+        """The tokens ``member`` holds now (negative while paying back a look-up's debt)."""
+        now = self._clock()
+        tokens, then = self._buckets.get(member, (self.per_minute, now))
+        return min(self.per_minute, tokens + (now - then) * self._rate)
+
+    def wait(self, member: object) -> float:
+        """Seconds until ``member`` holds a whole token again (0.0 when they hold one now)."""
+        return max(0.0, (1.0 - self.tokens(member)) / self._rate)
+
+    def check(self, member: object) -> None:
+        """Raise ``LimiterBusy`` (with the wait) if ``member`` may not start a look-up now."""
+        wait = self.wait(member)
+        if wait > 0:
+            raise LimiterBusy(wait, blocked=False)
+
+    def charge(self, member: object, requests: int = 1) -> None:
+        """Count ``requests`` sent for ``member`` (their tokens may go below zero: see the class docstring)."""
+        now = self._clock()
+        self._buckets[member] = (self.tokens(member) - requests, now)
+        if len(self._buckets) > self._max_members:  # forget members whose bucket has filled up again
+            self._buckets = {m: b for m, b in self._buckets.items() if self.tokens(m) < self.per_minute}

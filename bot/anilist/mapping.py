@@ -6,20 +6,30 @@ missing or malformed is skipped, never raised, and the bundles built here always
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from bot.anilist.models import AnimeHit, CharacterHit, MediaRef, PersonHit
 from bot.catalogue.models import (
+    CHARACTER_ROLE_LABELS,
+    EPISODES_RANGE,
+    FORMAT_LABELS,
     LANGUAGES,
+    MAX_ID,
+    SEASON_LABELS,
+    YEAR_RANGE,
     AnimeEntry,
     CastCredit,
     CatalogueBundle,
     CharacterEntry,
     PersonEntry,
     StaffCredit,
+    in_range,
 )
+
+log = logging.getLogger(__name__)
 
 _Named = TypeVar("_Named", PersonEntry, CharacterEntry)
 
@@ -49,11 +59,36 @@ def language_name(value: object) -> str | None:
 
 
 def format_name(value: object) -> str | None:
-    """AniList's ``MediaFormat`` value as stored: the code itself ("TV_SHORT"), as catalogue files write it.
+    """AniList's ``MediaFormat`` value as stored: its code ("TV_SHORT"), as catalogue files write it.
 
-    Members never see it raw: ``bot.catalogue.format_label`` turns it into "TV short" (anything unknown, "Other").
+    Only codes kansou knows are kept; anything else (a new format, or text that is no format at all) is stored
+    as "OTHER", so a member reads "Other" (``bot.catalogue.models.format_label``) and never the raw value.
     """
-    return as_str(value)
+    code = _enum_code(value)
+    if code is None:
+        return None
+    code = "MUSIC" if code == "MUSIC_VIDEO" else code
+    return code if code in FORMAT_LABELS else "OTHER"
+
+
+def season_name(value: object) -> str | None:
+    """AniList's ``MediaSeason`` as a code kansou knows ("WINTER"), "OTHER" for anything else, None if absent."""
+    code = _enum_code(value)
+    return None if code is None else code if code in SEASON_LABELS else "OTHER"
+
+
+def character_role_name(value: object) -> str | None:
+    """AniList's ``CharacterRole`` as a code kansou knows ("MAIN"), "OTHER" for anything else, None if absent."""
+    code = _enum_code(value)
+    return None if code is None else code if code in CHARACTER_ROLE_LABELS else "OTHER"
+
+
+def _enum_code(value: object) -> str | None:
+    """An enum-looking string as an upper-case code, or None when there is no string."""
+    text = as_str(value)
+    if text is None:
+        return None
+    return "_".join(text[:64].upper().replace("_", " ").split()) or None
 
 
 def as_dict(value: object) -> Mapping[str, Any]:
@@ -66,16 +101,43 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+MAX_TEXT = 1000
+"""Characters kept of any one text AniList sends (a name, a title, a note): real ones are far shorter, and a 2 MB
+name would slow every name search of the catalogue down."""
+
+
 def as_str(value: object) -> str | None:
-    """A stripped, non-empty string, else None."""
+    """A stripped, non-empty string (cut to ``MAX_TEXT`` characters, with a log note), else None."""
     if not isinstance(value, str):
         return None
-    return value.strip() or None
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        log.info("AniList sent a text of %d characters; only the first %d were kept", len(text), MAX_TEXT)
+        text = text[:MAX_TEXT].rstrip()
+    return text or None
 
 
 def as_int(value: object) -> int | None:
     """An integer (not a bool), else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def bounded_int(value: object, bounds: tuple[int, int], what: str) -> int | None:
+    """An integer within ``bounds``; None (with a log note) for one outside them, or for no integer at all.
+
+    AniList's answers are not trusted to fit: an id or an episode count of 10**20 would not fit in the database.
+    """
+    number = as_int(value)
+    if number is None or in_range(number, bounds):
+        return number
+    # The value itself is not logged: it may be thousands of digits long.
+    log.info("AniList sent a %s outside %d..%d (%d bits); it was left out", what, *bounds, number.bit_length())
+    return None
+
+
+def bounded_id(value: object, what: str = "id") -> int | None:
+    """An AniList id (1 to 2**31 - 1), else None."""
+    return bounded_int(value, (1, MAX_ID), what)
 
 
 def _unique(values: Iterable[object], exclude: Iterable[str | None] = ()) -> tuple[str, ...]:
@@ -92,22 +154,25 @@ def _unique(values: Iterable[object], exclude: Iterable[str | None] = ()) -> tup
 
 def _titles(media: Mapping[str, Any]) -> tuple[int, str, str | None, str | None] | None:
     """(id, romaji-or-fallback, english, native), or None without an id."""
-    anilist_id = as_int(media.get("id"))
-    if anilist_id is None:
+    media_id = bounded_id(media.get("id"), "show id")
+    if media_id is None:
         return None
     title = as_dict(media.get("title"))
     english, native = as_str(title.get("english")), as_str(title.get("native"))
-    romaji = as_str(title.get("romaji")) or english or native or f"AniList anime {anilist_id}"
-    return anilist_id, romaji, english, native
+    romaji = as_str(title.get("romaji")) or english or native or f"AniList anime {media_id}"
+    return media_id, romaji, english, native
 
 
 def _year(media: Mapping[str, Any]) -> int | None:
-    return as_int(media.get("seasonYear")) or as_int(as_dict(media.get("startDate")).get("year"))
+    return (bounded_int(media.get("seasonYear"), YEAR_RANGE, "year")
+            or bounded_int(as_dict(media.get("startDate")).get("year"), YEAR_RANGE, "year"))
 
 
 def _episodes(media: Mapping[str, Any]) -> int | None:
     episodes = as_int(media.get("episodes"))
-    return episodes if episodes is not None and episodes >= 1 else None
+    if episodes is not None and episodes < 1:
+        return None  # AniList's "none yet" (0) is simply unknown
+    return bounded_int(episodes, EPISODES_RANGE, "number of episodes")
 
 
 def _main_studio(media: Mapping[str, Any]) -> str | None:
@@ -156,7 +221,7 @@ def media_ref(media: object) -> MediaRef | None:
 def character_hit(node: object) -> CharacterHit | None:
     """A ``SearchCharacter`` character node → ``CharacterHit`` (None without an id or a name)."""
     node = as_dict(node)
-    anilist_id = as_int(node.get("id"))
+    anilist_id = bounded_id(node.get("id"))
     full, native, aliases = _name(node)
     if anilist_id is None or not (full or native):
         return None
@@ -170,7 +235,7 @@ def character_hit(node: object) -> CharacterHit | None:
 def person_hit(node: object) -> PersonHit | None:
     """A ``SearchStaff`` staff node → ``PersonHit`` (None without an id or a name)."""
     node = as_dict(node)
-    anilist_id = as_int(node.get("id"))
+    anilist_id = bounded_id(node.get("id"))
     full, native, aliases = _name(node)
     if anilist_id is None or not (full or native):
         return None
@@ -236,7 +301,7 @@ class BundleBuilder:
         node: object, cls: type[_Named], key_of: Callable[[int], str], store: dict[str, _Named]
     ) -> str | None:
         node = as_dict(node)
-        anilist_id = as_int(node.get("id"))
+        anilist_id = bounded_id(node.get("id"))
         full, native, aliases = _name(node)
         if anilist_id is None or not (full or native):
             return None

@@ -149,6 +149,23 @@ query SearchStaff($search: String!, $perPage: Int!) {{
 }}
 """
 
+AIRING_PER_PAGE = 50
+"""Airing schedule entries per page (AniList's maximum for a top-level page)."""
+
+AIRING_SCHEDULE = """
+query AiringSchedule($page: Int!, $perPage: Int!, $ids: [Int]!, $after: Int!, $before: Int!) {
+  Page(page: $page, perPage: $perPage) {
+    airingSchedules(mediaId_in: $ids, airingAt_greater: $after, airingAt_lesser: $before, sort: [TIME, MEDIA_ID]) {
+      id
+      airingAt
+      episode
+      mediaId
+    }
+    pageInfo { hasNextPage }
+  }
+}
+"""
+
 SEASON_TITLES = f"""
 query SeasonTitles($season: MediaSeason!, $seasonYear: Int!, $page: Int!, $perPage: Int!) {{
   Page(page: $page, perPage: $perPage) {{
@@ -171,6 +188,7 @@ ALL_QUERIES: dict[str, str] = {
     "FetchPerson": FETCH_PERSON,
     "SearchCharacter": SEARCH_CHARACTER,
     "SearchStaff": SEARCH_STAFF,
+    "AiringSchedule": AIRING_SCHEDULE,
     "SeasonTitles": SEASON_TITLES,
 }
 """Operation name → document; the client sends only these."""

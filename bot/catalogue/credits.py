@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.catalogue.models import Anime, Character, Person, StaffRole, VoiceRole
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
+from bot.core.text import inline, md
 from bot.errors import InvalidInput, NotFound
 
 Language = Literal["japanese", "english", "all"]
@@ -111,7 +112,8 @@ class CreditsService:
             if anime_filter is not None:
                 roles = [r for r in roles if r.anime.id == anime_filter.id]
                 if not roles:
-                    raise NotFound(f"{found.name} has no voice credit in {anime_filter.title} in my catalogue.")
+                    raise NotFound(md("{name} has no voice credit in {show} in my catalogue.",
+                                      name=inline(found.name, 100), show=inline(anime_filter.title, 100)))
         in_language = [r for r in roles if language in ("all", r.language)]
         others = sorted({r.language for r in roles} - {r.language for r in in_language})
         # One credit per voice actor and language, however many seasons they voiced the character in

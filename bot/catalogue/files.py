@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.catalogue.models import (
+    EPISODES_RANGE,
+    MAX_ID,
+    YEAR_RANGE,
     AnimeEntry,
     CastCredit,
     CatalogueBundle,
@@ -44,12 +47,22 @@ def _str(table: Mapping[str, Any], name: str, where: str, *, required: bool = Fa
     return value or None
 
 
+_BOUNDS = {"episodes": EPISODES_RANGE, "year": YEAR_RANGE, "anilist_id": (1, MAX_ID)}
+
+
 def _int(table: Mapping[str, Any], name: str, where: str) -> int | None:
     value = table.get(name)
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise CatalogueFormatError(f"{where}: {name!r} must be a whole number.")
+    low, high = _BOUNDS[name]
+    if name == "episodes" and value < 1:
+        return value  # refused by validate(), as data/README.md says
+    if not low <= value <= high:
+        # TOML numbers can be of any size; one that does not fit is left out (the rest of the file still loads).
+        log.warning("%s: %r is outside %d..%d; it was left out", where, name, low, high)
+        return None
     return value
 
 

@@ -44,6 +44,54 @@ def format_label(stored: str | None) -> str | None:
     return FORMAT_LABELS[code] if code is not None else OTHER_FORMAT
 
 
+OTHER = "Other"
+"""What any enum value kansou does not know reads as: a closed set of names, never AniList's raw text."""
+SEASON_LABELS: dict[str, str] = {"WINTER": "Winter", "SPRING": "Spring", "SUMMER": "Summer", "FALL": "Fall"}
+"""AniList's ``MediaSeason`` → the name members read."""
+CHARACTER_ROLE_LABELS: dict[str, str] = {"MAIN": "Main", "SUPPORTING": "Supporting", "BACKGROUND": "Background"}
+"""AniList's ``CharacterRole`` → the name members read."""
+LANGUAGE_LABELS: dict[str, str] = {language: language.title() for language in LANGUAGES}
+"""A voice language as stored (one of :data:`LANGUAGES`) → the name members read."""
+
+
+def _code(value: str | None) -> str | None:
+    """An enum value as a code ("tv short", " TV_SHORT " → "TV_SHORT"), or None when there is none."""
+    if value is None or not value.strip():
+        return None
+    return "_".join(value.upper().replace("_", " ").split())
+
+
+def season_label(value: str | None) -> str | None:
+    """"WINTER" → "Winter"; anything kansou does not know → "Other"; None when none is given."""
+    code = _code(value)
+    return None if code is None else SEASON_LABELS.get(code, OTHER)
+
+
+def character_role_label(value: str | None) -> str | None:
+    """"MAIN" → "Main", "SUPPORTING" → "Supporting"; anything else → "Other"; None when none is given."""
+    code = _code(value)
+    return None if code is None else CHARACTER_ROLE_LABELS.get(code, OTHER)
+
+
+def language_label(value: str | None) -> str | None:
+    """"japanese" or "JAPANESE" → "Japanese"; a language kansou does not list → "Other"; None when none."""
+    code = _code(value)
+    return None if code is None else LANGUAGE_LABELS.get(code.lower(), OTHER)
+
+
+MAX_ID = 2**31 - 1
+"""The largest AniList id (GraphQL's ``Int`` is 32-bit); any id beyond it is not AniList's, and is left out."""
+EPISODES_RANGE = (1, 100_000)
+"""Episodes a show can have: what is outside is left out (with a log note), never stored."""
+YEAR_RANGE = (1900, 2200)
+"""Years a show can be from: what is outside is left out (with a log note), never stored."""
+
+
+def in_range(value: int | None, bounds: tuple[int, int]) -> bool:
+    """Whether ``value`` is a number within ``bounds`` (inclusive)."""
+    return value is not None and bounds[0] <= value <= bounds[1]
+
+
 Kind = Literal["anime", "person", "character"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.catalogue.credits import AnimeCredits, PersonCredits, VoicedResult
-from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label
+from bot.catalogue.models import LANGUAGES, Anime, LoadReport, Person, format_label, language_label
 from bot.catalogue.service import ImportResult
 from bot.core.cards import Card, Field, chunk_lines
 from bot.core.text import Md, inline, md, plural
@@ -134,14 +134,14 @@ def render_voiced(result: VoicedResult) -> list[Card]:
             value += Md("\nAlso voiced: ") + Md("; ").lines(
                 md("{character} ({show})", character=inline(r.character.name, 60), show=inline(r.anime.title, 60))
                 for r in credit.other_roles)
-        name = md("{flag} {language} · {person}", flag=_flag(credit.language), language=credit.language.title(),
+        name = md("{flag} {language} · {person}", flag=_flag(credit.language), language=language_label(credit.language),
                   person=_person(credit.person))
         fields.append(Field(name, value))
     if not fields:
         wanted = "" if result.language == "all" else f"{result.language.title()} "
         text = f"No {wanted}voice credit is stored for this character."
         if result.other_languages:
-            text += " Available: " + ", ".join(lang.title() for lang in result.other_languages) + "."
+            text += " Available: " + ", ".join(language_label(lang) or "" for lang in result.other_languages) + "."
         fields = [Field(Md("Nothing found"), Md(text))]
     return _pages(title, description, fields, _footer(_stale(result.stale_age)))
 

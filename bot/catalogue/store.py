@@ -56,6 +56,17 @@ _STAFF_SELECT = (
 )
 
 
+Listing = Literal["anime_staff", "anime_cast", "person_voice", "person_staff"]
+# Each credits listing: its table, whose list it is, the key it pages on, and whether it shows newest (highest) first.
+# Every (owner, key) pair has an index, so a page is one index range step and a count one index range count.
+_LISTINGS: dict[Listing, tuple[str, str, str, bool]] = {
+    "anime_staff": ("staff_role", "anime_id", "id", False),  # in credited order
+    "anime_cast": ("voice_role", "anime_id", "character_id", False),  # by character, as catalogued
+    "person_voice": ("voice_role", "person_id", "anime_id", True),  # by show, latest catalogued first
+    "person_staff": ("staff_role", "person_id", "anime_id", True),
+}
+
+
 def _voice_roles(rows: Iterable[Sequence[object]]) -> list[VoiceRole]:
     """Rows of ``_ROLE_SELECT`` as voice roles, building each show, character and person once (they are immutable)."""
     anime: dict[object, Anime] = {}
@@ -321,6 +332,55 @@ class CatalogueStore:
         """A person's staff credits, newest show first."""
         return _staff_roles(await self._db.fetch_all(
             _STAFF_SELECT + "WHERE s.person_id = ? ORDER BY a.year IS NULL, a.year DESC, a.id", (person_id,)))
+
+    # -- credits a page at a time (keyset on an index: the cost of a page does not grow with the list) ----------
+
+    async def listing_keys(self, listing: Listing, owner_id: int, *, after: int | None, forward: bool = True,
+                           limit: int) -> list[int]:
+        """The next ``limit`` keys of a credits listing after key ``after`` (from the start when None), in display
+        order; ``forward=False``: the ``limit`` keys just before ``after`` (from the end when None)."""
+        table, owner, key, descending = _LISTINGS[listing]
+        ascending = forward != descending
+        sql = f"SELECT DISTINCT {key} FROM {table} WHERE {owner} = ?"
+        params: tuple[object, ...] = (owner_id,)
+        if after is not None:
+            sql += f" AND {key} {'>' if ascending else '<'} ?"
+            params += (after,)
+        sql += f" ORDER BY {key} {'ASC' if ascending else 'DESC'} LIMIT ?"
+        keys = [int(r[0]) for r in await self._db.fetch_all(sql, (*params, limit))]
+        return keys if forward else keys[::-1]
+
+    async def listing_count(self, listing: Listing, owner_id: int, *, before: int | None = None) -> int:
+        """How many keys a credits listing has (or how many come before key ``before`` in display order)."""
+        table, owner, key, descending = _LISTINGS[listing]
+        sql = f"SELECT count(DISTINCT {key}) FROM {table} WHERE {owner} = ?"
+        params: tuple[object, ...] = (owner_id,)
+        if before is not None:
+            sql += f" AND {key} {'>' if descending else '<'} ?"
+            params += (before,)
+        return int(await self._db.fetch_value(sql, params) or 0)
+
+    async def listing_staff(self, listing: Literal["anime_staff", "person_staff"], owner_id: int,
+                            keys: Sequence[int]) -> list[StaffRole]:
+        """The staff credits under some keys of a listing, in display order."""
+        if not keys:
+            return []
+        _, owner, key, descending = _LISTINGS[listing]
+        marks = ",".join("?" * len(keys))
+        return _staff_roles(await self._db.fetch_all(
+            f"{_STAFF_SELECT}WHERE s.{owner} = ? AND s.{key} IN ({marks}) "
+            f"ORDER BY s.{key} {'DESC' if descending else 'ASC'}, s.id", (owner_id, *keys)))
+
+    async def listing_voices(self, listing: Literal["anime_cast", "person_voice"], owner_id: int,
+                             keys: Sequence[int]) -> list[VoiceRole]:
+        """The voice credits under some keys of a listing, in display order."""
+        if not keys:
+            return []
+        _, owner, key, descending = _LISTINGS[listing]
+        marks = ",".join("?" * len(keys))
+        return _voice_roles(await self._db.fetch_all(
+            f"{_ROLE_SELECT}WHERE v.{owner} = ? AND v.{key} IN ({marks}) "
+            f"ORDER BY v.{key} {'DESC' if descending else 'ASC'}, c.id, v.language, p.name", (owner_id, *keys)))
 
     async def name_candidates(self, kind: Kind, words: Sequence[str], *, limit: int) -> list[NameRow]:
         """Names of ``kind`` containing every word of ``words`` as a word prefix (at most ``limit``)."""

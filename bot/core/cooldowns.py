@@ -9,6 +9,9 @@ from contextlib import contextmanager
 
 from bot.errors import OnCooldown
 
+MAX_SECONDS = 3600.0
+"""The longest cooldown a server may choose (``/settings``)."""
+
 
 class Cooldown:
     """At most one action per ``seconds`` for each key (for example (guild, member))."""
@@ -20,33 +23,36 @@ class Cooldown:
         self._last: dict[Hashable, float] = {}
         self._running: set[Hashable] = set()
 
-    def remaining(self, key: Hashable) -> float:
-        """Seconds until ``key`` may act again (0 when it may now)."""
+    def remaining(self, key: Hashable, seconds: float | None = None) -> float:
+        """Seconds until ``key`` may act again (0 when it may now); ``seconds``: this key's period, if not the
+        default (a server's own cooldown)."""
         last = self._last.get(key)
         if last is None:
             return 0.0
-        return max(0.0, last + self.seconds - self._clock())
+        return max(0.0, last + (self.seconds if seconds is None else seconds) - self._clock())
 
-    def check(self, key: Hashable) -> None:
+    def check(self, key: Hashable, seconds: float | None = None) -> None:
         """Raise ``OnCooldown`` if ``key`` may not act now (records nothing)."""
-        if self.seconds <= 0:
+        period = self.seconds if seconds is None else seconds
+        if period <= 0:
             return
-        wait = self.remaining(key)
+        wait = self.remaining(key, period)
         if wait <= 0 and key in self._running:
-            wait = self.seconds  # one charged action at a time: the next waits for a full period
+            wait = period  # one charged action at a time: the next waits for a full period
         if wait > 0:
             raise OnCooldown(f"You're doing {self._what} too quickly — try again in {math.ceil(wait)} s.", wait)
 
     def _record(self, key: Hashable) -> None:
         now = self._clock()
         self._last[key] = now
-        if len(self._last) > 10_000:  # forget members whose cooldown is long over
-            self._last = {k: t for k, t in self._last.items() if t + self.seconds > now}
+        if len(self._last) > 10_000:  # forget members whose cooldown is long over (the longest a server may set)
+            longest = max(self.seconds, MAX_SECONDS)
+            self._last = {k: t for k, t in self._last.items() if t + longest > now}
 
-    def hit(self, key: Hashable) -> None:
+    def hit(self, key: Hashable, seconds: float | None = None) -> None:
         """Record an action for ``key``, or raise ``OnCooldown`` if it is too soon."""
-        self.check(key)
-        if self.seconds > 0:
+        self.check(key, seconds)
+        if (self.seconds if seconds is None else seconds) > 0:
             self._record(key)
 
     @contextmanager

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.ratings.models import Tally
 
-__all__ = ["CHART_FILENAME", "one_decimal", "render_chart"]
+__all__ = ["CHART_FILENAME", "ChartCache", "one_decimal", "render_chart"]
 
 CHART_FILENAME = "ratings.png"
 
@@ -76,9 +77,33 @@ def _fit(label: str, size: int, width: int) -> str:
     return label.rstrip() + "…"
 
 
-# Drawing and PNG-encoding a chart takes milliseconds; a show viewed again before anyone votes on it has the
-# same tallies, so the same bytes. A few dozen ~17 KB images at most are kept.
-@lru_cache(maxsize=64)
+class ChartCache:
+    """Charts by (server, show, version, bars' labels): drawn once per change to the show's ratings, not per view.
+
+    The version moves on in the same transaction as every write to the show's ratings, whichever process writes
+    (``rating_version``), so a cached chart is never stale. One per bot (per database); a few dozen ~17 KB
+    images at most are kept.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._charts: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._size = size
+        self.drawn = 0  # how many charts were drawn (the cache missed)
+
+    def chart(self, guild_id: int, anime_id: int, version: int, rows: Sequence[tuple[str, Tally | None]]) -> bytes:
+        """The chart of ``rows`` (see :func:`render_chart`) for a show's ratings at ``version``."""
+        key = (guild_id, anime_id, version, tuple(label for label, _ in rows))
+        found = self._charts.get(key)
+        if found is not None:
+            self._charts.move_to_end(key)
+            return found
+        self.drawn += 1
+        found = self._charts[key] = render_chart(rows)
+        while len(self._charts) > self._size:
+            self._charts.popitem(last=False)
+        return found
+
+
 def _render(bars: tuple[tuple[str, Tally | None], ...]) -> bytes:
     height = TOP + ROW * len(bars) + BOTTOM
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)

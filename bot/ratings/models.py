@@ -129,6 +129,7 @@ class ShowTally:
     anime_id: int
     tallies: tuple[Tally, ...]
     voters: int
+    version: int = 0  # moves on with every write to the show's ratings (``rating_version``), from any process
 
     @property
     def overall(self) -> float | None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot.core import limits
 from bot.core.cards import Attachment, Card, Field, Page, Pages
 from bot.core.text import Md, inline, md, plain, plural
-from bot.ratings.chart import CHART_FILENAME, one_decimal, render_chart
+from bot.ratings.chart import CHART_FILENAME, ChartCache, one_decimal, render_chart
 from bot.ratings.models import SCORES, Category, CategorySet, Forgotten, Leaderboard, MemberScores, ShowRatings, Tally
 from bot.ratings.service import MineResult, Panel
 
@@ -81,8 +81,9 @@ def _tally_field(label: Md, tally: Tally) -> Field:
     return Field(name, md("`1 {line} 5`\n-# {counts}", line=Md(sparkline(tally.distribution)), counts=Md(counts)))
 
 
-def render_show(result: ShowRatings) -> Page:
-    """The answer of /ratings show: a card, and the chart attached as ratings.png."""
+def render_show(result: ShowRatings, charts: ChartCache | None = None) -> Page:
+    """The answer of /ratings show: a card, and the chart attached as ratings.png (from ``charts`` when given:
+    drawn once per version of the show's ratings)."""
     tally = result.tally
     overall = result.overall
     shown = _shown(result.categories, {t.category for t in tally.tallies})
@@ -114,7 +115,9 @@ def render_show(result: ShowRatings) -> Page:
             bars.append((plain(found.category, 40), found))
     card = Card(title=md("Ratings — {title}", title=inline(result.title, 200)), description=description,
                 fields=tuple(fields[: limits.EMBED_FIELDS]), image=f"attachment://{CHART_FILENAME}")
-    return Page(cards=(card,), files=(Attachment(CHART_FILENAME, render_chart(bars)),))
+    chart = render_chart(bars) if charts is None else \
+        charts.chart(result.categories.guild_id, result.anime_id, tally.version, bars)
+    return Page(cards=(card,), files=(Attachment(CHART_FILENAME, chart),))
 
 
 def nobody_rated(title: str) -> Md:

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.cooldowns import Cooldown
 from bot.core.text import inline, md, quote
 from bot.errors import InvalidInput
+from bot.ratings.chart import ChartCache
 from bot.ratings.models import (
     DEFAULTS,
     Category,
@@ -30,10 +31,23 @@ from bot.ratings.models import (
 )
 from bot.ratings.store import RatingStore
 from bot.ratings.writer import RatingWriter
+from bot.settings.service import ServerSettingsService
 
 __all__ = ["LEADERBOARD_SIZE", "MineResult", "Panel", "RatingService"]
 
 LEADERBOARD_SIZE = 100
+
+
+@dataclass(frozen=True)
+class MinePage:
+    """One page of /ratings mine: its shows, which page it is of how many, and the member's totals."""
+
+    result: MineResult
+    number: int
+    pages: int
+    shows: int
+    scores: int
+    keys: tuple[int, ...]
 
 
 def guild_of(guild_id: int | None) -> int:
@@ -64,12 +78,27 @@ class MineResult:
 class RatingService:
     """Rating rules: scores in the server's active categories, one vote per member/show/category/server, tallies."""
 
-    def __init__(self, store: RatingStore, catalogue: CatalogueService, settings: Settings) -> None:
+    def __init__(self, store: RatingStore, catalogue: CatalogueService, settings: Settings, *,
+                 server_settings: ServerSettingsService | None = None) -> None:
         self._store = store
         self._catalogue = catalogue
         self._settings = settings
         self.writer = RatingWriter(store)
         self.cooldown = Cooldown(settings.rate_cooldown, what="ratings")
+        self.server_settings = server_settings
+        self.charts = ChartCache()  # /ratings show's charts, drawn once per version of a show's ratings
+
+    async def _cooldown(self, guild: int) -> float:
+        """The server's rating cooldown (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self.cooldown.seconds
+        return (await self.server_settings.effective(guild)).rate_cooldown
+
+    async def _min_votes(self, guild: int) -> int:
+        """The server's leaderboard m (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self._settings.leaderboard_min_votes
+        return (await self.server_settings.effective(guild)).leaderboard_m
 
     async def start(self) -> None:
         """Start the group-commit writer; called once the event loop runs."""
@@ -110,7 +139,7 @@ class RatingService:
         chosen = self.category_in(categories, category, active=True)  # before anything else: a bad one writes nothing
         match = await self._catalogue.show(show, caller)
         key = (guild, member_id)
-        self.cooldown.hit(key)
+        self.cooldown.hit(key, await self._cooldown(guild))
         try:
             # Read just before the write: the cooldown keeps a member's own /rate calls apart, and nobody else
             # writes this member's scores, so these are the scores the write replaces.
@@ -126,7 +155,7 @@ class RatingService:
         """The rating panel for the show ``show`` names: the server's categories and the member's scores."""
         guild = guild_of(guild_id)
         match = await self._catalogue.show(show, caller)
-        self.cooldown.hit((guild, member_id))
+        self.cooldown.hit((guild, member_id), await self._cooldown(guild))
         categories = await self.categories(guild)
         scores = await self._store.member_scores(guild, member_id, match.entity_id)
         return Panel(match.entity_id, match.display, categories,
@@ -165,7 +194,7 @@ class RatingService:
         if category is not None and category.strip():
             chosen = self.category_in(await self.categories(guild), category, active=False)
         board = await self._store.leaderboard(
-            guild, chosen.key if chosen else None, min_votes=self._settings.leaderboard_min_votes,
+            guild, chosen.key if chosen else None, min_votes=await self._min_votes(guild),
             limit=LEADERBOARD_SIZE,
         )
         return Leaderboard(board.category, board.min_votes, board.mean, board.shows, board.rows,
@@ -179,6 +208,30 @@ class RatingService:
             grouped.setdefault(r.anime_id, (r.title, {}))[1][r.category] = r.score
         shows = tuple(MemberScores(anime_id, title, scores) for anime_id, (title, scores) in grouped.items())
         return MineResult(shows, await self.categories(guild))
+
+    async def mine_page(self, guild_id: int | None, member_id: int, *, after: int | None = None,
+                        forward: bool = True, size: int) -> MinePage:
+        """One page of a member's scores (``size`` shows), by keyset from show ``after``; at an end, the page at
+        that end. Only that page is read, and its place is counted over the primary key."""
+        guild = guild_of(guild_id)
+        shows, scores = await self._store.member_counts(guild, member_id)
+        keys: list[int] = []
+        if after is not None:
+            keys = await self._store.member_show_keys(guild, member_id, after=after, forward=forward, limit=size)
+        if not keys and shows:
+            # From an end: the first page (asked for, or nothing before), or the last (asked for, or nothing after),
+            # which holds what is left over so that pages stay where counting from the start puts them.
+            at_end = forward == (after is not None)
+            keys = await self._store.member_show_keys(guild, member_id, after=None, forward=not at_end,
+                                                      limit=(shows % size or size) if at_end else size)
+        grouped: dict[int, tuple[str, dict[str, float]]] = {key: ("", {}) for key in keys}
+        for r in await self._store.member_ratings_of(guild, member_id, keys):
+            grouped[r.anime_id] = (r.title, grouped[r.anime_id][1])
+            grouped[r.anime_id][1][r.category] = r.score
+        listed = tuple(MemberScores(anime_id, title, found) for anime_id, (title, found) in grouped.items() if found)
+        before = (await self._store.member_counts(guild, member_id, before=keys[0]))[0] if keys else 0
+        return MinePage(MineResult(listed, await self.categories(guild)), before // size + 1,
+                        max(1, -(-shows // size)), shows, scores, tuple(keys))
 
     async def forget(self, guild_id: int | None, member_id: int, show: str) -> Forgotten:
         """Remove every score of a member for a show in the server."""

@@ -120,11 +120,49 @@ class RatingStore:
         found.sort(key=lambda m: (m.title.casefold(), m.anime_id))
         return found
 
+    async def member_show_keys(self, guild_id: int, member_id: int, *, after: int | None, forward: bool = True,
+                               limit: int) -> list[int]:
+        """The shows a member rated, a page at a time by keyset on the primary key (highest show id first): the
+        next ``limit`` after show ``after`` (from the start when None), or with ``forward=False`` the ``limit``
+        just before it (from the end when None)."""
+        sql = "SELECT DISTINCT anime_id FROM rating WHERE guild_id = ? AND member_id = ?"
+        params: tuple[object, ...] = (guild_id, member_id)
+        if after is not None:
+            sql += f" AND anime_id {'<' if forward else '>'} ?"
+            params += (after,)
+        sql += f" ORDER BY anime_id {'DESC' if forward else 'ASC'} LIMIT ?"
+        keys = [int(r[0]) for r in await self._db.fetch_all(sql, (*params, limit))]
+        return keys if forward else keys[::-1]
+
+    async def member_counts(self, guild_id: int, member_id: int, *, before: int | None = None) -> tuple[int, int]:
+        """How many shows and scores a member has in a server (shows only: those listed before show ``before``):
+        a primary-key range count."""
+        sql = "SELECT count(DISTINCT anime_id), count(*) FROM rating WHERE guild_id = ? AND member_id = ?"
+        params: tuple[object, ...] = (guild_id, member_id)
+        if before is not None:
+            sql += " AND anime_id > ?"
+            params += (before,)
+        row = await self._db.fetch_one(sql, params)
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    async def member_ratings_of(self, guild_id: int, member_id: int, anime_ids: Sequence[int]) -> list[MemberRating]:
+        """A member's scores for some shows, highest show id first (one page of /ratings mine)."""
+        if not anime_ids:
+            return []
+        marks = ",".join("?" * len(anime_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT r.anime_id, {_TITLE}, r.category, r.score FROM rating r JOIN anime a ON a.id = r.anime_id "
+            f"WHERE r.guild_id = ? AND r.member_id = ? AND r.anime_id IN ({marks}) ORDER BY r.anime_id DESC",
+            (guild_id, member_id, *anime_ids),
+        )
+        return [MemberRating(int(r[0]), str(r[1]), str(r[2]), int(r[3]) / 2) for r in rows]
+
     async def show_tally(self, guild_id: int, anime_id: int) -> ShowTally:
         """A show's tally in a server: a primary-key range read of its aggregate rows (one per rated category)."""
         rows = await self._db.fetch_all(
-            f"SELECT t.category, t.votes, t.total, {_N_COLS}, s.voters FROM rating_tally t "
+            f"SELECT t.category, t.votes, t.total, {_N_COLS}, s.voters, v.version FROM rating_tally t "
             "LEFT JOIN rating_show s ON s.guild_id = t.guild_id AND s.anime_id = t.anime_id "
+            "LEFT JOIN rating_version v ON v.guild_id = t.guild_id AND v.anime_id = t.anime_id "
             "WHERE t.guild_id = ? AND t.anime_id = ?",
             (guild_id, anime_id),
         )
@@ -134,7 +172,8 @@ class RatingStore:
             if int(r[1]) > 0
         ]
         voters = int(rows[0][12] or 0) if rows else 0
-        return ShowTally(anime_id, tuple(tallies), voters)
+        version = int(rows[0][13] or 0) if rows else 0
+        return ShowTally(anime_id, tuple(tallies), voters, version)
 
     async def leaderboard(
         self, guild_id: int, category: str | None, *, min_votes: int, limit: int = 100

@@ -7,10 +7,7 @@ the spoiler) and the first chunk of the body; a body too long for that goes on i
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import overload
 
 from bot.catalogue.models import Anime
 from bot.core import limits
@@ -102,6 +99,11 @@ def _read_pages(index: int, count: int, item: ReadItem) -> list[Card]:
     return pages
 
 
+def reading_pages(position: int, count: int, item: ReadItem) -> list[Card]:
+    """The page(s) of one review in /review read: review ``position`` of ``count``, newest first."""
+    return _read_pages(position, count, item)
+
+
 def card_count(review: Review, *, hidden: bool | None = None, note: str | None = None) -> int:
     """``len(review_cards(review, hidden=…, note=…))``, without rendering when the body surely fits in one card.
 
@@ -117,51 +119,12 @@ def card_count(review: Review, *, hidden: bool | None = None, note: str | None =
     return len(review_cards(review, hidden=hidden, note=note))
 
 
-class ReadPages(Sequence[Card]):
-    """The pages of /review read, newest review first, each review rendered only when one of its pages is shown.
-
-    A show can have hundreds of reviews in a big server; a member reads the first few. A long review takes
-    several pages; footers say "Review 1 of 3" rather than "Page 1/3".
-    """
-
-    def __init__(self, items: Sequence[ReadItem]) -> None:
-        self._items = list(items)
-        self._starts: list[int] = []  # the index of each review's first page
-        total = 0
-        for item in self._items:
-            self._starts.append(total)
-            total += card_count(item.review, hidden=item.hidden, note=item.note)
-        self._total = total
-        self._rendered: dict[int, list[Card]] = {}
-
-    def __len__(self) -> int:
-        return self._total
-
-    @overload
-    def __getitem__(self, index: int) -> Card: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Card]: ...
-
-    def __getitem__(self, index: int | slice) -> Card | Sequence[Card]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._total))]
-        if index < 0:
-            index += self._total
-        if not 0 <= index < self._total:
-            raise IndexError("review page index out of range")
-        which = bisect.bisect_right(self._starts, index) - 1
-        if which not in self._rendered:
-            self._rendered[which] = _read_pages(which + 1, len(self._items), self._items[which])
-        return self._rendered[which][index - self._starts[which]]
-
-
-def read_pages(items: Sequence[ReadItem]) -> list[Card]:
-    """Every page of /review read at once (what :class:`ReadPages` gives, one by one)."""
-    return list(ReadPages(items))
-
-
 # -- the sentences around reviews ---------------------------------------------------------------------------
+
+
+def reviews_gone() -> Md:
+    """/review read's pages when every review of the show was deleted while the member was reading."""
+    return Md("The reviews you were reading have been deleted — run `/review read` again.")
 
 
 def nobody_reviewed(title: str, author_id: int | None) -> Md:

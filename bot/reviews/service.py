@@ -17,12 +17,15 @@ from bot.catalogue.models import Anime
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.config import Settings
 from bot.core.cooldowns import Cooldown
-from bot.core.text import inline, md, plural
+from bot.core.text import Md, inline, md, plural
 from bot.errors import Forbidden, InvalidInput, NotFound, OnCooldown
+from bot.progress.models import Progress
+from bot.progress.service import ProgressService
 from bot.reviews.models import EpisodeScope, Review, ReviewText
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 
-__all__ = ["AlreadyReviewed", "ReadItem", "ReviewService", "ShowReviews"]
+__all__ = ["AlreadyReviewed", "ReadItem", "ReviewService"]
 
 
 class AlreadyReviewed(InvalidInput):
@@ -45,15 +48,6 @@ class ReadItem:
     note: str | None
 
 
-@dataclass(frozen=True)
-class ShowReviews:
-    """A show's reviews in a server, for /review read."""
-
-    anime_id: int
-    title: str
-    items: tuple[ReadItem, ...]
-
-
 def _guild(guild_id: int | None) -> int:
     if guild_id is None:
         raise InvalidInput("Reviews live in servers — use this command inside one.")
@@ -71,17 +65,31 @@ class ReviewService:
         *,
         clock: Callable[[], float] = time.time,
         cooldown_clock: Callable[[], float] = time.monotonic,
+        server_settings: ServerSettingsService | None = None,
+        progress: ProgressService | None = None,
     ) -> None:
         self._store = store
         self._catalogue = catalogue
         self._clock = clock
         self.cooldown = Cooldown(settings.review_cooldown, clock=cooldown_clock, what="reviews")
+        self.server_settings = server_settings
+        self.progress = progress
+
+    async def reply_threads(self, guild_id: int) -> bool:
+        """Whether the server wants a reply thread under every new review (``/settings``)."""
+        return self.server_settings is not None and (await self.server_settings.effective(guild_id)).reply_threads
+
+    async def cooldown_seconds(self, guild_id: int) -> float:
+        """The server's review cooldown (``/settings``), else the global one."""
+        if self.server_settings is None:
+            return self.cooldown.seconds
+        return (await self.server_settings.effective(guild_id)).review_cooldown
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def check_cooldown(self, guild_id: int, user_id: int) -> None:
+    def check_cooldown(self, guild_id: int, user_id: int, seconds: float | None = None) -> None:
         """Raise ``OnCooldown`` if the member posted a review too recently (without starting a cooldown)."""
-        wait = self.cooldown.remaining((guild_id, user_id))
+        wait = self.cooldown.remaining((guild_id, user_id), seconds)
         if wait > 0:
             raise OnCooldown(f"You posted a review a moment ago — try again in {math.ceil(wait)} s.", wait)
 
@@ -90,7 +98,7 @@ class ReviewService:
         existing = await self._store.by_author(guild_id, anime.id, user_id)
         if existing is not None:
             raise AlreadyReviewed(existing)
-        self.check_cooldown(guild_id, user_id)
+        self.check_cooldown(guild_id, user_id, await self.cooldown_seconds(guild_id))
 
     async def start(self, guild_id: int | None, user_id: int, show: str, scope: EpisodeScope,
                     caller: Caller = LOCAL) -> Anime:
@@ -104,6 +112,21 @@ class ReviewService:
         anime = await self._catalogue.anime(match.entity_id)
         await self._writable(guild, user_id, anime, scope)
         return anime
+
+    async def suggested_scope(self, guild_id: int, user_id: int, anime: Anime, scope: EpisodeScope
+                              ) -> tuple[EpisodeScope, Md | None]:
+        """The scope the form defaults to, and why: a spoiler review without ``through_episode`` spoils up to the
+        member's recorded progress (they cannot spoil what they haven't watched), when they are part-way through."""
+        if not scope.spoilers or scope.through_episode is not None or self.progress is None:
+            return scope, None
+        progress = await self.progress.of(guild_id, user_id, anime.id)
+        if progress is None or progress.finished or progress.episode < 1:
+            return scope, None
+        if anime.episodes is not None and progress.episode >= anime.episodes:
+            return scope, None
+        return EpisodeScope(True, progress.episode), md(
+            "Spoilers through episode {n}: that's your progress (`/progress`). Reviewing further? Close this form and "
+            "set `through_episode`.", n=progress.episode)
 
     async def create(
         self,
@@ -120,7 +143,7 @@ class ReviewService:
         anime = await self._catalogue.anime(anime_id)
         await self._writable(guild, user_id, anime, scope)
         key = (guild, user_id)
-        self.cooldown.hit(key)
+        self.cooldown.hit(key, await self.cooldown_seconds(guild))
         try:
             review = await self._store.insert(
                 guild_id=guild, channel_id=channel_id, author_id=user_id, anime_id=anime_id, text=text,
@@ -182,17 +205,34 @@ class ReviewService:
             raise NotFound("That review has been deleted.")
         return review
 
-    async def read(self, guild_id: int | None, show: str, watched: int | None = None,
-                   author_id: int | None = None, caller: Caller = LOCAL) -> ShowReviews:
-        """This server's reviews of the show ``show`` names (optionally by one member), newest first, each with
-        whether a reader who has watched ``watched`` episodes gets it hidden."""
-        guild = _guild(guild_id)
+    async def read_show(self, guild_id: int | None, show: str, watched: int | None = None, caller: Caller = LOCAL
+                        ) -> tuple[int, str, bool]:
+        """The show ``show`` names, for /review read (its id, its title, and whether AniList was asked just now),
+        once the options are checked."""
+        _guild(guild_id)
         if watched is not None and watched < 0:
             raise InvalidInput("`watched` can't be negative.")
         match = await self._catalogue.show(show, caller)
-        reviews = await self._store.for_anime(guild, match.entity_id, author_id)
-        items = tuple(ReadItem(r, *self.visible_body(r, watched)) for r in reviews)
-        return ShowReviews(match.entity_id, match.display, items)
+        return match.entity_id, match.display, match.fresh
+
+    async def reader_progress(self, guild_id: int, reader_id: int | None, anime_id: int, watched: int | None
+                              ) -> Progress | None:
+        """The reader's recorded progress in the show, when it decides what is hidden (no ``watched`` given)."""
+        if watched is not None or reader_id is None or self.progress is None:
+            return None
+        return await self.progress.of(guild_id, reader_id, anime_id)
+
+    async def step(self, guild_id: int, anime_id: int, author_id: int | None, *, after: int | None = None,
+                   older: bool = True, inclusive: bool = False) -> Review | None:
+        """One review of a show, by keyset on its number (see ``ReviewStore.next_for_anime``)."""
+        return await self._store.next_for_anime(guild_id, anime_id, author_id, after=after, older=older,
+                                                inclusive=inclusive)
+
+    async def position(self, guild_id: int, anime_id: int, author_id: int | None, number: int) -> tuple[int, int]:
+        """Where review #``number`` stands among a show's reviews, newest first: (its place from 1, how many)."""
+        newer = await self._store.count_for_anime(guild_id, anime_id, author_id, newer_than=number)
+        total = await self._store.count_for_anime(guild_id, anime_id, author_id)
+        return newer + 1, total
 
     async def for_anime(self, guild_id: int, anime_id: int, author_id: int | None = None) -> list[Review]:
         """This server's reviews of a show (optionally by one member), newest first."""
@@ -202,11 +242,13 @@ class ReviewService:
         """A member's own reviews in this server, newest first (for autocomplete; ``limit=None``: all of them)."""
         return await self._store.for_author(guild_id, user_id, limit=limit)
 
-    def visible_body(self, review: Review, watched: int | None) -> tuple[bool, str | None]:
+    def visible_body(self, review: Review, watched: int | None, progress: Progress | None = None
+                     ) -> tuple[bool, str | None]:
         """Whether a reader who has watched ``watched`` episodes gets the body hidden, and a line saying why.
 
         Spoiler-free reviews are always shown in clear (no note). A review spoiling up to episode N is shown in
         clear when ``watched >= N``; a whole-series review when ``watched`` reaches the episode count (if known).
+        ``progress`` (when ``watched`` is None): the reader's recorded progress decides, and the note says so.
         """
         if not review.spoilers:
             return False, None
@@ -218,6 +260,11 @@ class ReviewService:
             reach = "the whole series" + (f" ({plural(episodes, 'episode')})" if episodes else "")
         else:
             reach = f"up to episode {end}"
+        if watched is None and progress is not None:
+            yours = f"your progress (`/progress`) is {progress.describe()}"
+            if progress.finished or (end is not None and progress.watched >= end):
+                return False, f"Shown in clear: it spoils {reach}, and {yours}."
+            return True, f"Hidden: it spoils {reach}, and {yours}."
         if watched is None:
             return True, f"Hidden: it spoils {reach}. Say how far you've watched (`watched`) to see it in clear."
         if end is None:

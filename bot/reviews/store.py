@@ -88,6 +88,39 @@ class ReviewStore:
         sql += " ORDER BY r.created_at DESC, r.number DESC"
         return await self._with_messages(await self._db.fetch_all(sql, params))
 
+    def _show_filter(self, guild_id: int, anime_id: int, author_id: int | None) -> tuple[str, tuple[object, ...]]:
+        where = "r.guild_id = ? AND r.anime_id = ?"
+        params: tuple[object, ...] = (guild_id, anime_id)
+        if author_id is not None:
+            where += " AND r.author_id = ?"
+            params += (author_id,)
+        return where, params
+
+    async def next_for_anime(self, guild_id: int, anime_id: int, author_id: int | None = None, *,
+                             after: int | None = None, older: bool = True, inclusive: bool = False) -> Review | None:
+        """One review of a show in a server, by keyset on its number (numbers grow with time): the newest one older
+        than review #``after`` (``older``), or the oldest one newer than it; from either end when ``after`` is None.
+
+        ``inclusive`` also accepts #``after`` itself. One index range step (the show's reviews by number).
+        """
+        where, params = self._show_filter(guild_id, anime_id, author_id)
+        if after is not None:
+            where += f" AND r.number {'<' if older else '>'}{'=' if inclusive else ''} ?"
+            params += (after,)
+        order = "DESC" if older else "ASC"
+        row = await self._db.fetch_one(f"{_SELECT}WHERE {where} ORDER BY r.number {order} LIMIT 1", params)
+        return None if row is None else (await self._with_messages([row]))[0]
+
+    async def count_for_anime(self, guild_id: int, anime_id: int, author_id: int | None = None, *,
+                              newer_than: int | None = None) -> int:
+        """How many reviews a show has in a server (optionally by one member, or newer than review #``newer_than``):
+        a count over a range of the (server, show, number) index."""
+        where, params = self._show_filter(guild_id, anime_id, author_id)
+        if newer_than is not None:
+            where += " AND r.number > ?"
+            params += (newer_than,)
+        return int(await self._db.fetch_value(f"SELECT count(*) FROM review r WHERE {where}", params) or 0)
+
     async def for_author(self, guild_id: int, author_id: int, *, limit: int | None = None) -> list[Review]:
         """One member's reviews in one server, newest first (at most ``limit``)."""
         sql = _SELECT + "WHERE r.guild_id = ? AND r.author_id = ? ORDER BY r.created_at DESC, r.number DESC"

@@ -7,19 +7,22 @@ from discord import app_commands
 from bot.catalogue.models import Kind
 from bot.catalogue.search import ID_PREFIX
 from bot.core import limits
+from bot.core.text import plain
 from bot.ui.client import Interaction
 
 
 async def _complete(interaction: Interaction, kind: Kind, current: str) -> list[app_commands.Choice[str]]:
     matches = await interaction.client.core.catalogue.complete(kind, current, limit=limits.CHOICES)
-    return [app_commands.Choice(name=m.label[: limits.CHOICE_NAME] or "?", value=f"{ID_PREFIX}{m.entity_id}")
+    # A choice's name is plain text (no markdown), but catalogue text may hold control characters and line
+    # breaks Discord refuses there: one clean line, cut with "…".
+    return [app_commands.Choice(name=plain(m.label, limits.CHOICE_NAME) or "?", value=f"{ID_PREFIX}{m.entity_id}")
             for m in matches]
 
 
 async def complete_anime(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Autocomplete show titles: the catalogue, the offline title index, AniList results seen; never AniList."""
     suggestions = await interaction.client.core.catalogue.suggest_shows(current, limit=limits.CHOICES)
-    return [app_commands.Choice(name=s.label[: limits.CHOICE_NAME] or "?", value=s.value[: limits.CHOICE_VALUE])
+    return [app_commands.Choice(name=plain(s.label, limits.CHOICE_NAME) or "?", value=s.value[: limits.CHOICE_VALUE])
             for s in suggestions]
 
 

@@ -25,6 +25,7 @@ from bot.errors import ConfigError
 from bot.shared import Core
 from bot.ui.errors import handle_error
 from bot.ui.interactions import InteractionLog
+from bot.ui.pages import PageButton, PageSource
 from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,12 @@ class KansouBot(commands.AutoShardedBot):
         # True: sync globally at start; an int: sync to that guild; None: leave registration to `kansou sync`.
         self._sync_on_start = sync_on_start if sync_on_start is not None else core.settings.dev_guild
         self.interaction_log = InteractionLog()
+        # Paged answers by kind (each cog registers its own); their buttons hold the rest (see bot.ui.pages).
+        self.page_sources: dict[str, PageSource] = {}
 
     async def setup_hook(self) -> None:
         """Load every cog, then register commands where asked to."""
+        self.add_dynamic_items(PageButton)  # page buttons are matched by custom_id, so they outlive a restart
         for name in self.extension_names:
             await self.load_extension(name)
             log.debug("loaded extension %s", name)

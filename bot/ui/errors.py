@@ -20,7 +20,7 @@ from discord.utils import maybe_coroutine
 
 from bot.core import limits
 from bot.core.cards import Attachment, Page
-from bot.core.text import Md, inline, md
+from bot.core.text import Md, inline, md, plain
 from bot.errors import Ambiguous, KansouError, NotFound, OnCooldown, UpstreamUnavailable
 from bot.ui.interactions import note_outcome
 from bot.ui.send import NO_PINGS, PUBLIC_THINKING, error_card, files, to_embed
@@ -121,7 +121,7 @@ class PickOne(OwnedView):
         self.select: discord.ui.Select[PickOne] = discord.ui.Select(
             placeholder="Pick the one you meant",
             options=[
-                discord.SelectOption(label=label[: limits.SELECT_OPTION_LABEL], value=value)
+                discord.SelectOption(label=plain(label, limits.SELECT_OPTION_LABEL) or "?", value=value)
                 for label, value in list(zip(error.choices, error.values, strict=False))[: limits.SELECT_OPTIONS]
             ],
             custom_id="ambiguous:pick",

@@ -1,4 +1,4 @@
-"""Discord-side building blocks every cog shares: owned views and forms, and the paginator.
+"""Discord-side building blocks every cog shares: owned views and forms (paged answers: ``bot.ui.pages``).
 
 Every view and form of kansou derives from these: they stamp the interaction for its log line
 (``bot.ui.interactions``) in their public ``interaction_check``, and hand errors to the central handler through
@@ -8,13 +8,11 @@ the bot (``interaction.client.on_interaction_error``), so nothing here imports t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import discord
 
-from bot.core.cards import Card, Pages
-from bot.ui.send import NO_PINGS, reply, to_embed
+from bot.ui.send import NO_PINGS
 
 log = logging.getLogger(__name__)
 
@@ -101,65 +99,3 @@ class KansouModal(discord.ui.Modal):
     ) -> None:
         """Hand errors to the central handler."""
         await central_handler(interaction, error)
-
-
-def _numbered(page: Card, number: int, count: int) -> Card:
-    return page.with_footer(f"Page {number}/{count}" + (f" · {page.footer}" if page.footer else ""))
-
-
-class Paginator(OwnedView):
-    """Turns pages (cards) with ◀ / ▶ buttons; only the invoker can turn them."""
-
-    def __init__(self, pages: Sequence[Card], owner_id: int, *, timeout: float | None = 300.0,
-                 numbered: bool = True) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        if not pages:
-            raise ValueError("a paginator needs at least one page")
-        # Unnumbered pages keep their own footers. Either way a page is only rendered when it is shown.
-        self.pages: Sequence[Card] = pages
-        if numbered and len(pages) > 1:
-            self.pages = Pages(len(pages), lambda index: _numbered(pages[index], index + 1, len(pages)))
-        self.index = 0
-        self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        self.first.disabled = self.previous.disabled = self.index == 0
-        self.next.disabled = self.last.disabled = self.index >= len(self.pages) - 1
-
-    def current(self) -> discord.Embed:
-        """The page shown now, as an embed."""
-        return to_embed(self.pages[self.index])
-
-    async def start(self, interaction: AnyInteraction, *, ephemeral: bool = False) -> None:
-        """Send the first page (with buttons only when there is more than one)."""
-        if len(self.pages) == 1:
-            await reply(interaction, cards=[self.pages[0]], ephemeral=ephemeral)
-            self.stop()
-            return
-        await reply(interaction, cards=[self.pages[0]], view=self, ephemeral=ephemeral)
-        self.message = await interaction.original_response()
-
-    async def _show(self, interaction: AnyInteraction, index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
-        self._update_buttons()
-        await interaction.response.edit_message(embed=self.current(), view=self)
-
-    @discord.ui.button(emoji="⏮", style=discord.ButtonStyle.secondary, custom_id="pages:first")
-    async def first(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
-        """Go to the first page."""
-        await self._show(interaction, 0)
-
-    @discord.ui.button(label="Previous", emoji="◀", style=discord.ButtonStyle.primary, custom_id="pages:prev")
-    async def previous(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
-        """Go back one page."""
-        await self._show(interaction, self.index - 1)
-
-    @discord.ui.button(label="Next", emoji="▶", style=discord.ButtonStyle.primary, custom_id="pages:next")
-    async def next(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
-        """Go forward one page."""
-        await self._show(interaction, self.index + 1)
-
-    @discord.ui.button(emoji="⏭", style=discord.ButtonStyle.secondary, custom_id="pages:last")
-    async def last(self, interaction: AnyInteraction, _: discord.ui.Button[Paginator]) -> None:
-        """Go to the last page."""
-        await self._show(interaction, len(self.pages) - 1)

@@ -11,23 +11,27 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core import limits
+from bot.core.pages import Action, Shown, State
 from bot.core.text import Md
-from bot.reviews import render
+from bot.progress.service import ProgressService
+from bot.progress.store import ProgressStore
+from bot.reviews import paging, render
 from bot.reviews.models import EpisodeScope
 from bot.reviews.service import AlreadyReviewed, ReviewService
 from bot.reviews.store import ReviewStore
+from bot.settings.service import ServerSettingsService
 from bot.ui.autocomplete import complete_anime
 from bot.ui.client import Interaction, KansouBot
 from bot.ui.errors import answer
 from bot.ui.lookups import Lookup
 from bot.ui.options import Episode, ReviewNumber, Watched
+from bot.ui.pages import send_page
+from bot.ui.permissions import POSTING, require
 from bot.ui.send import reply
-from bot.ui.views import Paginator
 from cogs.reviews._posting import can_manage_messages, delete_messages
 from cogs.reviews._recovery import ReviewRecovery
+from cogs.reviews._threads import ReplyThreadButton, close_for_deleted
 from cogs.reviews._views import EditModal, WriteModal, WriteOffer, refuse
-
-READ_TIMEOUT = 600.0  # reading several long reviews takes a while
 
 
 class Reviews(commands.Cog):
@@ -74,13 +78,20 @@ class Reviews(commands.Cog):
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return
+        target = None
+        if interaction.guild_id is not None and self.service.server_settings is not None:
+            target = (await self.service.server_settings.effective(interaction.guild_id)).reviews_channel_id
+        if target is not None and target != interaction.channel_id:
+            require(interaction, target, POSTING, "post your review")  # before the form: nothing typed is lost
+        assert interaction.guild_id is not None  # start() refuses a review outside a server
+        scope, why = await self.service.suggested_scope(interaction.guild_id, interaction.user.id, show, scope)
         note = lookup.note(show.title)
         if note is not None:  # deferred for AniList: the form can only open from a fresh press
-            view = WriteOffer(self.service, show, scope, interaction.user.id)
+            view = WriteOffer(self.service, show, scope, interaction.user.id, channel_id=target, note=why)
             await reply(interaction, Md(f"{note}\nPress the button to write your review."), view=view, ephemeral=True)
             view.message = await interaction.original_response()
             return
-        await interaction.response.send_modal(WriteModal(self.service, show, scope))
+        await interaction.response.send_modal(WriteModal(self.service, show, scope, channel_id=target, note=why))
 
     @review.command(name="read", description="Read this server's reviews of an anime (only you see them).")
     @app_commands.describe(
@@ -103,14 +114,14 @@ class Reviews(commands.Cog):
                     author: discord.User | None) -> None:
         author_id = author.id if author else None
         lookup = Lookup(interaction, public=False)
-        found = await self.service.read(interaction.guild_id, anime, watched, author_id, lookup.caller)
-        if not found.items:
-            note = lookup.note(found.title)
-            text = render.nobody_reviewed(found.title, author_id)
-            await reply(interaction, text if note is None else Md(f"{text}\n{note}"), ephemeral=True)
-            return
-        await Paginator(render.ReadPages(found.items), interaction.user.id, timeout=READ_TIMEOUT, numbered=False).start(
-            interaction, ephemeral=True)
+        anime_id, title, _fresh = await self.service.read_show(interaction.guild_id, anime, watched, lookup.caller)
+        assert interaction.guild_id is not None  # read_show refuses DMs
+        shown = await paging.first(self.service, interaction.guild_id, anime_id, title, watched, author_id,
+                                   interaction.user.id)
+        note = lookup.note(title)
+        if note is not None and shown.card is None and shown.gone is not None:
+            shown = Shown(None, gone=Md(f"{shown.gone}\n{note}"))
+        await send_page(interaction, paging.KIND, shown, ephemeral=True)
 
     @review.command(name="edit", description="Edit your review (opens the form with your text).")
     @app_commands.describe(review="The review's number, as shown on it (#12 → 12)")
@@ -134,12 +145,30 @@ class Reviews(commands.Cog):
         channel_id = removed.channel_id
         left = channel_id is not None and bool(removed.message_ids) and not await delete_messages(
             interaction.client, channel_id, removed.message_ids)
-        await reply(interaction, render.deleted(removed, post_left=left), ephemeral=True)
+        said = render.deleted(removed, post_left=left)
+        thread = await close_for_deleted(interaction, removed)
+        await reply(interaction, said if thread is None else said + Md(" ") + thread, ephemeral=True)
+
+
+class ReadPager:
+    """/review read's page buttons: each press fetches the page it leads to (see ``bot.reviews.paging``)."""
+
+    def __init__(self, service: ReviewService) -> None:
+        self.service = service
+
+    async def turn(self, interaction: Interaction, action: Action, state: State) -> Shown:
+        """The page a button leads to."""
+        return await paging.turn(self.service, interaction.guild_id, action, state, interaction.user.id)
 
 
 async def setup(bot: KansouBot) -> None:
     """Add the review commands, on a review service over the shared database and catalogue."""
     core = bot.core
-    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings)
+    server_settings = ServerSettingsService.over(core.db, core.settings)
+    progress = ProgressService(ProgressStore(core.db), core.catalogue)
+    service = ReviewService(ReviewStore(core.db), core.catalogue, core.settings, server_settings=server_settings,
+                            progress=progress)
+    bot.add_dynamic_items(ReplyThreadButton)  # review posts' "Discuss this review", also after a restart
+    bot.page_sources[paging.KIND] = ReadPager(service)
     await bot.add_cog(Reviews(service))
     await bot.add_cog(ReviewRecovery(bot, service))

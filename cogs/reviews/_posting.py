@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 
@@ -17,6 +18,11 @@ log = logging.getLogger(__name__)
 
 def _embeds(cards: Sequence[Card]) -> list[discord.Embed]:
     return [to_embed(card) for card in cards]
+
+
+def _with(view: discord.ui.View | None) -> dict[str, Any]:
+    """The ``view`` keyword when there is one (discord.py refuses ``view=None`` on some sends)."""
+    return {} if view is None else {"view": view}
 
 
 async def delete_messages(client: discord.Client, channel_id: int, message_ids: Sequence[int]) -> bool:
@@ -34,19 +40,23 @@ async def delete_messages(client: discord.Client, channel_id: int, message_ids: 
     return removed
 
 
-async def post(interaction: Interaction, messages: Sequence[Sequence[Card]]) -> list[int]:
-    """Send a review's messages publicly in the interaction's channel; their ids (all removed again on failure)."""
+async def post(interaction: Interaction, messages: Sequence[Sequence[Card]], *, view: discord.ui.View | None = None
+               ) -> list[int]:
+    """Send a review's messages publicly in the interaction's channel (``view`` under the first); their ids (all
+    removed again on failure)."""
     ids: list[int] = []
     try:
         for cards in messages:
             if not interaction.response.is_done():
-                callback = await interaction.response.send_message(embeds=_embeds(cards), allowed_mentions=NO_PINGS)
+                callback = await interaction.response.send_message(embeds=_embeds(cards), allowed_mentions=NO_PINGS,
+                                                                   **_with(view))
                 message_id = callback.message_id
                 if message_id is None:
                     message_id = (await interaction.original_response()).id
                 ids.append(message_id)
             else:
-                sent = await interaction.followup.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS, wait=True)
+                sent = await interaction.followup.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS, wait=True,
+                                                       **_with(view if not ids else None))
                 ids.append(sent.id)
     except BaseException:
         if ids and interaction.channel_id is not None:
@@ -55,7 +65,24 @@ async def post(interaction: Interaction, messages: Sequence[Sequence[Card]]) -> 
     return ids
 
 
-async def repost(client: discord.Client, review: Review, messages: Sequence[Sequence[Card]]) -> list[int]:
+async def post_in(client: discord.Client, channel_id: int, guild_id: int, messages: Sequence[Sequence[Card]], *,
+                  view: discord.ui.View | None = None) -> list[int]:
+    """Send a review's messages in the server's reviews channel; their ids (all removed again on failure)."""
+    channel = client.get_partial_messageable(channel_id, guild_id=guild_id)
+    ids: list[int] = []
+    try:
+        for cards in messages:
+            ids.append((await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS,
+                                           **_with(None if ids else view))).id)
+    except BaseException:
+        if ids:
+            await delete_messages(client, channel_id, ids)
+        raise
+    return ids
+
+
+async def repost(client: discord.Client, review: Review, messages: Sequence[Sequence[Card]], *,
+                 view: discord.ui.View | None = None) -> list[int]:
     """Bring a review's posted messages up to date (editing, adding or removing messages); the new ids."""
     assert review.channel_id is not None
     channel = client.get_partial_messageable(review.channel_id, guild_id=review.guild_id)
@@ -74,7 +101,8 @@ async def repost(client: discord.Client, review: Review, messages: Sequence[Sequ
         await delete_messages(client, review.channel_id, old + ids[len(old) :])
         ids = []
         for cards in messages:
-            ids.append((await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS)).id)
+            ids.append((await channel.send(embeds=_embeds(cards), allowed_mentions=NO_PINGS,
+                                           **_with(None if ids else view))).id)
         return ids
     await delete_messages(client, review.channel_id, old[len(messages) :])
     return ids

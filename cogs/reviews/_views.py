@@ -9,7 +9,7 @@ import discord
 from bot.catalogue.models import Anime
 from bot.catalogue.search import ID_PREFIX
 from bot.core.cards import Attachment, Card, Page
-from bot.core.text import Md
+from bot.core.text import Md, md
 from bot.errors import KansouError
 from bot.reviews import render
 from bot.reviews.models import BODY_MAX, TITLE_MAX, WARNINGS_MAX, EpisodeScope, Review, ReviewText
@@ -18,7 +18,8 @@ from bot.ui.client import Interaction
 from bot.ui.errors import GIVEN_BACK, give_back
 from bot.ui.send import reply
 from bot.ui.views import KansouModal, OwnedView
-from cogs.reviews._posting import post, repost
+from cogs.reviews._posting import post, post_in, repost
+from cogs.reviews._threads import open_automatically, reply_button
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +80,22 @@ class ReviewModal(KansouModal):
 class WriteModal(ReviewModal):
     """The form of /review write."""
 
-    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope) -> None:
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, *,
+                 channel_id: int | None = None, note: Md | None = None) -> None:
         self.anime_id = anime.id
         self.scope = scope
-        super().__init__(service, *render.write_form(anime, scope))
+        self.channel_id = channel_id  # the server's reviews channel, when it is not where the form was opened
+        heading, intro = render.write_form(anime, scope)
+        super().__init__(service, heading, intro + Md("\n-# ") + note if note is not None else intro)
 
     async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]  # a narrower client
         """Store the review, post it publicly, and record where it was posted."""
         typed = self.typed()
+        elsewhere = self.channel_id is not None and self.channel_id != interaction.channel_id
+        channel_id = self.channel_id if elsewhere else interaction.channel_id
         try:
             review = await self.service.create(
-                guild_id=interaction.guild_id, channel_id=interaction.channel_id, user_id=interaction.user.id,
+                guild_id=interaction.guild_id, channel_id=channel_id, user_id=interaction.user.id,
                 anime_id=self.anime_id, text=ReviewText.parse(*typed), scope=self.scope,
             )
         except AlreadyReviewed as exc:
@@ -98,13 +104,31 @@ class WriteModal(ReviewModal):
         except KansouError as exc:
             await refuse(interaction, self.service, exc, draft=typed)
             return
+        if elsewhere:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        button = reply_button(review.id)
         try:
-            ids = await post(interaction, render.render_post(review))
+            if elsewhere:
+                assert channel_id is not None
+                ids = await post_in(interaction.client, channel_id, review.guild_id, render.render_post(review),
+                                    view=button)
+            else:
+                ids = await post(interaction, render.render_post(review), view=button)
         except BaseException:
             await self.service.discard(review)
             raise
-        assert interaction.channel_id is not None
-        await self.service.attach_messages(review.id, interaction.channel_id, ids)
+        assert channel_id is not None
+        review = await self.service.attach_messages(review.id, channel_id, ids)
+        notes: list[Md] = []
+        if elsewhere:
+            notes.append(md("Your review #{number} is posted in <#{channel}>: this server keeps its reviews there.",
+                            number=review.number, channel=channel_id))
+        if await self.service.reply_threads(review.guild_id):
+            note = await open_automatically(interaction, review)
+            if note is not None:
+                notes.append(note)
+        if notes:
+            await reply(interaction, Md("\n").lines(notes), ephemeral=True)
 
 
 class EditModal(ReviewModal):
@@ -128,7 +152,8 @@ class EditModal(ReviewModal):
         failed = False
         if review.channel_id is not None:  # with no message recorded (cut off before posting), this posts it
             try:
-                ids = await repost(interaction.client, review, render.render_post(review))
+                ids = await repost(interaction.client, review, render.render_post(review),
+                                   view=reply_button(review.id))
             except discord.HTTPException:
                 log.warning("could not update the post of review %s", review.id, exc_info=True)
                 failed = True
@@ -162,11 +187,14 @@ class WriteOffer(OwnedView):
     first; so the form comes one press later, from this button, owned by the member who ran the command.
     """
 
-    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, owner_id: int) -> None:
+    def __init__(self, service: ReviewService, anime: Anime, scope: EpisodeScope, owner_id: int, *,
+                 channel_id: int | None = None, note: Md | None = None) -> None:
         super().__init__(owner_id, timeout=MODAL_TIMEOUT)
         self.service = service
         self.anime = anime
         self.scope = scope
+        self.channel_id = channel_id  # the server's reviews channel, as for the form opened at once
+        self.note = note
 
     @discord.ui.button(label="Write my review", style=discord.ButtonStyle.primary, emoji="✏️")
     async def write(self, interaction: Interaction, _: discord.ui.Button[WriteOffer]) -> None:
@@ -177,4 +205,5 @@ class WriteOffer(OwnedView):
         except AlreadyReviewed as exc:
             await refuse(interaction, self.service, exc, review=exc.review)
             return
-        await interaction.response.send_modal(WriteModal(self.service, self.anime, self.scope))
+        await interaction.response.send_modal(WriteModal(self.service, self.anime, self.scope,
+                                                         channel_id=self.channel_id, note=self.note))

@@ -89,7 +89,7 @@ def test_language_and_format_names() -> None:
     assert m.language_name("Arabic") is None
     assert m.language_name(None) is None
     assert m.format_name("MOVIE") == "MOVIE"  # stored as AniList's code, shown through format_label
-    assert m.format_name("SOMETHING_NEW") == "SOMETHING_NEW"
+    assert m.format_name("SOMETHING_NEW") == "OTHER"  # an unknown enum is stored (and shown) as Other
     assert m.format_name(None) is None
 
 

@@ -16,6 +16,7 @@ COMMANDS = {
     "/ratings forget",
     "/review write", "/review write — submit", "/review read", "/review edit", "/review edit — submit",
     "/review delete", "/credits anime", "/voiced character", "/person name", "/review edit review",
+    "/ratings show (right after a vote)", "/ratings top (right after a vote)", "/review read (right after a write)",
 }
 
 
@@ -71,5 +72,10 @@ async def test_every_phase_runs_on_a_tiny_dataset(tmp_path: Path) -> None:
     assert ingest is not None and ingest.writes == 8 * 3 and ingest.visible == ingest.checked > 0
     process = results.process
     assert process is not None and process.hwm_kib > 0 and process.servers == 6
+    assert process.heavy == (2, 2, 2) and process.rss_heavy_kib > 0 and process.rss_settled_kib > 0
     report = render(results)
     assert "/review edit — submit" in report and "Rating ingestion" in report
+    # The same commands on the largest and the median show, person and member, compared.
+    sized = {name.split(" — ")[0] for name, row in rows.items() if row.kind == "size" and row.first}
+    assert sized == {"/review read", "/credits", "/person", "/ratings mine"}
+    assert "Size independence" in report and "p99 ÷ no-op p99" in report

@@ -430,7 +430,7 @@ async def test_top_is_paginated_beyond_ten_shows(sandbox: Sandbox) -> None:
     assert_clean(second)
     assert [row[:2] for row in board(second)] == [(11, expected[10]), (12, expected[11])]
     assert (second.embeds[0].footer.text or "").startswith("Page 2/2 · m = 3")
-    back = await sandbox.click(message, "pages:first", user="bob")
+    back = await sandbox.click(message, 1, user="bob")  # ⏮
     assert_clean(back)
     assert board(back) == board(first)
 
@@ -438,7 +438,7 @@ async def test_top_is_paginated_beyond_ten_shows(sandbox: Sandbox) -> None:
 # -- /ratings mine and forget ---------------------------------------------------------------------------------------
 
 
-async def test_mine_lists_my_scores_in_this_server_by_title_and_is_paginated(sandbox: Sandbox) -> None:
+async def test_mine_lists_my_scores_in_this_server_by_show_and_is_paginated(sandbox: Sandbox) -> None:
     await rate_all(sandbox, [("alice", f"id:{show}", {"story": score}) for show, score in TWELVE.items()]
                    + [("alice", ROUGE, {"music": 3.5, "animation": 4}), ("bob", ROUGE, {"writing": 2})])
     await rate(sandbox, "alice", "Super Cub", guild="Other Server", music=1)
@@ -446,7 +446,7 @@ async def test_mine_lists_my_scores_in_this_server_by_title_and_is_paginated(san
     assert_clean(result)
     assert result.ephemeral
     names = await titles(sandbox)
-    mine = sorted([*TWELVE, 1], key=lambda show: names[show].casefold())
+    mine = sorted([*TWELVE, 1], reverse=True)  # paged by key: the latest show in the catalogue first
     lines = (result.embeds[0].description or "").splitlines()
     assert lines == [f"**{clean(names[show], 90)}** — "
                      + ("Animation 4 · Music 3.5" if show == 1 else f"Story {TWELVE[show]:g}") for show in mine[:10]]

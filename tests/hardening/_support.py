@@ -206,7 +206,9 @@ def anime_query() -> st.SearchStrategy[str]:
 
 # The only mentions the bot writes on purpose (cogs/reviews.py): the review header's author, "<@id> hasn't
 # reviewed…", and the channel of a post it could not update. Any other mention in a reply came from input.
-_BOT_MENTIONS = re.compile(r"^by <@\d+>$|^<@\d+>(?= hasn't reviewed )|(?<=its post in )<#\d+>", re.MULTILINE)
+_BOT_MENTIONS = re.compile(r"^by <@\d+>$|^<@\d+>(?= hasn't reviewed )|(?<=its post in )<#\d+>"
+                           r"|(?<=:R> )<@\d+>(?= — \*\*)|^<@\d+>(?='s progress$)", re.MULTILINE)
+# (who changed a setting, in /settings' log; whose progress /progress show lists)
 
 
 @dataclass

@@ -131,6 +131,12 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
                               server_only=ok("imports"), denied_in_channel=ok("imports")),
     "/categories add": each(no("needs Manage Server"), no("needs Manage Server"), moderator=ok("adds one"),
                             server_only=ok("adds one"), denied_in_channel=ok("adds one")),
+    "/settings review-cooldown": each(no("needs Manage Server"), no("needs Manage Server"),
+                                      moderator=ok("changes it, logged"), server_only=ok("changes it, logged"),
+                                      denied_in_channel=ok("changes it, logged")),
+    "/progress show @author (private)": each(no("the author keeps it private"), no("the author keeps it private"),
+                                             author=ok("sees own"),
+                                             the_author_in_another_server=ok("sees own: none there")),
     "/credits": each(PUBLIC, PUBLIC),
     "/voiced": each(PUBLIC, PUBLIC),
     "/person": each(PUBLIC, PUBLIC),
@@ -149,9 +155,10 @@ def matrix_markdown() -> str:
     )
     table = markdown_table(["command", *ACTORS], [[f"`{command}`", *(row[a].cell() for a in ACTORS)]
                                                   for command, row in EXPECTED.items()])
-    footer = ("\n`/catalogue import` and `/categories` are hidden from members without Manage Server "
-              "(`default_member_permissions` on their groups); the cases above send them anyway, as when a server "
-              "admin opens them to everyone, and the bot's own Manage Server check refuses them at run time.\n")
+    footer = ("\n`/catalogue import`, `/categories`, `/settings`, `/follow` and `/unfollow` are hidden from members "
+              "without Manage Server (`default_member_permissions` on their commands); the cases above send them "
+              "anyway, as when a server admin opens them to everyone, and the bot's own Manage Server check refuses "
+              "them at run time.\n")
     return intro + table + footer
 
 
@@ -460,6 +467,44 @@ async def categories_add(m: Matrix, s: Seeded, user: str, guild: str | None) -> 
     return _refusal(m, result, "refused: " + text[:60])
 
 
+async def settings_review_cooldown(m: Matrix, s: Seeded, user: str, guild: str | None) -> \
+        tuple[Outcome, list[InteractionResult]]:
+    """/settings review-cooldown seconds: 45."""
+    sb = m.box.sb
+    before = _rows(m, "SELECT count(*) FROM server_settings_change")
+    try:
+        result = await sb.invoke("settings review-cooldown", {"seconds": 45}, user=user, guild=guild)
+    except SandboxUsageError:  # hidden by Discord's client: as if an admin had opened it to everyone
+        result = await invoke_raw(sb, "settings review-cooldown", {"seconds": 45}, user=user, guild=guild,
+                                  check_visible=False)
+    text = all_text(result)
+    if "**Review cooldown** is now 45 s" in text:
+        assert result.ephemeral
+        await m.box.sb.bot.core.db.execute("DELETE FROM server_settings")  # type: ignore[union-attr]  # the next case starts from the defaults
+        return ok("changes it, logged"), [result]
+    assert _rows(m, "SELECT count(*) FROM server_settings_change") == before
+    if "manage" in text.lower():
+        return _refusal(m, result, "needs Manage Server")
+    return _refusal(m, result, "refused: " + text[:60])
+
+
+async def progress_show_author(m: Matrix, s: Seeded, user: str, guild: str | None) -> \
+        tuple[Outcome, list[InteractionResult]]:
+    """/progress show member: alice, after alice recorded (privately) her progress in her server."""
+    sb = m.box.sb
+    await sb.invoke("progress set", {"anime": SHOW, "episode": 4}, user="alice")
+    result = await sb.invoke("progress show", {"member": "alice"}, user=user, guild=guild)
+    text = all_text(result)
+    assert result.ephemeral
+    if "episode 4 of 13" in text:
+        return ok("sees own"), [result]
+    if "No progress recorded" in text:
+        return ok("sees own: none there"), [result]
+    if "private" in text:
+        return _refusal(m, result, "the author keeps it private")
+    return _refusal(m, result, "refused: " + text[:60])
+
+
 def _lookup(command: str, option: str, value: str, shows: str) -> Act:
     async def act(m: Matrix, s: Seeded, user: str, guild: str | None) -> tuple[Outcome, list[InteractionResult]]:
         result = await m.box.sb.invoke(command, {option: value}, user=user, guild=guild)
@@ -482,6 +527,8 @@ ACTIONS: dict[str, Act] = {
     "/ratings forget (that show)": ratings_forget,
     "/catalogue import": catalogue_import,
     "/categories add": categories_add,
+    "/settings review-cooldown": settings_review_cooldown,
+    "/progress show @author (private)": progress_show_author,
     "/credits": _lookup("credits", "anime", SHOW, "Motonobu Hori"),
     "/voiced": _lookup("voiced", "character", "Naomi Orthmann", "Tomoyo Kurosawa"),
     "/person": _lookup("person", "name", "Tomoyo Kurosawa", "Naomi Orthmann"),

@@ -1,0 +1,1 @@
+"""Watching progress: how far each member has watched each show, per server, guarding them from spoilers."""

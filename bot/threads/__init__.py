@@ -1,0 +1,1 @@
+"""Discussion threads: one per show and episode in a server, and reply threads under review posts."""
