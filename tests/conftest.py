@@ -20,7 +20,8 @@ from bot.core.database import Database, SQLiteDatabase
 from tests.helpers.postgres import ENGINES, PostgresServer, start_server
 
 # The tests of every store and service that reads or writes the database run on both engines.
-BOTH_ENGINES = ("tests/catalogue/", "tests/ratings/", "tests/reviews/", "tests/data/")
+BOTH_ENGINES = ("tests/catalogue/", "tests/ratings/", "tests/reviews/", "tests/data/", "tests/settings/",
+                "tests/threads/", "tests/follows/")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

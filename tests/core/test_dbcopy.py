@@ -41,6 +41,25 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
                      "VALUES (1, 'abc', '2026-11-30', 1, 0)")
         conn.execute("INSERT INTO season_import (year, season, next_page, titles, done, updated_at) "
                      "VALUES (2026, 'FALL', 2, 1, 0, 0)")
+        # Settings, progress, threads and follows (the generator leaves them empty too).
+        show = conn.execute("SELECT min(id) FROM anime").fetchone()[0]
+        review = conn.execute("SELECT min(id) FROM review").fetchone()[0]
+        conn.execute("INSERT INTO server_settings (guild_id, reviews_channel_id, reply_threads, review_cooldown) "
+                     "VALUES (42, 4200, 1, 2.5)")
+        conn.execute("INSERT INTO server_settings_change (id, guild_id, member_id, name, old_value, new_value, "
+                     "changed_at) VALUES (3, 42, 7, 'review_cooldown', 'default', '2.5 s', 1.25)")
+        conn.execute("INSERT INTO progress (guild_id, member_id, anime_id, episode, finished, updated_at) "
+                     "VALUES (42, 7, ?, 3, 0, 1.5)", (show,))
+        conn.execute("INSERT INTO progress_visibility (guild_id, member_id, visible) VALUES (42, 7, 1)")
+        conn.execute("INSERT INTO episode_thread (guild_id, anime_id, episode, channel_id, thread_id, claim, "
+                     "claimed_at) VALUES (42, ?, 3, 4200, 4300, 'token', 1.5)", (show,))
+        conn.execute("INSERT INTO review_thread (review_id, guild_id, channel_id, thread_id) "
+                     "VALUES (?, 42, 4200, 4301)", (review,))
+        conn.execute("INSERT INTO follow (guild_id, anime_id, channel_id, followed_by, followed_at) "
+                     "VALUES (42, ?, 4200, 7, 1.5)", (show,))
+        conn.execute("INSERT INTO airing_watermark (id, handled_until) VALUES (1, 1700000000)")
+        conn.execute("INSERT INTO airing_announcement (guild_id, anime_id, episode, thread_id, announced_at) "
+                     "VALUES (42, ?, 3, 4300, 1.5)", (show,))
         conn.commit()
     finally:
         conn.close()
@@ -81,9 +100,13 @@ async def test_every_table_is_copied_and_verified(source: Path, target: str) -> 
         # Votes after the copy keep the copied tallies exact (the triggers are on again).
         row = await db.fetch_one("SELECT guild_id, anime_id FROM rating_show LIMIT 1")
         assert row is not None
+        version = (await RatingStore(db).show_tally(int(row[0]), int(row[1]))).version
         await db.execute("INSERT INTO rating (guild_id, member_id, anime_id, category, score, rated_at) "
                          "VALUES (?, 999999, ?, 'story', 8, 0)", (row[0], row[1]))
         assert await RatingStore(db).recount_mismatches() == []
+        # The copied rating versions go on counting from where they were.
+        assert version > 0
+        assert (await RatingStore(db).show_tally(int(row[0]), int(row[1]))).version == version + 1
 
 
 async def test_a_target_with_data_is_refused_and_left_alone(source: Path, target: str) -> None:

@@ -251,6 +251,61 @@ async def test_a_cached_leaderboard_is_dropped_by_any_write(db: Database) -> Non
     assert [r.anime_id for r in (await ratings(db).leaderboard(G1, "music", min_votes=3)).rows] == [a]
 
 
+async def version(db: Database, guild: int, show: int) -> int:
+    """A show's rating version in a server (0: never rated)."""
+    return int(await db.fetch_value("SELECT version FROM rating_version WHERE guild_id = ? AND anime_id = ?",
+                                    (guild, show)) or 0)
+
+
+async def test_every_rating_write_moves_the_shows_version_and_nothing_else(db: Database) -> None:
+    a, b = await add_shows(db, 2)
+    seen = [await version(db, G1, a)]
+    await set_scores(db, G1, 1, a, {"animation": 8})
+    seen.append(await version(db, G1, a))
+    await set_scores(db, G1, 1, a, {"animation": 6})  # a new score
+    seen.append(await version(db, G1, a))
+    await set_scores(db, G1, 2, a, {"music": 4})
+    seen.append(await version(db, G1, a))
+    assert seen == sorted(set(seen)) and seen[0] == 0  # each write moved it on
+    assert (await ratings(db).show_tally(G1, a)).version == seen[-1]
+    # The same score again changes nothing, so the version stays (SQLite: WHEN old.score <> new.score).
+    await db.execute("UPDATE rating SET score = score WHERE guild_id = ? AND anime_id = ?", (G1, a))
+    assert await version(db, G1, a) == seen[-1]
+    # Every vote gone and one back: the version keeps counting up, never repeating an earlier one.
+    await forget(db, G1, 1, a)
+    await forget(db, G1, 2, a)
+    gone = await version(db, G1, a)
+    assert gone > seen[-1]
+    await set_scores(db, G1, 1, a, {"story": 10})
+    assert await version(db, G1, a) > gone
+    # Another show and another server never moved.
+    assert await version(db, G1, b) == 0 and await version(db, G2, a) == 0
+
+
+@pytest.mark.postgresql
+async def test_one_statement_moves_each_show_it_touched_once(db: Database) -> None:
+    a, b, c = await add_shows(db, 3)
+    async with db.transaction() as tx:
+        for member in (1, 2, 3):
+            for show in (a, b):
+                await tx.execute("INSERT INTO rating (guild_id, member_id, anime_id, category, score, rated_at) "
+                                 "VALUES (?, ?, ?, 'music', 6, 0), (?, ?, ?, 'story', 8, 0)",
+                                 (G1, member, show, G1, member, show))
+    start = {show: await version(db, G1, show) for show in (a, b, c)}
+    assert start[a] == start[b] == 3 and start[c] == 0  # three statements per show, each counted once
+    # Six rows of show a and one of show b, one statement: each show moves by one (statement-level triggers).
+    await db.execute("UPDATE rating SET score = CASE WHEN anime_id = ? OR member_id = 1 THEN 4 ELSE score END "
+                     "WHERE guild_id = ? AND anime_id IN (?, ?, ?)", (a, G1, a, b, c))
+    assert {show: await version(db, G1, show) for show in (a, b, c)} == {a: 4, b: 4, c: 0}
+    # An update that changed only rows of show a (show b's rows kept their scores) moves only show a.
+    await db.execute("UPDATE rating SET score = CASE WHEN anime_id = ? THEN 10 ELSE score END WHERE guild_id = ?",
+                     (a, G1))
+    assert {show: await version(db, G1, show) for show in (a, b)} == {a: 5, b: 4}
+    await db.execute("DELETE FROM rating WHERE guild_id = ?", (G1,))
+    assert {show: await version(db, G1, show) for show in (a, b, c)} == {a: 6, b: 5, c: 0}
+    await assert_aggregates_match(db)
+
+
 async def test_bad_writes_are_refused_by_the_score_and_by_the_schema(db: Database) -> None:
     (show,) = await add_shows(db, 1)
     for value in (1, 11, 0, -2):
