@@ -21,6 +21,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from bot.core.database import Database, SQLiteDatabase
+from bot.core.postgres import PostgresDatabase
+
 ENGINES = ("sqlite", "postgresql")
 
 
@@ -44,6 +47,15 @@ def with_database(url: str, name: str) -> str:
     """``url`` naming the database ``name`` instead (host, user and options kept)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def target_of(db: Database) -> str:
+    """What a second connection (another process, as far as the database knows) opens to reach ``db``: the
+    SQLite file, or the PostgreSQL server's real URL (``path`` is the redacted one, for messages)."""
+    if isinstance(db, PostgresDatabase):
+        return db.url
+    assert isinstance(db, SQLiteDatabase)
+    return str(db.path)
 
 
 class PostgresServer:

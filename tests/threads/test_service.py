@@ -10,11 +10,11 @@ import pytest
 
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.store import CatalogueStore
-from bot.core.database import Database, SQLiteDatabase
-from bot.core.postgres import PostgresDatabase
+from bot.core.database import Database
 from bot.core.text import Md
 from bot.threads.service import EpisodeThreads
 from bot.threads.store import ThreadStore
+from tests.helpers.postgres import target_of
 
 GUILD, CHANNEL = 1, 2
 
@@ -41,14 +41,6 @@ class FakeThreads:
 
 def service(db: Database) -> EpisodeThreads:
     return EpisodeThreads(ThreadStore(db), CatalogueService(CatalogueStore(db)))
-
-
-def target_of(db: Database) -> str:
-    """What a second connection opens to reach the same database (the file, or the server's real URL)."""
-    if isinstance(db, PostgresDatabase):
-        return db.url
-    assert isinstance(db, SQLiteDatabase)
-    return str(db.path)
 
 
 async def rouge(db: Database) -> int:
