@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from bot.catalogue.credits import AnimeCredits, CreditsService, Language, PersonCredits, VoicedResult
 from bot.catalogue.models import Anime, Character, Person, VoiceRole
-from bot.catalogue.render import render_anime, render_person, render_voiced
+from bot.catalogue.render import render_anime, render_person, render_voiced, voices_stored
 from bot.catalogue.search import ID_PREFIX
 from bot.catalogue.service import LOCAL, Caller, CatalogueService
 from bot.catalogue.store import CatalogueStore, Listing
@@ -178,7 +178,8 @@ class CreditPages:
             return card
         return card.with_footer(_footer(
             *page, plural(counts[0], "staff credit") if counts[0] else None,
-            plural(counts[1], "character") if counts[1] else None, _stale(stale_age),
+            plural(counts[1], "character") if counts[1] else None,
+            voices_stored(await self._store.voice_languages(anime_id)), _stale(stale_age),
             "fetched from AniList just now" if fresh else None))
 
     async def _person_card(self, person_id: int, windows: list[_Window], page: tuple[int, int],

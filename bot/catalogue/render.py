@@ -39,7 +39,11 @@ def _footer(*parts: str | None) -> str | None:
 
 def _voices(result: AnimeCredits) -> str | None:
     """Which languages' voices are stored for the show ("voices stored: Japanese, English"), None when none are."""
-    stored = {role.language for _, roles in result.cast for role in roles}
+    return voices_stored({role.language for _, roles in result.cast for role in roles})
+
+
+def voices_stored(stored: set[str]) -> str | None:
+    """"voices stored: Japanese, English" for the languages a show's cast is stored in; None when none is."""
     if not stored:
         return None
     # Japanese first, then as LANGUAGES lists them; a language outside that closed set reads "Other".

@@ -350,6 +350,11 @@ class CatalogueStore:
         keys = [int(r[0]) for r in await self._db.fetch_all(sql, (*params, limit))]
         return keys if forward else keys[::-1]
 
+    async def voice_languages(self, anime_id: int) -> set[str]:
+        """The languages a show's voice credits are stored in (a range of the primary key)."""
+        rows = await self._db.fetch_all("SELECT DISTINCT language FROM voice_role WHERE anime_id = ?", (anime_id,))
+        return {str(row[0]) for row in rows}
+
     async def listing_count(self, listing: Listing, owner_id: int, *, before: int | None = None) -> int:
         """How many keys a credits listing has (or how many come before key ``before`` in display order)."""
         table, owner, key, descending = _LISTINGS[listing]
