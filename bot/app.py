@@ -37,7 +37,7 @@ async def open_core(settings: Settings, *, db_path: Path | str | None = None,
 
     ``migration_dirs``: migrations beyond kansou's own (a feature kept outside ``bot/``; see CONTRIBUTING.md).
     """
-    path = db_path if db_path is not None else settings.db_path
+    path = db_path if db_path is not None else settings.db_target
     async with (
         await Database.open(path, migration_dirs=migration_dirs) as db,
         make_http_client(settings.anilist_timeout) as http,
@@ -60,6 +60,14 @@ def _apply_endpoints(settings: Settings) -> None:
                  settings.gateway_url or "Discord's")
 
 
+def _sqlite_backup_dir(settings: Settings) -> Path | None:
+    """Where daily backups go: nowhere on PostgreSQL, whose backups are pg_dump's job."""
+    if settings.db_url is not None and settings.backup_dir is not None:
+        log.warning("KANSOU_BACKUP_DIR is ignored on PostgreSQL: back it up with pg_dump (see the README)")
+        return None
+    return settings.backup_dir
+
+
 async def run_bot(settings: Settings) -> int:
     """Connect to Discord and serve commands until cancelled."""
     if settings.token is None:
@@ -67,7 +75,7 @@ async def run_bot(settings: Settings) -> int:
     _apply_endpoints(settings)
     async with (
         open_core(settings) as core,
-        daily_backups(settings.db_path, settings.backup_dir, settings.backup_keep),
+        daily_backups(settings.db_path, _sqlite_backup_dir(settings), settings.backup_keep),
         KansouBot(core) as bot,
     ):
         await bot.serve(settings.token.reveal())
@@ -90,7 +98,7 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 async def catalogue_load(settings: Settings, path: Path) -> int:
     """Load a catalogue file into the database and say what it added."""
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.db_target) as db:
         report = await load_catalogue_file(CatalogueStore(db), path, force=True)
     print(f"Loaded {path}: {report.describe()}.")
     return 0
@@ -98,7 +106,7 @@ async def catalogue_load(settings: Settings, path: Path) -> int:
 
 async def catalogue_load_titles(settings: Settings, path: Path) -> int:
     """Load an anime-offline-database release into the title index and say what changed."""
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.db_target) as db:
         store = TitleStore(db)
         # The same file again is known by its digest, before the work of reading it; any other is checked whole
         # before the database is touched.

@@ -6,6 +6,7 @@ loaded, and discord.py is not imported.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.catalogue.files import SHIPPED_CATALOGUE_DIR, catalogue_files, read_cat
 from bot.config import Settings
 from bot.core.backups import inspect_database
 from bot.core.migrations import latest_version
+from bot.core.postgres import PostgresDatabase, redact
 
 WIDTH = 30  # the longest setting name, KANSOU_LEADERBOARD_MIN_VOTES, and two spaces
 
@@ -29,7 +31,7 @@ def setting_lines(settings: Settings) -> list[tuple[str, str]]:
                  else f"(not set: the shipped catalogue, {SHIPPED_CATALOGUE_DIR})")
     return [
         ("DISCORD_TOKEN", settings.token.masked() if settings.token else "(not set)"),
-        ("KANSOU_DB", str(settings.db_path.resolve())),
+        ("KANSOU_DB", redact(settings.db_url) if settings.db_url else str(settings.db_path.resolve())),
         ("KANSOU_DEV_GUILD", str(settings.dev_guild) if settings.dev_guild else "(not set)"),
         ("DISCORD_API_BASE", settings.api_base or "(Discord)"),
         ("DISCORD_GATEWAY_URL", settings.gateway_url or "(Discord)"),
@@ -51,6 +53,27 @@ def setting_lines(settings: Settings) -> list[tuple[str, str]]:
         ("KANSOU_SHARDS", ",".join(map(str, settings.shard_ids)) if settings.shard_ids is not None
          else "(not set: every shard in this process)"),
     ]
+
+
+def _version_note(version: int) -> str:
+    latest = latest_version()
+    if version == 0:
+        return f"0 (empty: kansou sets it up at the next start; this kansou writes {latest})"
+    if version < latest:
+        return f"{version}, this kansou writes {latest}: it will be upgraded at the next start"
+    return f"{version} (current)"
+
+
+def _postgres_lines(url: str) -> list[str]:
+    """The PostgreSQL database's schema version and row counts, read in a read-only transaction."""
+
+    async def read() -> tuple[int, dict[str, int]]:
+        async with await PostgresDatabase.connect(url, upgrade=False, min_size=1, max_size=1) as db:
+            return await db.summary()
+
+    version, counts = asyncio.run(read())
+    return [f"database {redact(url)} (PostgreSQL)", f"  schema version  {_version_note(version)}",
+            *(f"  {table:<20} {count:>10,}" for table, count in counts.items())]
 
 
 def _database_lines(path: Path) -> Iterable[str]:
@@ -86,7 +109,7 @@ def check(settings: Settings) -> int:
     print("kansou settings (from the environment and .env)")
     for name, value in setting_lines(settings):
         print(f"  {name:<{WIDTH}}{value}")
-    for line in _database_lines(settings.db_path):
+    for line in _postgres_lines(settings.db_url) if settings.db_url else _database_lines(settings.db_path):
         print(line)
     for line in _catalogue_lines(settings.catalogue_dir):
         print(line)

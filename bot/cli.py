@@ -156,6 +156,19 @@ def _parser() -> argparse.ArgumentParser:
         "from a newer kansou, and refuses while the database is in use.",
     )
     restore.add_argument("path", type=Path, metavar="PATH", help="a file written by `kansou backup`")
+    database = command("db", "move the database to PostgreSQL",
+                       "Copy a community's SQLite database into PostgreSQL (see the README).")
+    db_sub = database.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    copy = db_sub.add_parser(
+        "copy", help="copy an SQLite database into an empty PostgreSQL database, and verify it",
+        description="Copy every table of the SQLite database (catalogue, reviews and their messages, ratings, "
+        "categories, counters) into an empty PostgreSQL database in one transaction, then verify it: the row "
+        "count of every table, and every rating tally equal to a recount of the votes. Refuses a target that "
+        "already holds data. Stop the bot first, so nothing changes while it copies.",
+    )
+    copy.add_argument("source", type=Path, metavar="SQLITE_PATH", help="the SQLite database file (KANSOU_DB today)")
+    copy.add_argument("target", metavar="POSTGRESQL_URL",
+                      help="postgresql://user:password@host/database — a new, empty database")
     sandbox = command(
         "sandbox", "try every command locally, without Discord",
         "Start a local stand-in for Discord and the real bot in one process, on a scratch database holding "
@@ -261,10 +274,15 @@ def _main(argv: Sequence[str] | None) -> int:
         return _sandbox(settings, script=args.script, db=args.db, as_user=args.as_user, mod=args.mod,
                         files=args.files, locale=args.locale)
     _configure_logging(settings)
+    if command in ("backup", "restore") and settings.db_url is not None:
+        print(_pg_dump_instead(command, settings.db_url), file=sys.stderr)
+        return 2
     if command in ("backup", "restore"):  # no discord.py import needed
         return _files_command(command, settings, args.path, force=getattr(args, "force", False))
     if command == "check":
         return _check(settings)
+    if command == "db":
+        return _db_copy(args.source, args.target)
     from bot import app  # noqa: PLC0415  # keep `kansou --help` fast and free of discord.py's import
 
     try:
@@ -285,6 +303,53 @@ def _main(argv: Sequence[str] | None) -> int:
         print(startup_error(exc), file=sys.stderr)
         return 1
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _pg_dump_instead(command: str, url: str) -> str:
+    """What ``kansou backup``/``restore`` say on PostgreSQL: its own tools do it, and how to call them."""
+    from bot.core.postgres import redact  # noqa: PLC0415  # only for this message
+
+    shown = redact(url)
+    if command == "backup":
+        return (f"kansou backup copies SQLite files; KANSOU_DB is a PostgreSQL database ({shown}). Back it up "
+                "with PostgreSQL's own tool (safe while the bot runs):\n"
+                f"  pg_dump --format=custom --file=kansou-$(date -u +%Y%m%d-%H%M%S).dump '{shown}'\n"
+                "(put the password in ~/.pgpass or PGPASSWORD rather than on the command line).")
+    return (f"kansou restore replaces SQLite files; KANSOU_DB is a PostgreSQL database ({shown}). Stop the bot, "
+            "then restore a pg_dump backup with PostgreSQL's own tool:\n"
+            f"  pg_restore --clean --if-exists --single-transaction --dbname='{shown}' PATH.dump")
+
+
+def _db_copy(source: Path, target: str) -> int:
+    """``kansou db copy SQLITE_PATH POSTGRESQL_URL``: copy, then verify the counts and the tallies."""
+    from bot.core.dbcopy import copy_database  # noqa: PLC0415  # only for this command
+    from bot.core.postgres import PostgresDatabase, is_postgres_url, redact  # noqa: PLC0415  # same
+    from bot.ratings.store import RatingStore  # noqa: PLC0415  # same
+
+    if not is_postgres_url(target):
+        print(f"kansou: {target!r} is not a PostgreSQL URL (postgresql://user:password@host/database).",
+              file=sys.stderr)
+        return 2
+
+    where = source.resolve()
+
+    async def copy_and_verify() -> int:
+        report = await copy_database(source, target, progress=lambda line: print(line, flush=True))
+        async with await PostgresDatabase.connect(target) as db:
+            wrong = await RatingStore(db).recount_mismatches()
+        if wrong:
+            print(f"The copy's rating tallies differ from a recount: {', '.join(wrong[:10])}", file=sys.stderr)
+            return 1
+        print(f"Copied {where} into {redact(target)}:")
+        print("\n".join(report.describe()))
+        print("Verified: every table's row count matches, and every rating tally equals a recount of the votes.")
+        return 0
+
+    try:
+        return asyncio.run(copy_and_verify())
+    except (KansouError, OSError, sqlite3.Error) as exc:
+        print(startup_error(exc), file=sys.stderr)
+        return 1
 
 
 def _check(settings: Settings) -> int:

@@ -124,6 +124,8 @@ class Settings:
 
     token: Secret | None = None
     db_path: Path = DEFAULT_DB
+    db_url: str | None = None
+    """A PostgreSQL database (``KANSOU_DB=postgresql://…``); ``db_path`` is then unused."""
     dev_guild: int | None = None
     api_base: str | None = None
     gateway_url: str | None = None
@@ -144,6 +146,11 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     @property
+    def db_target(self) -> Path | str:
+        """What ``Database.open`` is given: the PostgreSQL URL, or the SQLite file."""
+        return self.db_url if self.db_url is not None else self.db_path
+
+    @property
     def anilist_enabled(self) -> bool:
         """False when ANILIST_API_URL is "off": the bot then answers from its catalogue alone."""
         return self.anilist_url != "off"
@@ -160,10 +167,15 @@ class Settings:
         if log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}.")
         catalogue_dir = env.get("KANSOU_CATALOGUE_DIR", "").strip()
+        db = env.get("KANSOU_DB", "").strip()
+        db_url = db if db.lower().startswith(("postgresql://", "postgres://")) else None
+        if db.startswith("sqlite:///"):  # sqlite:///relative/path or sqlite:////absolute/path
+            db = db.removeprefix("sqlite:///")
         shard_count, shard_ids = _shards(env)
         return cls(
             token=Secret(token) if token else None,
-            db_path=Path(env.get("KANSOU_DB", "").strip() or DEFAULT_DB),
+            db_path=Path(db) if db and db_url is None else DEFAULT_DB,
+            db_url=db_url,
             dev_guild=_int(env, "KANSOU_DEV_GUILD", None, minimum=1),
             api_base=_url(env, "DISCORD_API_BASE"),
             gateway_url=_url(env, "DISCORD_GATEWAY_URL"),

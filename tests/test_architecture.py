@@ -24,8 +24,10 @@ FEATURES = ("bot.catalogue", "bot.anilist", "bot.reviews", "bot.ratings", "bot.s
 DISCORD_SIDE = ("bot.ui", "cogs")
 STORES = ("bot.catalogue.store", "bot.catalogue.title_store", "bot.reviews.store", "bot.ratings.store",
           "bot.ratings.writer", "bot.settings.store", "bot.progress.store", "bot.threads.store", "bot.follows.store")
-# The engine, its migrations, and the backups (which copy and inspect the SQLite file itself).
-ENGINE = ("bot.core.database", "bot.core.migrations", "bot.core.backups")
+# The engines and their interface, the migrations, the backups (which copy and inspect the SQLite file itself)
+# and `kansou db copy` (which copies every table from one engine to the other).
+ENGINE = ("bot.core.dbapi", "bot.core.database", "bot.core.postgres", "bot.core.migrations", "bot.core.backups",
+          "bot.core.dbcopy")
 
 
 def modules(roots: Iterable[str] = CODE) -> dict[str, Path]:
@@ -174,6 +176,7 @@ def test_sql_lives_in_the_stores() -> None:
 OWN_PRIVATE = {
     ("bot/config.py", "other._value"),  # Secret.__eq__ compares with another Secret
     ("bot/core/database.py", "db._configure"),  # SQLiteDatabase.connect sets up the instance it made
+    ("bot/core/postgres.py", "tx._conn"),  # copy_records uses the connection of the module's own transaction
     ("sandbox/repl.py", "session._mod"),  # the REPL session's own state
 }
 # discord.py's and aiosqlite's private parts that kansou once reached into: never again, on any object.

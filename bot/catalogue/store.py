@@ -119,6 +119,16 @@ def fts_prefix_query(words: Iterable[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+def tsquery_prefixes(words: Iterable[str]) -> str:
+    """A PostgreSQL text-search query that needs every word as a prefix: ``'shima':* & 'yu':*``."""
+    return " & ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in words)
+
+
+def _like_patterns(words: Iterable[str]) -> list[str]:
+    """``LIKE`` patterns (escape character ``\\``) that find each word at the start of a word of ``' ' || norm``."""
+    return ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+
+
 def _best_known(credits: Sequence[tuple[int, str, str, int | None, int]]) -> tuple[str, str] | None:
     """The credit held on the most shows (the most recent one breaks a tie), with the first show it was held on."""
     shows: dict[str, list[tuple[int, int, str]]] = {}
@@ -201,8 +211,9 @@ class CatalogueStore:
             voice_before = await _count_for(tx, "voice_role", shows)
             await tx.execute_many(
                 "INSERT INTO voice_role (anime_id, character_id, person_id, language, note) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET note = coalesce(excluded.note, note) "
-                "WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note",
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (anime_id, character_id, person_id, language) "
+                "DO UPDATE SET note = excluded.note "
+                "WHERE excluded.note IS NOT NULL AND (voice_role.note IS NULL OR voice_role.note <> excluded.note)",
                 [
                     (anime[a.key], characters[c.character], people[c.person], c.language, c.note)
                     for a in bundle.anime for c in a.cast
@@ -240,7 +251,7 @@ class CatalogueStore:
         rows: list[tuple[object, ...]] = [(keys[e.key], e.anilist_id, *fields_of(e).values()) for e in entries]
         columns: list[str] = list(fields_of(entries[0]))
         # A missing value never erases one we have (AniList may know less than a curated file).
-        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in ["anilist_id", *columns])
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, {table}.{c})" for c in ["anilist_id", *columns])
         await tx.execute_many(
             f"INSERT INTO {table} (key, anilist_id, {', '.join(columns)}) "
             f"VALUES ({', '.join('?' * (len(columns) + 2))}) ON CONFLICT (key) DO UPDATE SET {updates}",
@@ -291,7 +302,7 @@ class CatalogueStore:
     async def aliases(self, kind: Kind, entity_id: int) -> list[str]:
         """The alias names of an entity, in the order they were added."""
         rows = await self._db.fetch_all(
-            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias ORDER BY id", (kind, entity_id))
+            "SELECT name FROM name WHERE kind = ? AND entity_id = ? AND is_alias = 1 ORDER BY id", (kind, entity_id))
         return [str(r[0]) for r in rows]
 
     async def anime_staff(self, anime_id: int) -> list[StaffRole]:
@@ -380,6 +391,15 @@ class CatalogueStore:
         """Names of ``kind`` containing every word of ``words`` as a word prefix (at most ``limit``)."""
         if not words:
             return []
+        if self._db.dialect == "postgresql":
+            # PostgreSQL only: no FTS5; its text-search index on the words of norm, with prefixes
+            # (migrations/postgresql/0001_catalogue.sql), then the same word-prefix LIKEs as names_with_words.
+            like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
+            return _name_rows(await self._db.fetch_all(
+                "SELECT kind, entity_id, name, norm, is_alias FROM name WHERE to_tsvector('simple', norm) @@ "
+                f"to_tsquery('simple', ?) AND kind = ? AND {like} LIMIT ?",
+                (tsquery_prefixes(words), kind, *_like_patterns(words), limit),
+            ))
         try:
             # SQLite only (FTS5): the word index. CROSS JOIN keeps the index as the outer loop whatever the
             # statistics say: without them the planner may walk every name of the kind and run the MATCH once
@@ -410,10 +430,9 @@ class CatalogueStore:
         if not words:
             return []
         like = " AND ".join(["(' ' || norm) LIKE ? ESCAPE '\\'"] * len(words))
-        patterns = ["% " + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
         return _name_rows(await self._db.fetch_all(
             f"SELECT kind, entity_id, name, norm, is_alias FROM name WHERE kind = ? AND {like} LIMIT ?",
-            (kind, *patterns, limit),
+            (kind, *_like_patterns(words), limit),
         ))
 
     async def primary_names(self, kind: Kind, ids: Sequence[int]) -> dict[int, str]:

@@ -82,6 +82,10 @@ class TitleStore:
         before = {str(r[0]) for r in await self._db.fetch_all("SELECT key FROM title_index WHERE origin = 'offline'")}
         keys = {e.key for e in release.entries}
         async with self._db.transaction() as tx:
+            if self._db.dialect == "postgresql":
+                # PostgreSQL only: other processes may keep AniList results meanwhile; this makes them wait for the
+                # load (SQLite's writer is one at a time already), so the ids given below from MAX(id) are free.
+                await tx.execute("LOCK TABLE title_index IN SHARE ROW EXCLUSIVE MODE")
             seasons = {str(r[0]): int(r[1]) for r in await tx.fetch_all(
                 "SELECT key, id FROM title_index WHERE origin = 'season'")}
             covered = [(seasons[k],) for k in keys if k in seasons]
@@ -101,6 +105,11 @@ class TitleStore:
                 await tx.execute_many(
                     "INSERT INTO title_index_name (norm, title_id, pos, name) VALUES (?, ?, ?, ?)",
                     [(norm, i, pos, name) for i, e in batch for norm, pos, name in e.index_rows()])
+            if self._db.dialect == "postgresql":
+                # PostgreSQL only: ids given explicitly leave the identity behind (SQLite's rowid follows MAX(id)),
+                # so the next AniList result kept would collide; move it past them.
+                await tx.fetch_value("SELECT setval(pg_get_serial_sequence('title_index', 'id'), "
+                                     "GREATEST((SELECT MAX(id) FROM title_index), 1))")
             await tx.execute(
                 "INSERT INTO title_index_release (id, digest, last_update, entries, loaded_at) VALUES (1, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET digest = excluded.digest, last_update = excluded.last_update, "
@@ -169,20 +178,27 @@ class TitleStore:
 async def _put(tx: Transaction, entry: TitleEntry, origin: str, expires_at: float | None) -> None:
     """Add or refresh one show of ``origin``; one the offline release (or a season, for search results) holds stays."""
     found = await tx.fetch_one("SELECT id, origin FROM title_index WHERE key = ?", (entry.key,))
-    if found is not None and (found[1] == "offline" or (found[1] == "season" and origin == "search")):
-        return
-    if found is not None:
-        title_id = int(found[0])
-        await tx.execute("UPDATE title_index SET title = ?, format = ?, episodes = ?, year = ?, origin = ?, "
-                         "expires_at = ? WHERE id = ?",
-                         (entry.title, entry.format, entry.episodes, entry.year, origin, expires_at, title_id))
-        await tx.execute("DELETE FROM title_index_name WHERE title_id = ?", (title_id,))
-    else:
-        title_id = int(await tx.fetch_value(
+    if found is None:
+        # DO NOTHING: on PostgreSQL another process may add the same show between the look and the insert (it
+        # is then found below, once its transaction has committed); on SQLite the writer is alone.
+        new_id = await tx.fetch_value(
             "INSERT INTO title_index (key, anilist_id, mal_id, title, format, episodes, season, year, origin, "
-            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",
             (entry.key, entry.anilist_id, entry.mal_id, entry.title, entry.format, entry.episodes, entry.season,
-             entry.year, origin, expires_at)))
+             entry.year, origin, expires_at))
+        if new_id is not None:
+            await tx.execute_many("INSERT INTO title_index_name (norm, title_id, pos, name) VALUES (?, ?, ?, ?)",
+                                  [(norm, int(new_id), pos, name) for norm, pos, name in entry.index_rows()])
+            return
+        found = await tx.fetch_one("SELECT id, origin FROM title_index WHERE key = ?", (entry.key,))
+        assert found is not None  # the conflicting row, committed
+    if found[1] == "offline" or (found[1] == "season" and origin == "search"):
+        return
+    title_id = int(found[0])
+    await tx.execute("UPDATE title_index SET title = ?, format = ?, episodes = ?, year = ?, origin = ?, "
+                     "expires_at = ? WHERE id = ?",
+                     (entry.title, entry.format, entry.episodes, entry.year, origin, expires_at, title_id))
+    await tx.execute("DELETE FROM title_index_name WHERE title_id = ?", (title_id,))
     await tx.execute_many("INSERT INTO title_index_name (norm, title_id, pos, name) VALUES (?, ?, ?, ?)",
                           [(norm, title_id, pos, name) for norm, pos, name in entry.index_rows()])
 

@@ -1,129 +1,36 @@
-"""The database: a small engine-neutral interface that every store uses, and its SQLite engine.
+"""The SQLite engine of the database interface (:mod:`bot.core.dbapi`), re-exported here with it.
 
-Stores never see an engine's objects (an aiosqlite connection, a cursor): they call the five query methods of
-:class:`Queries` — on the :class:`Database` itself, or on the :class:`Transaction` that
-:meth:`Database.transaction` yields — and get back rows that can be read by position and by column name
-(``sqlite3.Row`` here; a PostgreSQL engine would hand back ``asyncpg.Record``). SQL uses ``?`` positional or
-``:name`` parameters. The few statements only SQLite understands are marked where they are written.
+Stores import ``Database``, ``Queries``, ``Row`` … from this module; importing it registers both engines
+(SQLite here, PostgreSQL from :mod:`bot.core.postgres`, whose driver is imported only when it is used).
 """
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any
 
 import aiosqlite
 
 from bot.core import migrations
+from bot.core.dbapi import Database, Params, Queries, Row, Transaction, register_engine
+from bot.core.postgres import PostgresDatabase
 from bot.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Database", "Params", "Queries", "Row", "SQLiteDatabase", "Transaction"]
-
-Row: TypeAlias = Any
-"""One result row, indexable by position and by column name (``sqlite3.Row``)."""
-Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
-"""Query parameters: a sequence for ``?`` placeholders, a mapping for ``:name`` ones."""
+__all__ = ["Database", "Params", "PostgresDatabase", "Queries", "Row", "SQLiteDatabase", "Transaction"]
 
 BUSY_TIMEOUT_MS = 5000
 # Acknowledged means durable: with FULL, WAL mode fsyncs the log at every commit, so a write the bot has answered
 # survives a power cut (NORMAL can lose the last commits then). The group-commit writer shares one commit — and
 # its fsync — among every rating waiting at that moment; bench/durability.py measures what FULL costs.
 SYNCHRONOUS = "FULL"
-
-
-class Queries(abc.ABC):
-    """The five ways a store talks to the database."""
-
-    @abc.abstractmethod
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        """Every row of a query."""
-
-    @abc.abstractmethod
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        """The first row of a query, or None."""
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        """The first column of the first row, or None when there is no row."""
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
-    @abc.abstractmethod
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement whose rows are not wanted (use a fetch method for ``RETURNING``); rows affected."""
-
-    @abc.abstractmethod
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one statement once per parameter row."""
-
-
-class Transaction(Queries, abc.ABC):
-    """A write transaction: everything through it commits together, or nothing does."""
-
-
-class Database(Queries, abc.ABC):
-    """kansou's database: the query interface, write transactions (one writer at a time) and the engine's chores.
-
-    Outside a transaction, each :meth:`execute` is a transaction of its own.
-    """
-
-    dialect: str
-    """The engine's SQL dialect ("sqlite")."""
-    writes: int = 0
-    """Grows when a write through this object ends (a transaction, committed or not, or a lone statement). Only
-    this object's writes: a cache keys on :meth:`change_stamp`, which also moves on other processes' commits."""
-
-    @classmethod
-    async def open(
-        cls, path: Path | str, *, upgrade: bool = True, migration_dirs: Sequence[Traversable] = ()
-    ) -> Database:
-        """Open (creating if needed) and upgrade the database at ``path`` (or ``":memory:"``).
-
-        ``migration_dirs`` are folders of numbered migrations beyond kansou's own (see :mod:`bot.core.migrations`).
-        """
-        return await SQLiteDatabase.connect(path, upgrade=upgrade, migration_dirs=migration_dirs)
-
-    @abc.abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """``async with db.transaction() as tx:`` — BEGIN … COMMIT, ROLLBACK on an error; one at a time."""
-
-    @abc.abstractmethod
-    async def change_stamp(self) -> Any:
-        """A value that differs whenever a write has been committed since it was taken — by any writer, this
-        process or another on the same database — so a cache keyed on it is never stale. Take it before reading."""
-
-    @abc.abstractmethod
-    async def schema_version(self) -> int:
-        """The schema version recorded in the database."""
-
-    @abc.abstractmethod
-    async def integrity_check(self) -> str:
-        """The engine's own consistency check: "ok" when the database is sound."""
-
-    @abc.abstractmethod
-    async def table_counts(self) -> dict[str, int]:
-        """Row counts of kansou's tables, for ``kansou check``."""
-
-    @abc.abstractmethod
-    async def close(self) -> None:
-        """Finish pending work and close."""
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
 
 class _SQLiteQueries(Queries):
@@ -315,3 +222,15 @@ class SQLiteDatabase(_SQLiteQueries, Database):
         except sqlite3.Error:
             log.debug("PRAGMA optimize failed at close", exc_info=True)
         await self._conn.close()
+
+
+async def _open_sqlite(path: Path | str, upgrade: bool, migration_dirs: Sequence[Traversable]) -> Database:
+    return await SQLiteDatabase.connect(path, upgrade=upgrade, migration_dirs=migration_dirs)
+
+
+async def _open_postgres(url: Path | str, upgrade: bool, migration_dirs: Sequence[Traversable]) -> Database:
+    return await PostgresDatabase.connect(str(url), upgrade=upgrade, migration_dirs=migration_dirs)
+
+
+register_engine("sqlite", _open_sqlite)
+register_engine("postgresql", _open_postgres)

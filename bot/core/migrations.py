@@ -5,6 +5,11 @@ Each number is used once and they run in order; the schema version is the number
 (SQLite keeps it in ``PRAGMA user_version``). A feature that needs tables adds the next number. Further
 folders (a feature that lives elsewhere, a test's feature) can be given to :func:`load_migrations`: their files
 are numbered in the same sequence.
+
+PostgreSQL (:mod:`bot.core.postgres`) runs the same numbers from each folder's ``postgresql/`` subfolder:
+``migrations/postgresql/0001_catalogue.sql`` is the PostgreSQL form of ``migrations/0001_catalogue.sql``
+(same number, same name; a test checks every migration has both forms). There the version is the largest
+number in the table ``kansou_schema``; each migration is one transaction, run under an advisory lock.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class _Statements(Protocol):
 class _Migratable(Protocol):
     """What running migrations needs of a database (``bot.core.database.Database`` has it)."""
 
+    dialect: str
+
     async def schema_version(self) -> int: ...
 
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
@@ -56,10 +63,21 @@ def kansou_migrations() -> Traversable:
     return resources.files("bot.core").joinpath("migrations")
 
 
-def load_migrations(extra: Sequence[Traversable] = ()) -> list[Migration]:
-    """Every migration in kansou's folder and in ``extra``, in order, checked to be numbered 1, 2, 3, …"""
+def load_migrations(extra: Sequence[Traversable] = (), *, dialect: str = "sqlite") -> list[Migration]:
+    """Every migration in kansou's folder and in ``extra``, in order, checked to be numbered 1, 2, 3, …
+
+    ``dialect="postgresql"``: the PostgreSQL forms, from each folder's ``postgresql/`` subfolder.
+    """
     found = []
     for folder in (kansou_migrations(), *extra):
+        if dialect == "postgresql":
+            forms = folder.joinpath("postgresql")
+            if not forms.is_dir():
+                if any(_NAME.match(entry.name) for entry in folder.iterdir()):
+                    raise RuntimeError(f"the migrations in {folder} have no PostgreSQL forms (a postgresql/ folder "
+                                       "beside them, see CONTRIBUTING.md)")
+                continue
+            folder = forms
         for entry in folder.iterdir():
             match = _NAME.match(entry.name)
             if match:
@@ -72,9 +90,9 @@ def load_migrations(extra: Sequence[Traversable] = ()) -> list[Migration]:
     return found
 
 
-def latest_version(extra: Sequence[Traversable] = ()) -> int:
+def latest_version(extra: Sequence[Traversable] = (), *, dialect: str = "sqlite") -> int:
     """The schema version this build of kansou writes."""
-    return len(load_migrations(extra))
+    return len(load_migrations(extra, dialect=dialect))
 
 
 def split_statements(sql: str) -> list[str]:
@@ -110,9 +128,11 @@ async def migrate(db: _Migratable, migrations: Sequence[Migration] | None = None
     The version is read inside the write transaction, so two processes opening a new database at the same
     moment cannot both apply the same migrations: the second waits, then finds nothing left to do.
     """
-    migrations = load_migrations() if migrations is None else migrations
+    migrations = load_migrations(dialect=db.dialect) if migrations is None else migrations
     target = len(migrations) if target is None else target
     check_version(await db.schema_version(), len(migrations))
+    if db.dialect == "postgresql":
+        return await _migrate_postgres(db, migrations, target)
     async with db.transaction() as transaction:
         tx: _Statements = transaction
         # SQLite only: the version lives in PRAGMA user_version, the tables in sqlite_master.
@@ -132,3 +152,42 @@ async def migrate(db: _Migratable, migrations: Sequence[Migration] | None = None
         return before, before
     log.info("database schema upgraded from version %d to %d", before, pending[-1].version)
     return before, pending[-1].version
+
+
+SCHEMA_LOCK = 0x6B616E736F75  # "kansou": the advisory lock every kansou process takes to read/upgrade the schema
+
+
+async def _migrate_postgres(db: _Migratable, migrations: Sequence[Migration], target: int) -> tuple[int, int]:
+    """PostgreSQL: one transaction per migration, each reading the version under an advisory lock.
+
+    Two processes starting at once take turns on the lock; the second finds the work done.
+    """
+    before: int | None = None
+    current = 0
+    while True:
+        async with db.transaction() as transaction:
+            tx: _Statements = transaction
+            await tx.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+            exists = await tx.fetch_value("SELECT to_regclass('kansou_schema') IS NOT NULL")
+            current = int(await tx.fetch_value("SELECT coalesce(max(version), 0) FROM kansou_schema") or 0) \
+                if exists else 0
+            if not exists and await tx.fetch_value(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+            ):
+                raise DatabaseError("This is a PostgreSQL database, but not a kansou one (it has other tables).")
+            check_version(current, len(migrations))
+            before = current if before is None else before
+            step = next((m for m in migrations if m.version == current + 1 and m.version <= target), None)
+            if step is None:
+                break
+            if not exists:
+                await tx.execute(
+                    "CREATE TABLE kansou_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
+            await tx.execute(step.sql)  # the whole file: PostgreSQL runs several statements in one call
+            await tx.execute("INSERT INTO kansou_schema (version, name) VALUES (?, ?)", (step.version, step.name))
+    if before == current:
+        return current, current
+    log.info("database schema upgraded from version %d to %d", before, current)
+    return before, current

@@ -60,10 +60,11 @@ class FollowStore:
 
     async def set_watermark(self, until: int) -> None:
         """Record that every airing up to ``until`` is handled (never moving it back)."""
+        # The table's own column is qualified: PostgreSQL calls a bare `handled_until` ambiguous next to `excluded`.
         await self._db.execute(
             "INSERT INTO airing_watermark (id, handled_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET "
-            "handled_until = CASE WHEN excluded.handled_until > handled_until THEN excluded.handled_until "
-            "ELSE handled_until END", (until,))
+            "handled_until = CASE WHEN excluded.handled_until > airing_watermark.handled_until "
+            "THEN excluded.handled_until ELSE airing_watermark.handled_until END", (until,))
 
     async def claim_announcement(self, guild_id: int, anime_id: int, episode: int, at: float, stale_before: float
                                  ) -> bool:

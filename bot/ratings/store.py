@@ -204,7 +204,8 @@ class RatingStore:
         if category is None:
             mean_sql = "SELECT sum(voters * overall) / sum(voters), count(*) FROM rating_show WHERE guild_id = :g"
             scope = (
-                "SELECT anime_id, overall AS r, voters AS v, (voters * overall + :m * :mean) / (voters + :m) AS b "
+                "SELECT anime_id, overall AS r, voters AS v, "
+                "(voters * overall + :m * CAST(:mean AS DOUBLE PRECISION)) / (voters + :m) AS b "
                 "FROM rating_show WHERE guild_id = :g"
             )
         else:
@@ -212,7 +213,8 @@ class RatingStore:
                 "SELECT sum(total) * 0.5 / sum(votes), count(*) FROM rating_tally WHERE guild_id = :g AND category = :c"
             )
             scope = (
-                "SELECT anime_id, total * 0.5 / votes AS r, votes AS v, (total * 0.5 + :m * :mean) / (votes + :m) AS b "
+                "SELECT anime_id, total * 0.5 / votes AS r, votes AS v, "
+                "(total * 0.5 + :m * CAST(:mean AS DOUBLE PRECISION)) / (votes + :m) AS b "
                 "FROM rating_tally WHERE guild_id = :g AND category = :c"
             )
         params: dict[str, object] = {"g": guild_id, "c": category, "m": min_votes, "limit": limit}
@@ -229,6 +231,28 @@ class RatingStore:
         )
         board = tuple(LeaderboardRow(int(r[0]), str(r[1]), float(r[2]), int(r[3]), float(r[4])) for r in rows)
         return Leaderboard(category, min_votes, mean, shows, board)
+
+    async def recount_mismatches(self) -> list[str]:
+        """Every aggregate row that differs from a recount of the votes (none when the tallies are exact)."""
+        n_counts = ", ".join(f"sum(CASE WHEN score = {s} THEN 1 ELSE 0 END)" for s in range(MIN_HALVES, MAX_HALVES + 1))
+        recount = {(int(r[0]), int(r[1]), str(r[2])): tuple(int(v) for v in r[3:]) for r in await self._db.fetch_all(
+            f"SELECT guild_id, anime_id, category, count(*), sum(score), {n_counts} FROM rating GROUP BY 1, 2, 3")}
+        stored = {(int(r[0]), int(r[1]), str(r[2])): tuple(int(v) for v in r[3:]) for r in await self._db.fetch_all(
+            f"SELECT guild_id, anime_id, category, votes, total, {_N_COLS} FROM rating_tally")}
+        wrong = [f"tally {key}" for key in sorted(recount.keys() | stored.keys())
+                 if recount.get(key) != stored.get(key)]
+        voters = {(int(r[0]), int(r[1])): int(r[2]) for r in await self._db.fetch_all(
+            "SELECT guild_id, anime_id, count(DISTINCT member_id) FROM rating GROUP BY 1, 2")}
+        shows = {(int(r[0]), int(r[1])): (int(r[2]), r[3]) for r in await self._db.fetch_all(
+            "SELECT guild_id, anime_id, voters, overall FROM rating_show")}
+        wrong += [f"voters {key}" for key in sorted(voters.keys() | shows.keys())
+                  if voters.get(key) != (shows[key][0] if key in shows else None)]
+        overall: dict[tuple[int, int], list[float]] = {}
+        for (guild, anime, _), counts in recount.items():
+            overall.setdefault((guild, anime), []).append(counts[1] * 0.5 / counts[0])
+        wrong += [f"overall {key}" for key, averages in sorted(overall.items())
+                  if key in shows and abs(float(shows[key][1]) - sum(averages) / len(averages)) > 1e-9]
+        return wrong
 
     # -- categories ------------------------------------------------------------------------------------
 
@@ -255,8 +279,8 @@ class RatingStore:
         """Give a server its own rows, a copy of the defaults, unless it has some already."""
         await tx.execute(
             "INSERT INTO rating_category (guild_id, key, label, position, created_at, retired_at) "
-            "SELECT ?, key, label, position, created_at, retired_at FROM rating_category WHERE guild_id = ? "
-            "AND NOT EXISTS (SELECT 1 FROM rating_category WHERE guild_id = ?)",
+            "SELECT CAST(? AS BIGINT), key, label, position, created_at, retired_at FROM rating_category "
+            "WHERE guild_id = ? AND NOT EXISTS (SELECT 1 FROM rating_category WHERE guild_id = ?)",
             (guild_id, DEFAULTS, guild_id),
         )
 

@@ -153,7 +153,8 @@ class ReviewStore:
             # Numbers come from a counter, so the number of a deleted review is never given to another one.
             number = await tx.fetch_value(
                 "INSERT INTO review_counter (guild_id, last_number) VALUES (?, 1) "
-                "ON CONFLICT (guild_id) DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+                "ON CONFLICT (guild_id) DO UPDATE SET last_number = review_counter.last_number + 1 "
+                "RETURNING last_number",
                 (guild_id,),
             )
             review_id = await tx.fetch_value(

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.catalogue.title_store import TitleStore
-from bot.catalogue.titles import read_release
-from bot.core.database import Database, SQLiteDatabase
+from bot.catalogue.title_store import SeasonProgress, TitleStore
+from bot.catalogue.titles import TitleEntry, read_release
+from bot.core.database import Database
 from bot.core.names import normalize
 from bot.errors import CatalogueFormatError
 from tests.bot.test_cli import run
@@ -56,7 +56,7 @@ def test_the_sample_passes_the_schema_checks() -> None:
     assert any(e.anilist_id == SECOND_SHOW_ID for e in checked.entries)
 
 
-async def test_load_then_search_titles_synonyms_and_other_scripts(db: SQLiteDatabase) -> None:
+async def test_load_then_search_titles_synonyms_and_other_scripts(db: Database) -> None:
     store = TitleStore(db)
     result = await store.load(read_release(SAMPLE))
     assert (result.entries, result.added, result.removed, result.unchanged) == (SAMPLE_SIZE, SAMPLE_SIZE, 0, False)
@@ -72,7 +72,35 @@ async def test_load_then_search_titles_synonyms_and_other_scripts(db: SQLiteData
     assert len(many) >= 10 and all(h.at_start for h in many[:5])
 
 
-async def test_a_second_load_of_the_same_file_changes_nothing(db: SQLiteDatabase) -> None:
+def _show(anilist_id: int, title: str) -> TitleEntry:
+    return TitleEntry(f"anilist:{anilist_id}", anilist_id, None, title, "TV", 12, "FALL", 2026, (title,))
+
+
+async def test_anilist_results_and_a_season_join_a_loaded_index(db: Database) -> None:
+    store = TitleStore(db)
+    await store.load(read_release(SAMPLE))
+    loaded = (await store.search(normalize("hoshikuzu relay"), now=NOW, limit=1))[0]
+    # New shows take ids after the loaded ones (on PostgreSQL the identity was moved past the load's own ids).
+    await store.remember([_show(880001, "Kiri no Tou"), _show(880002, "Kiri no Umi")], NOW + 60, NOW)
+    kiri = await store.search(normalize("kiri no"), now=NOW, limit=5)
+    assert [h.title for h in kiri] == ["Kiri no Tou", "Kiri no Umi"]
+    # A show the offline release holds stays as the release has it; a kept result is refreshed, not doubled.
+    offline = _show(int(loaded.key.removeprefix("anilist:")), "Renamed")
+    await store.remember([offline, _show(880001, "Kiri no Tou 2")], NOW + 60, NOW)
+    assert (await store.search(normalize("hoshikuzu relay"), now=NOW, limit=1))[0].title == loaded.title
+    assert [h.title for h in await store.search(normalize("kiri no tou"), now=NOW, limit=5)] == ["Kiri no Tou 2"]
+    assert await store.count() == SAMPLE_SIZE + 2
+    # A season's page takes over a kept result of the same show, and stays when the results expire.
+    progress = SeasonProgress(2026, "FALL", 2, 1, False)
+    await store.add_season_page([_show(880002, "Kiri no Umi")], progress, NOW)
+    assert await store.season_progress(2026, "FALL") == progress
+    await store.remember([_show(880003, "Kiri no Sora")], NOW + 600, NOW + 120)  # the first two expired
+    kiri = await store.search(normalize("kiri"), now=NOW + 120, limit=5)
+    assert [h.title for h in kiri] == ["Kiri no Umi", "Kiri no Sora"]  # shorter titles first
+    assert await store.count() == SAMPLE_SIZE + 2
+
+
+async def test_a_second_load_of_the_same_file_changes_nothing(db: Database) -> None:
     store = TitleStore(db)
     await store.load(read_release(SAMPLE))
     before = await snapshot(db)
@@ -81,7 +109,7 @@ async def test_a_second_load_of_the_same_file_changes_nothing(db: SQLiteDatabase
     assert await snapshot(db) == before
 
 
-async def test_jsonl_loads_the_same_index(db: SQLiteDatabase, tmp_path: Path) -> None:
+async def test_jsonl_loads_the_same_index(db: Database, tmp_path: Path) -> None:
     store = TitleStore(db)
     await store.load(read_release(SAMPLE))
     from_json = (await snapshot(db))[:2]
@@ -91,7 +119,7 @@ async def test_jsonl_loads_the_same_index(db: SQLiteDatabase, tmp_path: Path) ->
     assert (await snapshot(db))[:2] == from_json
 
 
-async def test_a_newer_release_updates_the_index(db: SQLiteDatabase, tmp_path: Path) -> None:
+async def test_a_newer_release_updates_the_index(db: Database, tmp_path: Path) -> None:
     store = TitleStore(db)
     await store.load(read_release(SAMPLE))
     newer = release(last_update="2026-12-07")
@@ -151,7 +179,7 @@ def _broken(change: str) -> dict[str, Any] | str:
     ("bad duration", "entry 3: 'duration' must be an object"),
 ])
 async def test_a_file_against_the_schema_is_refused_and_nothing_changes(
-    db: SQLiteDatabase, tmp_path: Path, change: str, says: str
+    db: Database, tmp_path: Path, change: str, says: str
 ) -> None:
     store = TitleStore(db)
     await store.load(read_release(SAMPLE))
@@ -175,7 +203,7 @@ async def test_a_file_against_the_schema_is_refused_and_nothing_changes(
     (b"\xff\xfe\x00garbage", "is not UTF-8 text"),
 ])
 async def test_unreadable_files_are_refused_and_nothing_changes(
-    db: SQLiteDatabase, tmp_path: Path, content: str | bytes | None, says: str
+    db: Database, tmp_path: Path, content: str | bytes | None, says: str
 ) -> None:
     store = TitleStore(db)
     await store.load(read_release(SAMPLE))

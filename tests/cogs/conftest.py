@@ -20,6 +20,7 @@ from bot.shared import Core
 from bot.ui.client import KansouBot
 from sandbox import InteractionResult, Sandbox, SandboxConfig, running_sandbox
 from sandbox.kansou import kansou_bot_factory
+from tests.helpers.postgres import PostgresServer, e2e_engine
 
 # No cooldowns unless a test asks for them, and no AniList unless a test brings its fake.
 TEST_SETTINGS = Settings.from_env({
@@ -41,22 +42,36 @@ def _restore_discord_endpoints() -> Iterator[None]:
 
 
 @pytest.fixture
-def run_kansou(tmp_path: Path, catalogue_template: Path) -> RunKansou:
-    """``async with run_kansou(**settings_overrides) as sandbox:`` — kansou on a copy of the catalogue DB."""
+def run_kansou(tmp_path: Path, catalogue_template: Path, request: pytest.FixtureRequest) -> RunKansou:
+    """``async with run_kansou(**settings_overrides) as sandbox:`` — kansou on a copy of the catalogue DB.
 
+    With ``KANSOU_TEST_ENGINE=postgresql`` (CI runs these tests that way too), the copy is a fresh PostgreSQL
+    database made from a template with the shipped catalogue.
+    """
     runs = itertools.count()
+    postgres: PostgresServer | None = None
+    template = ""
+    if e2e_engine() == "postgresql":
+        postgres = request.getfixturevalue("postgres")
+        template = request.getfixturevalue("postgres_catalogue_template")
 
-    def fresh_db() -> Path:
+    async def fresh_db() -> Path | str:
+        if postgres is not None:
+            return await postgres.fresh(template)
         path = tmp_path / f"kansou-{next(runs)}.sqlite3"
         shutil.copyfile(catalogue_template, path)
         return path
 
     @asynccontextmanager
     async def run(config: SandboxConfig | None = None, **overrides: Any) -> AsyncIterator[Sandbox]:
-        db_path = fresh_db()
+        db_path = await fresh_db()
         settings = dataclasses.replace(TEST_SETTINGS, **overrides)
-        async with running_sandbox(kansou_bot_factory(settings, db_path), config=config) as sandbox:
-            yield sandbox
+        try:
+            async with running_sandbox(kansou_bot_factory(settings, db_path), config=config) as sandbox:
+                yield sandbox
+        finally:
+            if postgres is not None:
+                await postgres.drop(str(db_path))
 
     return run
 

@@ -3,13 +3,14 @@ another process's writer on the same database) draws it anew."""
 
 from __future__ import annotations
 
-from bot.core.database import SQLiteDatabase
+from bot.core.database import Database
 from bot.ratings.models import Score, ScoreWrite
 from bot.ratings.service import RatingService
 from bot.ratings.store import RatingStore
 from sandbox import InteractionResult, Sandbox
 from tests.cogs.conftest import assert_clean, core, kansou
 from tests.cogs.test_ratings import ROUGE, rate
+from tests.helpers.postgres import target_of
 
 
 def service(sandbox: Sandbox) -> RatingService:
@@ -53,10 +54,8 @@ async def test_a_vote_written_by_another_process_invalidates_the_chart(sandbox: 
     await rate(sandbox, "alice", ROUGE, animation=5)
     _, first = await chart(sandbox)
     assert charts.drawn == 1
-    # Another process: its own connection to the same file, its own store, no memory shared with the bot.
-    database = core(sandbox).db
-    assert isinstance(database, SQLiteDatabase)
-    async with await SQLiteDatabase.connect(database.path) as other:
+    # Another process: its own connection to the same database, its own store, no memory shared with the bot.
+    async with await Database.open(target_of(core(sandbox).db)) as other:
         row = await other.fetch_one("SELECT guild_id, anime_id FROM rating")
         assert row is not None
         await RatingStore(other).apply([ScoreWrite(int(row[0]), 424242, int(row[1]), (("animation", Score(2)),))])

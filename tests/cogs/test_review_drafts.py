@@ -1,7 +1,8 @@
 """No text lost: every failure after a member typed a review gives the text back as ``review-draft.txt``.
 
 Refusals (a second review of a show, a cooldown) already did; these are the failures nobody planned for — the
-database full (simulated with SQLite's ``max_page_count``) and any other exception — on submit and on edit.
+database full (simulated with SQLite's ``max_page_count``; on PostgreSQL, triggers that fail every write to the
+review tables with its own disk-full error) and any other exception — on submit and on edit.
 """
 
 from __future__ import annotations
@@ -19,11 +20,24 @@ ROUGE = "Metallic Rouge"
 LONG = "感想を丁寧に書きました。" * 325
 
 
-async def fill_the_disk(sandbox: Sandbox) -> None:
-    """From now on no write may grow the database file: SQLite answers "database or disk is full"."""
+async def fill_the_disk(sandbox: Sandbox) -> str:
+    """From now on no write may grow the database: what the engine then says (SQLite's "database or disk is full",
+    PostgreSQL's disk_full error, "No space left on device")."""
     db = core(sandbox).db
+    if db.dialect == "postgresql":
+        # PostgreSQL only: there is no page limit to lower, so every write to the review tables fails the way the
+        # server's does when its disk is full (SQLSTATE 53100, disk_full).
+        await db.execute(
+            "CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
+            "END $$; "
+            + " ".join(f"CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON {table} "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION test_disk_full();"
+                       for table in ("review", "review_counter", "review_message")))
+        return "No space left on device"
     pages = int(await db.fetch_value("PRAGMA page_count"))
     await db.fetch_all(f"PRAGMA max_page_count = {pages}")  # SQLite only: a test's simulated full disk
+    return "database or disk is full"
 
 
 def assert_given_back(result: InteractionResult, *pieces: str) -> None:
@@ -41,11 +55,11 @@ def assert_given_back(result: InteractionResult, *pieces: str) -> None:
 async def test_a_full_disk_on_submit_gives_the_text_back(sandbox: Sandbox) -> None:
     form = await sandbox.invoke("review write", {"anime": ROUGE})
     assert form.modal is not None
-    await fill_the_disk(sandbox)
+    full = await fill_the_disk(sandbox)
     done = await sandbox.submit_modal(form, {"Title": "My headline", "Review": LONG,
                                              "Content warnings (optional)": "gore"})
     assert_given_back(done, "My headline", LONG.strip(), "gore")
-    assert any("database or disk is full" in line for line in done.errors), done.errors
+    assert any(full in line for line in done.errors), done.errors
     assert not [m for m in sandbox.channel_messages("general") if not m.ephemeral]  # nothing half-posted
 
 
@@ -57,10 +71,10 @@ async def test_a_full_disk_on_edit_gives_the_text_back(sandbox: Sandbox) -> None
     (post,) = [m for m in sandbox.channel_messages("general") if not m.ephemeral]
     edit = await sandbox.invoke("review edit", {"review": 1})
     assert edit.modal is not None
-    await fill_the_disk(sandbox)
+    full = await fill_the_disk(sandbox)
     saved = await sandbox.submit_modal(edit, {"Title": "Longer now", "Review": LONG})
     assert_given_back(saved, "Longer now", LONG.strip())
-    assert any("database or disk is full" in line for line in saved.errors), saved.errors
+    assert any(full in line for line in saved.errors), saved.errors
     assert post.edits == 0  # the post still shows what is stored
 
 

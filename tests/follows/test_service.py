@@ -10,7 +10,7 @@ from bot.anilist.client import AniListClient
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.store import CatalogueStore
 from bot.config import Settings
-from bot.core.database import SQLiteDatabase
+from bot.core.database import Database
 from bot.core.text import Md
 from bot.follows.service import STALE_CLAIM, FollowService
 from bot.follows.store import FollowStore
@@ -55,7 +55,7 @@ class Discord:
         self.posts.append(str(text))
 
 
-async def test_a_dead_steps_claim_holds_the_watermark_then_is_taken_over(catalogue_db: SQLiteDatabase) -> None:
+async def test_a_dead_steps_claim_holds_the_watermark_then_is_taken_over(catalogue_db: Database) -> None:
     db = catalogue_db
     await db.execute("UPDATE anime SET anilist_id = ? WHERE title_romaji = 'Metallic Rouge'", (ANILIST,))
     anime_id = int(await db.fetch_value("SELECT id FROM anime WHERE anilist_id = ?", (ANILIST,)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +12,7 @@ from bot.core.database import Database
 from bot.ratings.models import ForgetWrite, Score, ScoreWrite
 from bot.ratings.store import RatingStore
 from bot.ratings.writer import RatingWriter
+from tests.helpers.postgres import INTEGRITY_ERRORS
 
 DEFAULT_KEYS = ("animation", "voice_acting", "music", "writing", "story")
 _STORES: dict[int, RatingStore] = {}
@@ -49,14 +49,15 @@ TALLY_STORED = (
     + " FROM rating_tally ORDER BY 1, 2, 3"
 )
 TALLY_RECOUNT = (
-    "SELECT guild_id, anime_id, category, count(*), sum(score), " + ", ".join(f"sum(score = {s})" for s in range(2, 11))
+    "SELECT guild_id, anime_id, category, count(*), sum(score), "
+    + ", ".join(f"sum(CASE WHEN score = {s} THEN 1 ELSE 0 END)" for s in range(2, 11))
     + " FROM rating GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 )
 SHOW_STORED = "SELECT guild_id, anime_id, voters, overall FROM rating_show ORDER BY 1, 2"
 SHOW_RECOUNT = (
     "SELECT guild_id, anime_id, count(DISTINCT member_id), "
     "(SELECT avg(a) FROM (SELECT avg(score) * 0.5 AS a FROM rating i "
-    "  WHERE i.guild_id = r.guild_id AND i.anime_id = r.anime_id GROUP BY category)) "
+    "  WHERE i.guild_id = r.guild_id AND i.anime_id = r.anime_id GROUP BY category) c) "
     "FROM rating r GROUP BY 1, 2 ORDER BY 1, 2"
 )
 
@@ -72,7 +73,7 @@ async def assert_aggregates_match(db: Database) -> None:
     stored, recount = await rows(db, SHOW_STORED), await rows(db, SHOW_RECOUNT)
     assert [r[:3] for r in stored] == [r[:3] for r in recount]
     for s, r in zip(stored, recount, strict=True):
-        assert s[3] == pytest.approx(r[3])
+        assert s[3] == pytest.approx(float(str(r[3])))  # PostgreSQL's avg of integers is a Decimal
 
 
 async def add_shows(db: Database, count: int, prefix: str = "show") -> list[int]:
@@ -250,18 +251,73 @@ async def test_a_cached_leaderboard_is_dropped_by_any_write(db: Database) -> Non
     assert [r.anime_id for r in (await ratings(db).leaderboard(G1, "music", min_votes=3)).rows] == [a]
 
 
+async def version(db: Database, guild: int, show: int) -> int:
+    """A show's rating version in a server (0: never rated)."""
+    return int(await db.fetch_value("SELECT version FROM rating_version WHERE guild_id = ? AND anime_id = ?",
+                                    (guild, show)) or 0)
+
+
+async def test_every_rating_write_moves_the_shows_version_and_nothing_else(db: Database) -> None:
+    a, b = await add_shows(db, 2)
+    seen = [await version(db, G1, a)]
+    await set_scores(db, G1, 1, a, {"animation": 8})
+    seen.append(await version(db, G1, a))
+    await set_scores(db, G1, 1, a, {"animation": 6})  # a new score
+    seen.append(await version(db, G1, a))
+    await set_scores(db, G1, 2, a, {"music": 4})
+    seen.append(await version(db, G1, a))
+    assert seen == sorted(set(seen)) and seen[0] == 0  # each write moved it on
+    assert (await ratings(db).show_tally(G1, a)).version == seen[-1]
+    # The same score again changes nothing, so the version stays (SQLite: WHEN old.score <> new.score).
+    await db.execute("UPDATE rating SET score = score WHERE guild_id = ? AND anime_id = ?", (G1, a))
+    assert await version(db, G1, a) == seen[-1]
+    # Every vote gone and one back: the version keeps counting up, never repeating an earlier one.
+    await forget(db, G1, 1, a)
+    await forget(db, G1, 2, a)
+    gone = await version(db, G1, a)
+    assert gone > seen[-1]
+    await set_scores(db, G1, 1, a, {"story": 10})
+    assert await version(db, G1, a) > gone
+    # Another show and another server never moved.
+    assert await version(db, G1, b) == 0 and await version(db, G2, a) == 0
+
+
+@pytest.mark.postgresql
+async def test_one_statement_moves_each_show_it_touched_once(db: Database) -> None:
+    a, b, c = await add_shows(db, 3)
+    async with db.transaction() as tx:
+        for member in (1, 2, 3):
+            for show in (a, b):
+                await tx.execute("INSERT INTO rating (guild_id, member_id, anime_id, category, score, rated_at) "
+                                 "VALUES (?, ?, ?, 'music', 6, 0), (?, ?, ?, 'story', 8, 0)",
+                                 (G1, member, show, G1, member, show))
+    start = {show: await version(db, G1, show) for show in (a, b, c)}
+    assert start[a] == start[b] == 3 and start[c] == 0  # three statements per show, each counted once
+    # Six rows of show a and one of show b, one statement: each show moves by one (statement-level triggers).
+    await db.execute("UPDATE rating SET score = CASE WHEN anime_id = ? OR member_id = 1 THEN 4 ELSE score END "
+                     "WHERE guild_id = ? AND anime_id IN (?, ?, ?)", (a, G1, a, b, c))
+    assert {show: await version(db, G1, show) for show in (a, b, c)} == {a: 4, b: 4, c: 0}
+    # An update that changed only rows of show a (show b's rows kept their scores) moves only show a.
+    await db.execute("UPDATE rating SET score = CASE WHEN anime_id = ? THEN 10 ELSE score END WHERE guild_id = ?",
+                     (a, G1))
+    assert {show: await version(db, G1, show) for show in (a, b)} == {a: 5, b: 4}
+    await db.execute("DELETE FROM rating WHERE guild_id = ?", (G1,))
+    assert {show: await version(db, G1, show) for show in (a, b, c)} == {a: 6, b: 5, c: 0}
+    await assert_aggregates_match(db)
+
+
 async def test_bad_writes_are_refused_by_the_score_and_by_the_schema(db: Database) -> None:
     (show,) = await add_shows(db, 1)
     for value in (1, 11, 0, -2):
         with pytest.raises(ValueError, match="halves"):
             Score(value)  # a score is parsed once, where it comes in; the store trusts it
     await set_scores(db, G1, 1, show, {"music": 6})
-    with pytest.raises(sqlite3.IntegrityError, match="cannot change"):
+    with pytest.raises(INTEGRITY_ERRORS, match="cannot change"):
         async with db.transaction() as tx:
             await tx.execute("UPDATE rating SET member_id = 2")
-    with pytest.raises(sqlite3.IntegrityError):  # the show must exist
+    with pytest.raises(INTEGRITY_ERRORS):  # the show must exist
         await set_scores(db, G1, 1, show + 1000, {"music": 6})
-    with pytest.raises(sqlite3.IntegrityError):  # a vote has every part of its key
+    with pytest.raises(INTEGRITY_ERRORS):  # a vote has every part of its key
         await db.execute("INSERT INTO rating VALUES (?, 1, ?, NULL, 6, 0)", (G1, show))
     assert await rows(db, "SELECT member_id, score FROM rating") == [(1, 6)]
     await assert_aggregates_match(db)
@@ -278,6 +334,10 @@ async def test_deleting_a_show_deletes_its_ratings_and_aggregates(db: Database) 
 
 
 async def test_reads_use_the_indexes(db: Database) -> None:
+    if db.dialect == "postgresql":
+        await reads_use_the_indexes_on_postgresql(db)
+        return
+
     async def plan(sql: str, params: tuple[object, ...]) -> str:
         return " | ".join(str(r[3]) for r in await db.fetch_all("EXPLAIN QUERY PLAN " + sql, params))
 
@@ -289,6 +349,23 @@ async def test_reads_use_the_indexes(db: Database) -> None:
     assert "SEARCH rating_show USING PRIMARY KEY (guild_id=?)" in overall
     mine = await plan("SELECT * FROM rating WHERE guild_id = ? AND member_id = ?", (1, 2))
     assert "SEARCH rating USING PRIMARY KEY (guild_id=? AND member_id=?)" in mine
+
+
+async def reads_use_the_indexes_on_postgresql(db: Database) -> None:
+    """The same reads on PostgreSQL: each can be answered from an index (the planner may still pick a scan of a
+    table this small, so it is asked to avoid one)."""
+    async def plan(sql: str, params: tuple[object, ...]) -> str:
+        async with db.transaction() as tx:
+            await tx.execute("SET LOCAL enable_seqscan = off")
+            return " | ".join(str(r[0]) for r in await tx.fetch_all("EXPLAIN " + sql, params))
+
+    assert "rating_tally_pkey" in await plan("SELECT votes FROM rating_tally WHERE guild_id = ? AND anime_id = ?",
+                                             (1, 2))
+    assert "using rating_tally_board" in await plan(
+        "SELECT anime_id, votes, total FROM rating_tally WHERE guild_id = ? AND category = ?", (1, "x"))
+    assert "rating_show_pkey" in await plan("SELECT anime_id, voters, overall FROM rating_show WHERE guild_id = ?",
+                                            (1,))
+    assert "rating_pkey" in await plan("SELECT * FROM rating WHERE guild_id = ? AND member_id = ?", (1, 2))
 
 
 # -- the group-commit writer -------------------------------------------------------------------------
@@ -323,7 +400,7 @@ async def test_one_bad_write_fails_alone(db: Database) -> None:
     finally:
         await writer.close()
     assert results[:5] == [1] * 5 and results[6] == 1
-    assert isinstance(results[5], sqlite3.IntegrityError)
+    assert isinstance(results[5], INTEGRITY_ERRORS)
     assert writer.fallbacks == 1 and writer.commits == 6
     assert await rows(db, "SELECT count(*) FROM rating") == [(6,)]
     await assert_aggregates_match(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.core.database import SQLiteDatabase
+from bot.core.database import Database
 from bot.errors import InvalidInput
 from bot.settings.service import ServerSettingsService
 from bot.settings.store import SettingsStore
@@ -13,13 +13,13 @@ from bot.settings.store import SettingsStore
 GUILD, OTHER, MOD = 10, 20, 7
 
 
-def service(db: SQLiteDatabase) -> ServerSettingsService:
+def service(db: Database) -> ServerSettingsService:
     ticks = iter(range(1000, 2000))
     return ServerSettingsService(SettingsStore(db), Settings(review_cooldown=30.0, leaderboard_min_votes=3),
                                  clock=lambda: float(next(ticks)))
 
 
-async def test_defaults_then_own_values_then_back(db: SQLiteDatabase) -> None:
+async def test_defaults_then_own_values_then_back(db: Database) -> None:
     settings = service(db)
     start = await settings.effective(GUILD)
     assert (start.review_cooldown, start.leaderboard_m, start.reviews_channel_id, start.own) == (30.0, 3, None,
@@ -41,21 +41,21 @@ async def test_defaults_then_own_values_then_back(db: SQLiteDatabase) -> None:
 @pytest.mark.parametrize(("name", "value"), [("review_cooldown", 3601), ("rate_cooldown", -1),
                                              ("leaderboard_m", 101), ("leaderboard_m", 2.5),
                                              ("review_cooldown", float("nan")), ("nonsense", 1)])
-async def test_out_of_bounds_writes_nothing(db: SQLiteDatabase, name: str, value: float) -> None:
+async def test_out_of_bounds_writes_nothing(db: Database, name: str, value: float) -> None:
     settings = service(db)
     with pytest.raises(InvalidInput):
         await settings.set(GUILD, MOD, name, value)
     assert await settings.changes(GUILD) == []
 
 
-async def test_a_second_service_on_the_same_database_sees_a_change_at_once(db: SQLiteDatabase) -> None:
+async def test_a_second_service_on_the_same_database_sees_a_change_at_once(db: Database) -> None:
     reader, writer = service(db), service(db)
     assert (await reader.effective(GUILD)).leaderboard_m == 3  # cached now
     await writer.set(GUILD, MOD, "leaderboard_m", 12)
     assert (await reader.effective(GUILD)).leaderboard_m == 12  # the database's change counter moved
 
 
-async def test_reads_are_cached_until_something_is_written(db: SQLiteDatabase, monkeypatch: pytest.MonkeyPatch
+async def test_reads_are_cached_until_something_is_written(db: Database, monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
     store = SettingsStore(db)
     reads = 0

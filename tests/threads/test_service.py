@@ -1,19 +1,20 @@
-"""Episode threads against real SQLite: exactly one thread under concurrent requests, also from two processes'
-connections to one file; a deleted thread is recreated; a failed creation releases its claim."""
+"""Episode threads against a real database (SQLite and PostgreSQL): exactly one thread under concurrent requests,
+also from two processes' connections to one database; a deleted thread is recreated; a failed creation releases
+its claim."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from bot.catalogue.service import CatalogueService
 from bot.catalogue.store import CatalogueStore
-from bot.core.database import SQLiteDatabase
+from bot.core.database import Database
 from bot.core.text import Md
 from bot.threads.service import EpisodeThreads
 from bot.threads.store import ThreadStore
+from tests.helpers.postgres import target_of
 
 GUILD, CHANNEL = 1, 2
 
@@ -38,17 +39,16 @@ class FakeThreads:
         return 1000 + len(self.created)
 
 
-def service(db: SQLiteDatabase) -> EpisodeThreads:
+def service(db: Database) -> EpisodeThreads:
     return EpisodeThreads(ThreadStore(db), CatalogueService(CatalogueStore(db)))
 
 
-async def rouge(db: SQLiteDatabase) -> int:
+async def rouge(db: Database) -> int:
     return int(await db.fetch_value("SELECT id FROM anime WHERE title_romaji = 'Metallic Rouge'"))
 
 
-async def test_twenty_requests_from_two_connections_make_one_thread(catalogue_db: SQLiteDatabase) -> None:
-    path = Path(str(catalogue_db.path))
-    async with await SQLiteDatabase.connect(path) as second:
+async def test_twenty_requests_from_two_connections_make_one_thread(catalogue_db: Database) -> None:
+    async with await Database.open(target_of(catalogue_db)) as second:
         services = [service(catalogue_db), service(second)]
         anime = await CatalogueService(CatalogueStore(catalogue_db)).anime(await rouge(catalogue_db))
         fake = FakeThreads()
@@ -59,7 +59,7 @@ async def test_twenty_requests_from_two_connections_make_one_thread(catalogue_db
     assert sum(f.created for f in found) == 1
 
 
-async def test_deleted_is_recreated_and_failure_releases(catalogue_db: SQLiteDatabase) -> None:
+async def test_deleted_is_recreated_and_failure_releases(catalogue_db: Database) -> None:
     threads = service(catalogue_db)
     anime = await CatalogueService(CatalogueStore(catalogue_db)).anime(await rouge(catalogue_db))
     fake = FakeThreads()
