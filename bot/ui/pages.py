@@ -22,9 +22,9 @@ from bot.core import i18n
 from bot.core.i18n import N_, _
 from bot.core.pages import Action, Shown, State
 from bot.core.text import md
-from bot.ui.locale import answer_in_members_language, member_language, server_language
+from bot.ui.locale import member_language, server_language
 from bot.ui.send import NO_PINGS, content, reply, to_embed
-from bot.ui.views import NOT_YOURS, AnyInteraction, central_handler, log_interaction
+from bot.ui.views import AnyInteraction, central_handler, only_the_owner
 
 __all__ = ["Action", "PageButton", "PageSource", "Shown", "decode_state", "encode_state", "page_view", "send_page"]
 
@@ -113,12 +113,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PATTE
 
     async def interaction_check(self, interaction: AnyInteraction, /) -> bool:
         """Only the member who asked may turn the pages; anyone else is told to run the command themselves."""
-        log_interaction(interaction)
-        answer_in_members_language(interaction)
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
-        return False
+        return await only_the_owner(interaction, self.owner_id)
 
     async def callback(self, interaction: AnyInteraction) -> None:
         """Fetch the page asked for and put it in place of the one shown."""

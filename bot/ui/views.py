@@ -34,6 +34,19 @@ async def central_handler(interaction: AnyInteraction, error: BaseException) -> 
     await interaction.client.on_interaction_error(interaction, error)
 
 
+async def only_the_owner(interaction: AnyInteraction, owner_id: int) -> bool:
+    """Whether the member who pressed is the one who asked; anyone else is told to run the command themselves.
+
+    Every control's check: it also logs the press and answers in the presser's language.
+    """
+    log_interaction(interaction)
+    answer_in_members_language(interaction)
+    if interaction.user.id == owner_id:
+        return True
+    await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
+    return False
+
+
 class _Owned:
     """What every kansou view shares: only its owner uses it, it greys out on timeout, errors go to the handler."""
 
@@ -42,12 +55,7 @@ class _Owned:
 
     async def interaction_check(self, interaction: AnyInteraction) -> bool:
         """Only the member who ran the command may use these controls."""
-        log_interaction(interaction)
-        answer_in_members_language(interaction)
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(_(NOT_YOURS), ephemeral=True, allowed_mentions=NO_PINGS)
-        return False
+        return await only_the_owner(interaction, self.owner_id)
 
     def controls(self) -> list[discord.ui.Button[Any] | discord.ui.Select[Any]]:
         """The buttons and menus, nested ones included."""
