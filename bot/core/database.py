@@ -123,16 +123,8 @@ class SQLiteDatabase(_SQLiteQueries, Database):
                 await db._configure()
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(f"{path} is not a usable SQLite database ({exc}).") from None
-            known = migrations.load_migrations(migration_dirs)
-            if upgrade:
-                try:
-                    await migrations.migrate(db, known)
-                except sqlite3.Error as exc:
-                    raise DatabaseError(
-                        f"Upgrading the database {path} failed ({exc}); nothing was changed."
-                    ) from exc
-            else:
-                migrations.check_version(await db.schema_version(), len(known))
+            await migrations.bring_up_to_date(db, migrations.load_migrations(migration_dirs), upgrade=upgrade,
+                                              engine_errors=sqlite3.Error, where=str(path))
         except BaseException:
             await conn.close()
             raise

@@ -154,6 +154,21 @@ async def migrate(db: _Migratable, migrations: Sequence[Migration] | None = None
     return before, pending[-1].version
 
 
+async def bring_up_to_date(db: _Migratable, known: Sequence[Migration], *, upgrade: bool,
+                           engine_errors: type[Exception] | tuple[type[Exception], ...], where: str) -> None:
+    """What every engine does on opening: apply the pending migrations (``upgrade``), or only refuse a newer schema.
+
+    An engine's own error while upgrading (``engine_errors``) becomes ``DatabaseError`` naming ``where``.
+    """
+    if not upgrade:
+        check_version(await db.schema_version(), len(known))
+        return
+    try:
+        await migrate(db, known)
+    except engine_errors as exc:
+        raise DatabaseError(f"Upgrading the database {where} failed ({exc}); nothing was changed.") from exc
+
+
 SCHEMA_LOCK = 0x6B616E736F75  # "kansou": the advisory lock every kansou process takes to read/upgrade the schema
 
 

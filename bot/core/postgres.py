@@ -201,16 +201,8 @@ class PostgresDatabase(Database):
             raise DatabaseError(f"Cannot connect to the PostgreSQL database {where}: {exc}.") from None
         db = cls(pool, url)
         try:
-            known = migrations.load_migrations(migration_dirs, dialect=cls.dialect)
-            if upgrade:
-                try:
-                    await migrations.migrate(db, known)
-                except asyncpg.PostgresError as exc:
-                    raise DatabaseError(
-                        f"Upgrading the database {where} failed ({exc}); nothing was changed."
-                    ) from exc
-            else:
-                migrations.check_version(await db.schema_version(), len(known))
+            await migrations.bring_up_to_date(db, migrations.load_migrations(migration_dirs, dialect=cls.dialect),
+                                              upgrade=upgrade, engine_errors=asyncpg.PostgresError, where=where)
         except BaseException:
             await pool.close()
             raise
